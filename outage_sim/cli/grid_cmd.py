@@ -1,0 +1,93 @@
+"""``outage-sim grid ...``: summary and map of the built-in grid model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from outage_sim.errors import InputError
+
+app = typer.Typer(no_args_is_help=True, help="The grid model (电网模型): summary and map.")
+
+LEVEL_HELP = "Load level: summer_peak (夏季高峰), winter_peak (冬季高峰) or valley (夜间低谷)."
+
+
+def _dist(label: str, q: dict) -> str:
+    return (f"{label:<22} min {q['min']:<8g} p10 {q['p10']:<8g} median {q['median']:<8g} "
+            f"p90 {q['p90']:<8g} max {q['max']:<8g}")
+
+
+@app.command("summary")
+def summary(
+    level: str = typer.Option("summer_peak", "--level", help=LEVEL_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Size, load, customers, import, AC power-flow state and structure of the model."""
+    from outage_sim.grid import chongqing_net
+    from outage_sim.grid_stats import summarize
+
+    s = summarize(chongqing_net(level))
+    if as_json:
+        typer.echo(json.dumps(s, ensure_ascii=False, indent=2))
+        return
+    st = s["structure"]
+    lines = [
+        f"重庆主网模型 Chongqing main-grid model  {s['model_version']}",
+        f"负荷水平 load level        {s['level']}",
+        f"母线 buses {s['buses']}   线路 lines {s['lines']}   变压器 transformers {s['transformers']}   "
+        f"机组 units {s['generators']}   静态电源 static generators {s['static_generators']}",
+        f"负荷 load                  {s['total_load_mw']:,.0f} MW",
+        f"供电用户 customers         {s['total_customers']:,}",
+        f"外来电 import              {s['import_mw']:,.0f} MW "
+        f"({100 * s['import_mw'] / s['total_load_mw']:.0f}% of load)",
+        f"潮流 AC power flow         {'converged 收敛' if s['converged'] else 'NOT converged 不收敛'}",
+    ]
+    if s["converged"]:
+        lines += [f"网损 losses                {s['losses_mw']:,.0f} MW",
+                  f"最重线路 max line loading  {s['max_line_loading_pct']:.1f}%   "
+                  f"最重主变 max transformer {s['max_trafo_loading_pct']:.1f}%",
+                  f"电压 voltage               {s['vm_pu_min']:.3f}–{s['vm_pu_max']:.3f} pu"]
+    d = st["degree"]
+    lines += ["", "结构 structure (Birchfield et al. 2017 criteria)",
+              f"  mean degree 平均度       {d['mean']:.2f} (band {d['birchfield_range'][0]}–"
+              f"{d['birchfield_range'][1]}: {'within' if d['within_range'] else 'OUTSIDE'}); "
+              f"with every circuit {d['mean_all_circuits']:.2f}; max {d['max']}",
+              "  degree histogram         " + "  ".join(f"{k}:{v}" for k, v in d["histogram"].items()),
+              "  line length 线路长度 (km)"]
+    lines += ["    " + _dist(f"{kv} ({q['count']}, {q['total_km']:,.0f} km)", q)
+              for kv, q in st["line_length_km"].items()]
+    lines.append("  impedance 阻抗 (x/r; x in pu on 100 MVA)")
+    for kv, q in st["impedance"].items():
+        for name, dist in q.items():
+            lines.append("    " + _dist(f"{kv} {name}", dist))
+    lines += ["", f"区县 districts ({len(s['districts'])})   load MW   customers   重点地区 key area"]
+    for row in s["districts"]:
+        lines.append(f"  {row['name']:<6}{row['name_en']:<26}{row['load_mw']:>9,.1f}{row['customers']:>12,}"
+                     f"   {'yes 是' if row['key_area'] else ''}")
+    typer.echo("\n".join(lines))
+
+
+@app.command("plot")
+def plot(
+    out: Path = typer.Option(..., "--out", help="PNG (or PDF/SVG) file to write."),
+    level: str = typer.Option("summer_peak", "--level", help=LEVEL_HELP),
+    force: bool = typer.Option(False, "--force", help="Overwrite OUT if it exists."),
+) -> None:
+    """Draw a map of the grid: buses, lines by voltage, district names, plants."""
+    import matplotlib.pyplot as plt
+
+    from outage_sim.grid import chongqing_net
+    from outage_sim.plots import plot_grid
+
+    if out.suffix.lower() not in (".png", ".pdf", ".svg"):
+        raise InputError(f"--out: {out.name!r} must end in .png, .pdf or .svg")
+    if out.exists() and not force:
+        raise InputError(f"--out: {out} exists; pass --force to overwrite it")
+    if not out.parent.exists():
+        raise InputError(f"--out: folder {out.parent} does not exist")
+    ax = plot_grid(chongqing_net(level))
+    ax.figure.savefig(out, dpi=150, bbox_inches="tight")
+    plt.close(ax.figure)
+    typer.echo(f"wrote {out}")

@@ -1,0 +1,32 @@
+"""The exception hierarchy of outage_sim.
+
+Library code raises these; the CLI turns them into one line on stderr and exit status 2 (input
+and usage problems) without a traceback.
+"""
+
+
+class OutageSimError(Exception):
+    """Base class of every error outage_sim raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(OutageSimError, ValueError):
+    """Bad input from the user: a field, option or value that cannot be used.
+
+    The message names the culprit (field, district, option) so the user can fix it.
+    """
+
+    exit_code = 2
+
+
+class DataFileError(InputError):
+    """A data file (shipped grid data, plan file, scenario) is missing, unreadable or malformed."""
+
+
+class AnnotationError(InputError):
+    """A pandapower net lacks the annotations (district, customers, priorities) later stages need."""
+
+
+class ModelError(OutageSimError):
+    """The grid model is physically unusable (e.g. the power flow does not converge)."""
