@@ -309,15 +309,19 @@ def _add_generation(net, data: GridData, lv: pd.Series, level: str, bus) -> None
         raise DataFileError(f"units.csv: reference unit {REFERENCE_UNIT!r} missing or not committed")
 
 
+DOWN_RESERVE = 0.05  # share of the thermal need kept above the units' minimum output for AGC
+
+
 def _commit(units: pd.DataFrame, thermal: np.ndarray, need: float) -> np.ndarray:
-    """Thermal units on line: all of them, unless their minimum output exceeds the need; then
-    gas first and then the smallest coal units go off until the rest fits."""
+    """Thermal units on line: all of them, unless their minimum output leaves less than
+    ``DOWN_RESERVE`` of the need for regulation downwards; then gas first and then the smallest
+    coal units go off until the rest fits."""
     committed = thermal.copy()
     pmin = units["p_min_mw"].to_numpy(float)
     order = sorted(np.flatnonzero(thermal),
                    key=lambda i: (units["type"].iat[i] != "gas", units["p_max_mw"].iat[i], -i))
     for i in order:
-        if pmin[committed].sum() <= need:
+        if pmin[committed].sum() <= need * (1.0 - DOWN_RESERVE):
             break
         if units["name"].iat[i] != REFERENCE_UNIT:
             committed[i] = False

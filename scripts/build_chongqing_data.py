@@ -7,7 +7,7 @@ run once when the model changes; the CSV files it writes are what the package sh
 user edits. ``tests/test_grid_data.py`` checks that running it again reproduces the files exactly,
 so the rules here and the data never drift apart.
 
-Run: ``python scripts/build_chongqing_data.py`` (writes into the package's data folder).
+Run: ``python scripts/build_chongqing_data.py [OUT_DIR]`` (default: the package's data folder).
 """
 
 from __future__ import annotations
@@ -301,7 +301,9 @@ LEVELS = [
     ("valley", "夜间低谷", (0.52, 0.66, 0.55, 0.50, 0.50), 0.50, 0.20, 0.0,
      "estimate: summer night valley ≈ 0.5–0.66 of peak by zone (industry runs through the night)"),
 ]
-LOSS_FACTOR = 0.016  # generation = load × (1 + losses); the slack units take up the actual losses
+# Dispatch target: generation = load × (1 + LOSS_FACTOR), the model's own 1000/500/220 kV losses at
+# peak (≈0.7% in its AC power flow); the AGC units take up the difference.
+LOSS_FACTOR = 0.008
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -312,8 +314,8 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
-def _write(name: str, header: list[str], rows: list[list]) -> None:
-    path = OUT / name
+def _write(out: Path, name: str, header: list[str], rows: list[list]) -> None:
+    path = out / name
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(header)
@@ -321,9 +323,9 @@ def _write(name: str, header: list[str], rows: list[list]) -> None:
             w.writerow([f"{v:.6g}" if isinstance(v, float) else v for v in row])
 
 
-def build() -> None:
-    """Derive and write every data file."""
-    OUT.mkdir(parents=True, exist_ok=True)
+def build(out: Path = OUT) -> None:
+    """Derive and write every data file into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
 
     # ---- districts -------------------------------------------------------------------------
     residents, src_res = {}, {}
@@ -349,7 +351,7 @@ def build() -> None:
         rows.append([name, en, zone, ZONE_NAMES[zone], residents[name], lat, lon, ind, peak[name],
                      customers[name], zone == "core", src_res[name] + "; centroid: " + SRC_CENTROID,
                      load_rule, cust_rule])
-    _write("districts.csv", ["name", "name_en", "zone", "zone_desc", "residents", "lat", "lon",
+    _write(out, "districts.csv", ["name", "name_en", "zone", "zone_desc", "residents", "lat", "lon",
                              "industry_factor", "peak_load_mw", "customers", "key_area_default",
                              "source", "load_source", "customers_source"], rows)
 
@@ -383,7 +385,7 @@ def build() -> None:
                          f"estimate: {n} load substation(s) for {peak[name]:.0f} MW (one per 500 MW), "
                          f"{'at the centroid' if n == 1 else f'on a {radius_km:.0f} km circle round the centroid'}; "
                          f"fed from the nearest 500 kV station"])
-    _write("substations.csv", ["name", "kind", "district", "vn_kv", "lat", "lon", "station", "source"],
+    _write(out, "substations.csv", ["name", "kind", "district", "vn_kv", "lat", "lon", "station", "source"],
            subs)
     sub_pos = {s[0]: (s[4], s[5]) for s in subs}
 
@@ -425,9 +427,9 @@ def build() -> None:
             done.add(key)
             add_line(key[0], key[1], f"{key[0].split(' ')[0]}-{key[1].split(' ')[0]}", 220, 1,
                      "220_2xLGJ400", 1.3, "estimate: 220 kV tie to the nearest substation in the same supply area")
-    _write("lines.csv", ["name", "from_bus", "to_bus", "std_type", "length_km", "route_factor", "source"],
+    _write(out, "lines.csv", ["name", "from_bus", "to_bus", "std_type", "length_km", "route_factor", "source"],
            lines)
-    _write("line_types.csv", ["name", "vn_kv", "r_ohm_per_km", "x_ohm_per_km", "c_nf_per_km",
+    _write(out, "line_types.csv", ["name", "vn_kv", "r_ohm_per_km", "x_ohm_per_km", "c_nf_per_km",
                               "max_i_ka", "conductor", "source"], [list(t) for t in LINE_TYPES])
 
     # ---- transformers ----------------------------------------------------------------------
@@ -452,7 +454,7 @@ def build() -> None:
                 trafos.append([f"铜梁 1000/500kV #{i + 1}", "铜梁特高压 1000kV", "铜梁 500kV",
                                3000, 1050, 525, 18.0, 0.10, 200.0, 0.03,
                                "estimate: 2×3000 MVA 1000/500 kV, typical for Chinese UHV AC substations"])
-    _write("transformers.csv", ["name", "hv_bus", "lv_bus", "sn_mva", "vn_hv_kv", "vn_lv_kv",
+    _write(out, "transformers.csv", ["name", "hv_bus", "lv_bus", "sn_mva", "vn_hv_kv", "vn_lv_kv",
                                 "vk_percent", "vkr_percent", "pfe_kw", "i0_percent", "source"], trafos)
 
     # ---- units and aggregated generation ---------------------------------------------------
@@ -467,7 +469,7 @@ def build() -> None:
             k = sum(1 for u in units if u[1] == plant) + 1
             units.append([f"{plant} #{k}", plant, district, bus, gtype, float(mw), round(mw * pmin, 1),
                           bs, src])
-    _write("units.csv", ["name", "plant", "district", "bus", "type", "p_max_mw", "p_min_mw",
+    _write(out, "units.csv", ["name", "plant", "district", "bus", "type", "p_max_mw", "p_min_mw",
                          "black_start", "source"], units)
     big_hydro = sum(u[5] for u in units if u[4] == "hydro")
     agg = []
@@ -483,19 +485,19 @@ def build() -> None:
            "estimate: hydro total less the listed plants, spread over mountain counties by residents")
     spread(WIND_TOTAL_MW, WIND_COUNTIES, "wind", "estimate: spread over upland counties by residents")
     spread(SOLAR_TOTAL_MW, SOLAR_COUNTIES, "solar", "estimate: spread over hill counties by residents")
-    _write("renewables.csv", ["name", "district", "bus", "type", "p_max_mw", "source"], agg)
+    _write(out, "renewables.csv", ["name", "district", "bus", "type", "p_max_mw", "source"], agg)
 
     # ---- interties and load levels ---------------------------------------------------------
     it_rows = []
     for name, kind, station, cap, su, wi, va, src in INTERTIES:
         kv = 1000 if kind == "ac_uhv" else 500
         it_rows.append([name, kind, f"{station} {kv}kV", float(cap), float(su), float(wi), float(va), src])
-    _write("interties.csv", ["name", "kind", "bus", "capacity_mw", "summer_peak_mw", "winter_peak_mw",
+    _write(out, "interties.csv", ["name", "kind", "bus", "capacity_mw", "summer_peak_mw", "winter_peak_mw",
                              "valley_mw", "source"], it_rows)
     lv_rows = []
     for level, zh, factors, hyd, wind, solar, src in LEVELS:
         lv_rows.append([level, zh, *factors, hyd, wind, solar, LOSS_FACTOR, src])
-    _write("load_levels.csv", ["level", "name_zh", *[f"factor_{z}" for z in ZONE_ORDER],
+    _write(out, "load_levels.csv", ["level", "name_zh", *[f"factor_{z}" for z in ZONE_ORDER],
                                "hydro_availability", "wind_availability", "solar_availability",
                                "loss_factor", "source"], lv_rows)
 
@@ -519,10 +521,11 @@ def build() -> None:
                 important = cats[si % len(cats)] if cls == "important" else ""
                 loads.append([f"{sub.split(' ')[0]} {zh}", sub, name, cls, prio, important, mw, n_cust,
                               "estimate: substation load × class share by zone; customers × account share by class"])
-    _write("loads.csv", ["name", "bus", "district", "load_class", "shed_priority", "important_user",
+    _write(out, "loads.csv", ["name", "bus", "district", "load_class", "shed_priority", "important_user",
                          "peak_p_mw", "customers", "source"], loads)
 
 
 if __name__ == "__main__":
-    build()
-    sys.stdout.write(f"wrote data files to {OUT.name}/\n")
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
+    build(target)
+    sys.stdout.write(f"wrote data files to {target.name}/\n")

@@ -12,6 +12,7 @@ from outage_sim.errors import InputError
 app = typer.Typer(no_args_is_help=True, help="The grid model (电网模型): summary and map.")
 
 LEVEL_HELP = "Load level: summer_peak (夏季高峰), winter_peak (冬季高峰) or valley (夜间低谷)."
+DATA_HELP = "Folder of grid data files with the shipped layout (default: the built-in Chongqing model)."
 
 
 def _dist(label: str, q: dict) -> str:
@@ -23,12 +24,13 @@ def _dist(label: str, q: dict) -> str:
 def summary(
     level: str = typer.Option("summer_peak", "--level", help=LEVEL_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    data: Path = typer.Option(None, "--data", help=DATA_HELP),
 ) -> None:
     """Size, load, customers, import, AC power-flow state and structure of the model."""
     from outage_sim.grid import chongqing_net
     from outage_sim.grid_stats import summarize
 
-    s = summarize(chongqing_net(level))
+    s = summarize(chongqing_net(level, data_dir=data))
     if as_json:
         typer.echo(json.dumps(s, ensure_ascii=False, indent=2))
         return
@@ -74,6 +76,7 @@ def plot(
     out: Path = typer.Option(..., "--out", help="PNG (or PDF/SVG) file to write."),
     level: str = typer.Option("summer_peak", "--level", help=LEVEL_HELP),
     force: bool = typer.Option(False, "--force", help="Overwrite OUT if it exists."),
+    data: Path = typer.Option(None, "--data", help=DATA_HELP),
 ) -> None:
     """Draw a map of the grid: buses, lines by voltage, district names, plants."""
     import matplotlib.pyplot as plt
@@ -87,7 +90,7 @@ def plot(
         raise InputError(f"--out: {out} exists; pass --force to overwrite it")
     if not out.parent.exists():
         raise InputError(f"--out: folder {out.parent} does not exist")
-    ax = plot_grid(chongqing_net(level))
+    ax = plot_grid(chongqing_net(level, data_dir=data))
     ax.figure.savefig(out, dpi=150, bbox_inches="tight")
     plt.close(ax.figure)
     typer.echo(f"wrote {out}")

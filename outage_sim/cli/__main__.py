@@ -1,0 +1,3 @@
+from outage_sim.cli import main
+
+main()
