@@ -234,7 +234,8 @@ def chongqing_net(level: str = "summer_peak", data_dir: str | Path | None = None
         "key_area": districts["key_area_default"].astype(bool),
         "lat": districts["lat"].astype(float), "lon": districts["lon"].astype(float)})
     net["meta"] = {"model": MODEL_NAME, "model_version": MODEL_VERSION, "level": level,
-                   "level_zh": str(lv["name_zh"]), "data_dir": data.directory.name}
+                   "level_zh": str(lv["name_zh"]), "data_dir": data.directory.name,
+                   "loss_factor": float(lv["loss_factor"])}
     return net
 
 
@@ -449,7 +450,7 @@ def annotate_net(net: pp.pandapowerNet, *, n_districts: int | None = None,
             table["black_start"] = False
             table["intertie"] = ""
     net["meta"] = {"model": net.name or "user net", "model_version": f"user+outage_sim-{__version__}",
-                   "level": "as given", "level_zh": "原始", "data_dir": ""}
+                   "level": "as given", "level_zh": "原始", "data_dir": "", "loss_factor": 0.0}
     check_annotations(net)
     return net
 

@@ -1,0 +1,556 @@
+"""The load-shed engine, one scenario: faults → islands → balance → overloads → AC check.
+
+:func:`shed_load` applies outages to a copy of an annotated net and decides how much load every
+load loses and why:
+
+1. **Islands.** Buses split into islands (:mod:`outage_sim.network_state`). An island without a
+   synchronous source (a unit, a grid-forming intertie, an external grid) is black: the LCC DC
+   infeed and grid-following renewables cannot run without one.
+2. **Balance.** An island whose generation at maximum plus its imports cannot carry its load
+   sheds by the 紧急限电序位表 (``shed_priority``, 1 first): every load of the lowest remaining
+   priority is cut in full before the next priority is touched, and the marginal priority is cut
+   by the same share on each of its loads (rotating outages by feeder). Units then follow the
+   change in proportion to their headroom (AGC); a surplus curtails renewables and imports first,
+   then trips the smallest units.
+3. **Overloads.** ``mode="dispatch"`` (default): the dispatcher relieves every branch above its
+   rating with a DC optimal load shed — a linear program (scipy's HiGHS) that redispatches units
+   (cheap), curtails imports and renewables (dearer) and sheds load weighted by priority (dearest,
+   important users last). ``mode="cascade"``: protection trips every branch loaded above
+   ``cascade_threshold`` of its rating, the islands are balanced again, and rounds repeat until
+   none trips; each round is recorded.
+4. **AC check.** pandapower's AC power flow on the end state (one slack unit per island). If it
+   does not converge the result says so (``flags``) and keeps the DC state.
+
+Customers: a load cut by a share ``f`` puts ``round(f × customers)`` of its customers out
+(rotating outages by feeder); a fully cut load puts all of them out.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandapower as pp
+from scipy.optimize import linprog
+
+from outage_sim.errors import InputError
+from outage_sim.faults import Outage, apply_outages, unique_outages
+from outage_sim.grid import check_annotations
+from outage_sim.network_state import DC_RATING_MARGIN, DCModel, active_masks, build_dc_model
+
+MODES = ("dispatch", "cascade")
+# LP costs per MW: redispatch < curtailment < shedding, shedding rising steeply with priority so
+# that the LP never sheds a higher-priority MW where a lower-priority one would do.
+REDISPATCH_COST, CURTAIL_COST = 1.0, 5.0
+SHED_COST_BASE, SHED_COST_STEP = 1_000.0, 8.0
+GRID_FORMING_IMPORTS = ("ac_uhv", "ac_tie", "vsc_b2b")
+MAX_CASCADE_ROUNDS = 50
+
+
+@dataclass(frozen=True)
+class ShedResult:
+    """What a scenario costs in load and customers, and why.
+
+    Attributes
+    ----------
+    loads
+        One row per load: ``name``, ``bus``, ``district``, ``load_class``, ``shed_priority``,
+        ``important_user``, ``demand_mw``, ``served_mw``, ``shed_mw``, ``customers``,
+        ``customers_out``, ``cause`` (why it lost supply, empty if it did not).
+    districts
+        One row per district: ``name``, ``name_en``, ``key_area``, ``load_mw``, ``shed_mw``,
+        ``customers``, ``customers_out``, ``important_users_out`` (count of important-user
+        loads cut in part or in full) and ``important_users_out_categories``.
+    main
+        Main-grid totals: ``load_mw``, ``shed_mw``, ``customers``, ``customers_out``.
+    islands
+        One dict per island: ``id``, ``buses``, ``demand_mw``, ``served_mw``, ``generation_mw``,
+        ``import_mw``, ``status`` (``energised`` or ``black``).
+    failed
+        The outages applied (scenario faults and hazard damage), with reasons.
+    tripped
+        Branches and units tripped by the engine (cascade rounds, island surplus), with reasons;
+        ``cascade_rounds`` lists the branches tripped in each round.
+    ac
+        AC check: ``converged``, ``max_line_loading_pct``, ``max_trafo_loading_pct``,
+        ``vm_pu_min``, ``vm_pu_max``, ``overloaded`` (names above 100%).
+    flags
+        Things a user must know (AC not converged, overloads left after a cascade, ...).
+    """
+
+    loads: pd.DataFrame
+    districts: pd.DataFrame
+    main: dict
+    islands: list[dict]
+    failed: tuple[Outage, ...]
+    tripped: tuple[Outage, ...]
+    cascade_rounds: list[list[dict]]
+    ac: dict
+    flags: tuple[str, ...]
+    mode: str
+    state: str  # "ac" when the AC check converged, else "dc"
+    seed: int | None
+    model_version: str
+    level: str
+    dispatch: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+    def to_event(self) -> dict:
+        """The classify input of design.md: ``main`` and per-district figures."""
+        cols = ["name", "load_mw", "shed_mw", "customers", "customers_out"]
+        return {"main": dict(self.main), "districts": self.districts[cols].to_dict("records")}
+
+    def to_dict(self) -> dict:
+        """JSON-ready result (tables as lists of records)."""
+        return {
+            "model_version": self.model_version, "level": self.level, "seed": self.seed,
+            "mode": self.mode, "state": self.state, "main": self.main,
+            "districts": self.districts.to_dict("records"),
+            "islands": self.islands, "failed": [o.to_dict() for o in self.failed],
+            "tripped": [o.to_dict() for o in self.tripped], "cascade_rounds": self.cascade_rounds,
+            "ac": self.ac, "flags": list(self.flags),
+            "loads_shed": self.loads[self.loads.shed_mw > 0].to_dict("records"),
+        }
+
+
+@dataclass
+class _State:
+    """Mutable working arrays while the engine runs (positions follow the net's tables)."""
+
+    demand: np.ndarray        # per load, MW before the event
+    served: np.ndarray        # per load, MW
+    cause: np.ndarray         # per load, str
+    unit_p: np.ndarray        # per dispatchable source (gen units, then ext_grids)
+    unit_pmin: np.ndarray
+    unit_pmax: np.ndarray
+    unit_on: np.ndarray
+    unit_bus: np.ndarray      # bus positions
+    unit_ref: list[tuple[str, int]]
+    fixed_p: np.ndarray       # per fixed injection (imports, renewables, sgens)
+    fixed_on: np.ndarray
+    fixed_bus: np.ndarray
+    fixed_sync: np.ndarray    # grid-forming (counts as a source for an island)
+    fixed_order: np.ndarray   # curtailment order: renewables (0) before imports (1)
+    fixed_ref: list[tuple[str, int]]
+    load_bus: np.ndarray
+    shed_cost: np.ndarray     # per load, LP cost per MW shed (by priority)
+    tripped: list[Outage] = field(default_factory=list)
+
+
+def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] = (), *,
+              mode: str = "dispatch", cascade_threshold: float = 1.2, ac_check: bool = True,
+              seed: int | None = None) -> ShedResult:
+    """Run the load-shed engine for one scenario.
+
+    Parameters
+    ----------
+    net
+        An annotated net (its state just before the event); it is not modified.
+    outages
+        Elements that failed (from :func:`outage_sim.faults.resolve_fault` or a hazard draw).
+    mode
+        ``"dispatch"`` (operator sheds by the priority table to relieve overloads) or
+        ``"cascade"`` (protection trips overloaded branches in rounds).
+    cascade_threshold
+        Loading (share of rating) above which protection trips a branch in ``cascade`` mode.
+    ac_check
+        Run pandapower's AC power flow on the end state.
+    seed
+        Recorded in the result (the engine itself is deterministic).
+    """
+    if mode not in MODES:
+        raise InputError(f"mode: {mode!r} unknown; use one of {', '.join(MODES)}")
+    if not cascade_threshold >= 1.0:
+        raise InputError(f"cascade_threshold: must be at least 1.0, got {cascade_threshold}")
+    check_annotations(net)
+    work = copy.deepcopy(net)
+    failed = tuple(unique_outages(list(outages)))
+    apply_outages(work, list(failed))
+    loss = float(work.get("meta", {}).get("loss_factor", 0.0))
+
+    masks = active_masks(work)
+    model = build_dc_model(work, masks)
+    st = _initial_state(work, masks, model)
+    rounds: list[list[dict]] = []
+    flags: list[str] = []
+
+    _balance_islands(work, model, st, loss)
+    if mode == "dispatch":
+        _relieve_overloads(model, st)
+    else:
+        for r in range(1, MAX_CASCADE_ROUNDS + 1):
+            flows = model.flows(_injections(model, st))
+            loading = np.abs(flows) / (model.br_rating_mw / DC_RATING_MARGIN)
+            over = np.flatnonzero(loading > cascade_threshold)
+            if not len(over):
+                break
+            this_round = []
+            for k in over:
+                el, idx = str(model.br_element[k]), int(model.br_index[k])
+                name = str(work[el].at[idx, "name"])
+                work[el].at[idx, "in_service"] = False
+                st.tripped.append(Outage(el, idx, name, f"protection trip at {100 * loading[k]:.0f}% "
+                                         f"of rating, cascade round {r}", "cascade"))
+                this_round.append({"element": el, "index": idx, "name": name,
+                                   "loading_pct": round(100 * float(loading[k]), 1)})
+            rounds.append(this_round)
+            masks = active_masks(work)
+            model = build_dc_model(work, masks)
+            _balance_islands(work, model, st, loss)
+        else:
+            flags.append(f"cascade did not settle within {MAX_CASCADE_ROUNDS} rounds")
+        flows = model.flows(_injections(model, st))
+        left = np.abs(flows) / (model.br_rating_mw / DC_RATING_MARGIN) > 1.0 + 1e-9
+        if left.any():
+            flags.append(f"{int(left.sum())} branch(es) above 100% but below the "
+                         f"{100 * cascade_threshold:.0f}% trip threshold remain overloaded")
+
+    ac = {"converged": None}
+    state = "dc"
+    if ac_check:
+        ac = _ac_check(work, model, st)
+        if ac["converged"]:
+            state = "ac"
+            if ac["overloaded"]:
+                flags.append(f"AC check: {len(ac['overloaded'])} branch(es) above 100% "
+                             f"(worst {max(ac['max_line_loading_pct'], ac['max_trafo_loading_pct'] or 0):.0f}%)")
+            if ac["vm_pu_min"] < 0.90 or ac["vm_pu_max"] > 1.10:
+                flags.append(f"AC check: voltages {ac['vm_pu_min']:.3f}–{ac['vm_pu_max']:.3f} pu "
+                             "outside the 0.90–1.10 pu emergency band")
+        else:
+            flags.append("AC power flow did not converge; results are from the DC state")
+    return _result(net, work, model, st, failed, rounds, ac, flags, mode, state, seed)
+
+
+# ------------------------------------------------------------------------------- set-up
+def _initial_state(work, masks, model: DCModel) -> _State:
+    pos = model.bus_pos
+    load = work.load
+    demand = load.p_mw.to_numpy(float).clip(min=0.0) * load.scaling.to_numpy(float)
+    served = np.where(masks["load"], demand, 0.0)
+    cause = np.where(masks["load"] | (demand == 0), "",
+                     np.where(load.in_service.to_numpy(bool), "substation out of service",
+                              "load out of service")).astype(object)
+    role = work.gen.get("role", pd.Series("unit", index=work.gen.index)).to_numpy()
+    is_unit = role == "unit"
+    g = work.gen
+    unit_ref = [("gen", int(i)) for i in g.index[is_unit]]
+    unit_p = list(g.p_mw[is_unit].astype(float))
+    unit_pmin = list(g.min_p_mw[is_unit].fillna(0.0).clip(lower=0.0).astype(float))
+    unit_pmax = list(g.max_p_mw[is_unit].fillna(g.p_mw[is_unit]).astype(float))
+    unit_on = list(masks["gen"][is_unit])
+    unit_bus = [pos[b] for b in g.bus[is_unit]]
+    for i, row in work.ext_grid.iterrows():
+        on = bool(row.in_service) and bool(work.bus.at[row.bus, "in_service"])
+        pmax = row.get("max_p_mw", np.nan)
+        unit_ref.append(("ext_grid", int(i)))
+        unit_p.append(0.0)
+        unit_pmin.append(0.0 if pd.isna(row.get("min_p_mw", np.nan)) else max(0.0, float(row["min_p_mw"])))
+        unit_pmax.append(1e6 if pd.isna(pmax) else float(pmax))
+        unit_on.append(on)
+        unit_bus.append(pos[row.bus])
+    fixed_ref, fixed_p, fixed_on, fixed_bus, fixed_sync, fixed_order = [], [], [], [], [], []
+    for i in g.index[~is_unit]:
+        fixed_ref.append(("gen", int(i)))
+        fixed_p.append(max(0.0, float(g.p_mw[i])))
+        fixed_on.append(bool(masks["gen"][g.index.get_loc(i)]))
+        fixed_bus.append(pos[g.bus[i]])
+        fixed_sync.append(str(g.type[i]) in GRID_FORMING_IMPORTS or role[g.index.get_loc(i)] != "import")
+        fixed_order.append(1)
+    sg = work.sgen
+    for j, i in enumerate(sg.index):
+        fixed_ref.append(("sgen", int(i)))
+        fixed_p.append(max(0.0, float(sg.p_mw[i] * sg.scaling[i])))
+        fixed_on.append(bool(masks["sgen"][j]))
+        fixed_bus.append(pos[sg.bus[i]])
+        fixed_sync.append(False)
+        fixed_order.append(1 if str(sg.get("role", pd.Series("", index=sg.index))[i]) == "import" else 0)
+    return _State(
+        demand=demand, served=served, cause=cause,
+        unit_p=np.array(unit_p, float), unit_pmin=np.array(unit_pmin, float),
+        unit_pmax=np.array(unit_pmax, float), unit_on=np.array(unit_on, bool),
+        unit_bus=np.array(unit_bus, np.int64), unit_ref=unit_ref,
+        fixed_p=np.array(fixed_p, float), fixed_on=np.array(fixed_on, bool),
+        fixed_bus=np.array(fixed_bus, np.int64), fixed_sync=np.array(fixed_sync, bool),
+        fixed_order=np.array(fixed_order, np.int64), fixed_ref=fixed_ref,
+        load_bus=np.array([pos[b] for b in load.bus], np.int64),
+        shed_cost=SHED_COST_BASE * SHED_COST_STEP ** (load.shed_priority.to_numpy(float) - 1.0))
+
+
+def _name(work, ref: tuple[str, int]) -> str:
+    table, idx = ref
+    name = work[table].at[idx, "name"]
+    return str(name) if isinstance(name, str) and name else f"{table} {idx}"
+
+
+# ------------------------------------------------------------------------------- balance
+def shed_by_priority(served: np.ndarray, priority: np.ndarray, amount_mw: float) -> np.ndarray:
+    """Cut ``amount_mw`` from loads by priority: lowest priority first, in full; the marginal
+    priority by the same share on each load. Returns the new served MW (never below 0)."""
+    new = served.copy()
+    left = float(amount_mw)
+    for prio in np.unique(priority):
+        if left <= 1e-9:
+            break
+        sel = (priority == prio) & (new > 0)
+        total = float(new[sel].sum())
+        if total <= left:
+            new[sel] = 0.0
+            left -= total
+        else:
+            new[sel] *= 1.0 - left / total
+            left = 0.0
+    return new
+
+
+def _balance_islands(work, model: DCModel, st: _State, loss: float) -> None:
+    """Make every island's supply meet its served load (see the module docstring)."""
+    prio = work.load.shed_priority.to_numpy(np.int64)
+    load_isl = model.island[st.load_bus]
+    unit_isl = np.where(st.unit_on, model.island[st.unit_bus], -1)
+    fixed_isl = np.where(st.fixed_on, model.island[st.fixed_bus], -1)
+    for k in range(model.n_islands):
+        ld = (load_isl == k) & (st.served > 0)
+        un = unit_isl == k
+        fx = fixed_isl == k
+        has_source = bool(un.any() or (fx & st.fixed_sync).any())
+        if not has_source:
+            st.served[ld] = 0.0
+            st.cause[ld] = "island without generation (black)"
+            for j in np.flatnonzero(fx):
+                if st.fixed_p[j] > 0:
+                    st.tripped.append(Outage(st.fixed_ref[j][0], st.fixed_ref[j][1],
+                                             _name(work, st.fixed_ref[j]),
+                                             "no synchronous source left in its island", "island"))
+            st.fixed_on[fx] = False
+            continue
+        demand = float(st.served[ld].sum())
+        fixed = float(st.fixed_p[fx].sum())
+        supply_max = float(st.unit_pmax[un].sum()) + fixed
+        if demand * (1 + loss) > supply_max + 1e-6:
+            before = st.served.copy()
+            cut = demand - supply_max / (1 + loss)
+            st.served[ld] = shed_by_priority(st.served[ld], prio[ld], cut)
+            hit = ld & (st.served < before - 1e-9)
+            st.cause[hit & (st.cause == "")] = "island short of generation"
+        need = float(st.served[load_isl == k].sum()) * (1 + loss) - fixed
+        pmin_sum = float(st.unit_pmin[un].sum())
+        if need < pmin_sum:  # surplus: curtail renewables, then imports, then trip units
+            surplus = pmin_sum - need
+            for j in sorted(np.flatnonzero(fx), key=lambda j: (st.fixed_order[j], -st.fixed_p[j])):
+                take = min(surplus, st.fixed_p[j])
+                st.fixed_p[j] -= take
+                surplus -= take
+            need = float(st.served[load_isl == k].sum()) * (1 + loss) - float(st.fixed_p[fx].sum())
+            for u in sorted(np.flatnonzero(un), key=lambda u: (st.unit_pmax[u], u)):
+                if need >= float(st.unit_pmin[un & st.unit_on].sum()) - 1e-9:
+                    break
+                if (un & st.unit_on).sum() == 1:
+                    break
+                st.unit_on[u] = False
+                st.unit_p[u] = 0.0
+                st.tripped.append(Outage(st.unit_ref[u][0], st.unit_ref[u][1],
+                                         _name(work, st.unit_ref[u]),
+                                         "tripped: generation surplus in its island", "island"))
+            un = un & st.unit_on
+        _follow(st, un, need)
+
+
+def _follow(st: _State, un: np.ndarray, need: float) -> None:
+    """Units of one island move from their current output to ``need`` in total, each in
+    proportion to its headroom in the direction of the change (AGC)."""
+    idx = np.flatnonzero(un)
+    if not len(idx):
+        return
+    p = st.unit_p[idx]
+    delta = need - float(p.sum())
+    room = (st.unit_pmax[idx] - p) if delta > 0 else (p - st.unit_pmin[idx])
+    room = np.clip(room, 0.0, None)
+    if room.sum() > 1e-9:
+        p = p + delta * room / room.sum() if abs(delta) <= room.sum() else \
+            (st.unit_pmax[idx] if delta > 0 else st.unit_pmin[idx]).astype(float)
+    st.unit_p[idx] = p
+
+
+def _injections(model: DCModel, st: _State) -> np.ndarray:
+    """Net injection per bus position (MW), each island balanced for the DC flows."""
+    p = np.zeros(model.n_bus)
+    np.add.at(p, st.unit_bus[st.unit_on], st.unit_p[st.unit_on])
+    np.add.at(p, st.fixed_bus[st.fixed_on], st.fixed_p[st.fixed_on])
+    np.add.at(p, st.load_bus, -st.served)
+    # losses and rounding leave a small imbalance per island: spread it over the island's units
+    # as the AC slack would, so DC flows see balanced islands
+    for k in range(model.n_islands):
+        members = model.island == k
+        mism = p[members].sum()
+        if abs(mism) > 1e-9:
+            units = st.unit_on & (model.island[st.unit_bus] == k)
+            if units.any():
+                w = st.unit_pmax[units] / st.unit_pmax[units].sum()
+                np.add.at(p, st.unit_bus[units], -mism * w)
+            else:
+                p[np.flatnonzero(members)[0]] -= mism
+    return p
+
+
+# ------------------------------------------------------------------------------- overloads
+def _relieve_overloads(model: DCModel, st: _State) -> None:
+    """DC optimal load shed: the cheapest redispatch, curtailment and priority-weighted shedding
+    that brings every branch within its rating (scipy HiGHS)."""
+    p_bus = _injections(model, st)
+    f0 = model.flows(p_bus)
+    if not len(f0) or (np.abs(f0) <= model.br_rating_mw + 1e-6).all():
+        return
+    ptdf = model.ptdf()
+    loads = np.flatnonzero(st.served > 1e-9)
+    units = np.flatnonzero(st.unit_on)
+    fixed = np.flatnonzero(st.fixed_on & (st.fixed_p > 1e-9))
+    n_l, n_u, n_f = len(loads), len(units), len(fixed)
+    # variables: shed s_l | up_u | dn_u | curtail c_f
+    cols_bus = np.concatenate([st.load_bus[loads], st.unit_bus[units], st.unit_bus[units],
+                               st.fixed_bus[fixed]])
+    sign = np.concatenate([np.ones(n_l), np.ones(n_u), -np.ones(n_u), -np.ones(n_f)])
+    sens = ptdf[:, cols_bus] * sign  # flow change per MW of each variable
+    cost = np.concatenate([st.shed_cost[loads], np.full(2 * n_u, REDISPATCH_COST),
+                           np.full(n_f, CURTAIL_COST)])
+    ub = np.concatenate([st.served[loads], st.unit_pmax[units] - st.unit_p[units],
+                         st.unit_p[units], st.fixed_p[fixed]])
+    ub = np.clip(ub, 0.0, None)
+    # balance per island: shed + up - dn - curtail = 0
+    isl = model.island[cols_bus]
+    n_isl = model.n_islands
+    a_eq = np.zeros((n_isl, len(cost)))
+    a_eq[isl, np.arange(len(cost))] = sign
+    a_ub = np.vstack([sens, -sens])
+    b_ub = np.concatenate([model.br_rating_mw - f0, model.br_rating_mw + f0])
+    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.zeros(n_isl),
+                  bounds=np.column_stack([np.zeros(len(cost)), ub]), method="highs")
+    if res.status != 0:
+        raise RuntimeError(f"DC optimal load shed failed: {res.message}")
+    x = res.x
+    s = x[:n_l]
+    st.served[loads] = np.clip(st.served[loads] - s, 0.0, None)
+    hit = loads[s > 1e-6]
+    st.cause[hit] = np.where(st.cause[hit] == "", "overload relief (dispatcher, 紧急限电序位表)",
+                             st.cause[hit])
+    st.unit_p[units] += x[n_l:n_l + n_u] - x[n_l + n_u:n_l + 2 * n_u]
+    st.fixed_p[fixed] -= x[n_l + 2 * n_u:]
+
+
+# ------------------------------------------------------------------------------- AC check
+def _ac_check(work, model: DCModel, st: _State) -> dict:
+    ac = copy.deepcopy(work)
+    frac = np.divide(st.served, st.demand, out=np.zeros_like(st.served), where=st.demand > 0)
+    ac.load["p_mw"] = st.served / ac.load.scaling.replace(0, 1).to_numpy(float)
+    ac.load["q_mvar"] = ac.load.q_mvar.to_numpy(float) * frac
+    ac.gen["slack"] = False
+    best: dict[int, tuple[float, int]] = {}
+    for u, (table, idx) in enumerate(st.unit_ref):
+        if table == "gen":
+            ac.gen.at[idx, "p_mw"] = st.unit_p[u]
+            ac.gen.at[idx, "in_service"] = bool(st.unit_on[u])
+            if st.unit_on[u]:
+                k = int(model.island[st.unit_bus[u]])
+                if k not in best or st.unit_pmax[u] > best[k][0]:
+                    best[k] = (st.unit_pmax[u], idx)
+    for j, (table, idx) in enumerate(st.fixed_ref):
+        ac[table].at[idx, "p_mw"] = st.fixed_p[j] / (ac[table].at[idx, "scaling"] if table == "sgen" else 1.0)
+        ac[table].at[idx, "in_service"] = bool(st.fixed_on[j])
+    ext_isl = {int(model.island[model.bus_pos[b]]) for b, on in zip(ac.ext_grid.bus, ac.ext_grid.in_service) if on}
+    # islands with only grid-forming interties: the largest intertie is their slack
+    for j, (table, idx) in enumerate(st.fixed_ref):
+        if table == "gen" and st.fixed_on[j] and st.fixed_sync[j]:
+            k = int(model.island[st.fixed_bus[j]])
+            if k not in best and k not in ext_isl:
+                best[k] = (st.fixed_p[j], idx)
+    for k, (_, idx) in best.items():
+        if k not in ext_isl:
+            ac.gen.at[idx, "slack"] = True
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pp.runpp(ac, init="dc", max_iteration=40, numba=False, calculate_voltage_angles=True)
+        ok = bool(ac.converged)
+    except (pp.LoadflowNotConverged, ValueError, IndexError, np.linalg.LinAlgError):
+        ok = False
+    if not ok:
+        return {"converged": False}
+    rl = ac.res_line.loading_percent.fillna(0.0)
+    rt = ac.res_trafo.loading_percent.fillna(0.0)
+    over = list(ac.line.name[rl > 100.0].astype(str)) + list(ac.trafo.name[rt > 100.0].astype(str))
+    vm = ac.res_bus.vm_pu.dropna()
+    return {"converged": True,
+            "max_line_loading_pct": round(float(rl.max()), 2) if len(rl) else 0.0,
+            "max_trafo_loading_pct": round(float(rt.max()), 2) if len(rt) else None,
+            "vm_pu_min": round(float(vm.min()), 4), "vm_pu_max": round(float(vm.max()), 4),
+            "overloaded": over,
+            "slack_mw": round(float(ac.res_gen.p_mw[ac.gen.slack].sum()), 2)}
+
+
+# ------------------------------------------------------------------------------- result
+def _result(net, work, model, st, failed, rounds, ac, flags, mode, state, seed) -> ShedResult:
+    load = net.load
+    shed = np.clip(st.demand - st.served, 0.0, None)
+    frac = np.divide(shed, st.demand, out=np.zeros_like(shed), where=st.demand > 0)
+    shed = np.where(frac < 1e-9, 0.0, shed)
+    frac = np.where(frac < 1e-9, 0.0, frac)
+    customers = load.customers.to_numpy(np.int64)
+    customers_out = np.minimum(customers, np.floor(frac * customers + 0.5).astype(np.int64))
+    loads = pd.DataFrame({
+        "name": load.name.astype(str).to_numpy(), "bus": load.bus.to_numpy(),
+        "district": load.district.to_numpy(),
+        "load_class": load.get("load_class", pd.Series("", index=load.index)).to_numpy(),
+        "shed_priority": load.shed_priority.to_numpy(np.int64),
+        "important_user": load.important_user.to_numpy(), "demand_mw": st.demand,
+        "served_mw": st.demand - shed, "shed_mw": shed, "customers": customers,
+        "customers_out": customers_out,
+        "cause": np.where(shed > 0, st.cause, "").astype(str)}, index=load.index)
+    loads.loc[(loads.shed_mw > 0) & (loads.cause == ""), "cause"] = "balance"
+    imp = loads[(loads.important_user != "") & (loads.shed_mw > 0)]
+    by = loads.groupby("district").agg(load_mw=("demand_mw", "sum"), shed_mw=("shed_mw", "sum"),
+                                       customers=("customers", "sum"),
+                                       customers_out=("customers_out", "sum"))
+    dist = net["districts"][["name", "name_en", "key_area"]].copy()
+    for c in ("load_mw", "shed_mw"):
+        dist[c] = dist.name.map(by[c]).fillna(0.0).astype(float).round(6)
+    for c in ("customers", "customers_out"):
+        dist[c] = dist.name.map(by[c]).fillna(0).astype(np.int64)
+    dist["important_users_out"] = dist.name.map(imp.groupby("district").size()).fillna(0).astype(int)
+    dist["important_users_out_categories"] = dist.name.map(
+        imp.groupby("district").important_user.agg(lambda s: ",".join(sorted(set(s))))).fillna("")
+    main = {"load_mw": round(float(loads.demand_mw.sum()), 6), "shed_mw": round(float(shed.sum()), 6),
+            "customers": int(customers.sum()), "customers_out": int(customers_out.sum())}
+    islands = []
+    load_isl = model.island[st.load_bus]
+    for k in range(model.n_islands):
+        members = model.island == k
+        ld = load_isl == k
+        un = st.unit_on & (model.island[st.unit_bus] == k)
+        fx = st.fixed_on & (model.island[st.fixed_bus] == k)
+        imp_mw = float(sum(st.fixed_p[j] for j in np.flatnonzero(fx)
+                           if _role(work, st.fixed_ref[j]) == "import"))
+        served = float(st.served[ld].sum())
+        islands.append({"id": k, "buses": int(members.sum()),
+                        "demand_mw": round(float(st.demand[ld].sum()), 3),
+                        "served_mw": round(served, 3),
+                        "generation_mw": round(float(st.unit_p[un].sum() + st.fixed_p[fx].sum()), 3),
+                        "import_mw": round(imp_mw, 3),
+                        "status": "energised" if (un.any() or (fx & st.fixed_sync).any()) else "black"})
+    disp = pd.DataFrame({"element": [r[0] for r in st.unit_ref + st.fixed_ref],
+                         "index": [r[1] for r in st.unit_ref + st.fixed_ref],
+                         "name": [_name(work, r) for r in st.unit_ref + st.fixed_ref],
+                         "p_mw": np.concatenate([st.unit_p * st.unit_on, st.fixed_p * st.fixed_on]),
+                         "in_service": np.concatenate([st.unit_on, st.fixed_on])})
+    meta = net.get("meta", {}) if hasattr(net, "get") else {}
+    return ShedResult(loads=loads, districts=dist, main=main, islands=islands, failed=failed,
+                      tripped=tuple(st.tripped), cascade_rounds=rounds, ac=ac, flags=tuple(flags),
+                      mode=mode, state=state, seed=seed,
+                      model_version=str(meta.get("model_version", "")), level=str(meta.get("level", "")),
+                      dispatch=disp)
+
+
+def _role(work, ref) -> str:
+    table, idx = ref
+    return str(work[table].get("role", pd.Series("", index=work[table].index)).at[idx])
