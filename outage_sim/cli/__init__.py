@@ -36,6 +36,10 @@ app = typer.Typer(
 from outage_sim.cli import grid_cmd  # noqa: E402  (registers the `grid` sub-app)
 
 app.add_typer(grid_cmd.app, name="grid")
+from outage_sim.cli import classify_cmd  # noqa: E402
+app.command("classify")(classify_cmd.classify)
+from outage_sim.cli import respond_cmd  # noqa: E402
+app.command("respond")(respond_cmd.respond)
 
 
 def main() -> None:
