@@ -186,7 +186,10 @@ def resolve_fault(net: pp.pandapowerNet, kind: str, name: str, *, reason: str | 
         sel = net.line.index[net.line.name.astype(str).map(_corridor_of) == target]
         return [Outage("line", int(i), str(net.line.name[i]), why, cause) for i in sel]
     if name not in choices:
-        raise InputError(f"no {kind} named {name!r}{_suggest(name, choices)}")
+        hint = ""
+        if kind in ("line", "unit") and " #" not in name:
+            hint = " (quote names with '#' in YAML: an unquoted ' #' starts a comment)"
+        raise InputError(f"no {kind} named {name!r}{_suggest(name, choices)}{hint}")
     if kind == "line":
         sel = net.line.index[net.line.name == name]
         return [Outage("line", int(i), name, why, cause) for i in sel]

@@ -17,7 +17,10 @@ load loses and why:
    (cheap), curtails imports and renewables (dearer) and sheds load weighted by priority (dearest,
    important users last). ``mode="cascade"``: protection trips every branch loaded above
    ``cascade_threshold`` of its rating, the islands are balanced again, and rounds repeat until
-   none trips; each round is recorded.
+   none trips; each round is recorded. Cascade mode describes the first seconds: units rise only
+   by their primary response (:data:`PRIMARY_RESPONSE`) and the rest of a deficit is
+   under-frequency load shedding (modelled on the same priority table); a deficit beyond what
+   that scheme can cut (:data:`UFLS_MAX_SHARE`) collapses the island.
 4. **AC check.** pandapower's AC power flow on the end state (one slack unit per island). If it
    does not converge the result says so (``flags``) and keeps the DC state.
 
@@ -48,6 +51,16 @@ REDISPATCH_COST, CURTAIL_COST = 1.0, 5.0
 SHED_COST_BASE, SHED_COST_STEP = 1_000.0, 8.0
 GRID_FORMING_IMPORTS = ("ac_uhv", "ac_tie", "vsc_b2b")
 MAX_CASCADE_ROUNDS = 50
+# Primary (governor) response a unit gives within seconds, as a share of its rating: what can
+# cover a sudden deficit before under-frequency load shedding acts (cascade mode). Assumed typical
+# 一次调频 limits: thermal units about 6% of rated output, hydro about 10%.
+PRIMARY_RESPONSE = {"coal": 0.06, "gas": 0.06, "hydro": 0.10}
+PRIMARY_RESPONSE_DEFAULT = 0.06
+# Most an under-frequency load-shedding scheme (低频减载) can cut, as a share of an island's load
+# (assumed, typical of provincial settings). A larger deficit after the primary response cannot
+# be arrested: the island's frequency collapses and it goes black, as Italy's did on 2003-09-28
+# when it lost its imports (about a quarter of its load).
+UFLS_MAX_SHARE = 0.40
 
 
 @dataclass(frozen=True)
@@ -91,7 +104,7 @@ class ShedResult:
     ac: dict
     flags: tuple[str, ...]
     mode: str
-    state: str  # "ac" when the AC check converged, else "dc"
+    state: str  # "ac" when the AC check converged, "dc" if not (or not run), "none" if all black
     seed: int | None
     model_version: str
     level: str
@@ -125,6 +138,8 @@ class _State:
     unit_p: np.ndarray        # per dispatchable source (gen units, then ext_grids)
     unit_pmin: np.ndarray
     unit_pmax: np.ndarray
+    unit_resp: np.ndarray     # primary response, share of rating
+    unit_fast_max: np.ndarray # pre-event output plus primary response (cascade mode cap)
     unit_on: np.ndarray
     unit_bus: np.ndarray      # bus positions
     unit_ref: list[tuple[str, int]]
@@ -167,16 +182,24 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
     check_annotations(net)
     work = copy.deepcopy(net)
     failed = tuple(unique_outages(list(outages)))
-    apply_outages(work, list(failed))
     loss = float(work.get("meta", {}).get("loss_factor", 0.0))
 
+    # The state the event finds: generation follows the demand (a heat wave's too); a shortfall
+    # is cut by the priority table before anything fails (有序用电, orderly use).
     masks = active_masks(work)
     model = build_dc_model(work, masks)
     st = _initial_state(work, masks, model)
+    _balance_islands(work, model, st, loss, stage="pre")
+    st.unit_fast_max = np.minimum(st.unit_pmax, st.unit_p + st.unit_resp * st.unit_pmax)
+
+    apply_outages(work, list(failed))
+    masks = active_masks(work)
+    model = build_dc_model(work, masks)
+    _deactivate(work, masks, st)
     rounds: list[list[dict]] = []
     flags: list[str] = []
 
-    _balance_islands(work, model, st, loss)
+    _balance_islands(work, model, st, loss, stage="fast" if mode == "cascade" else "dispatch")
     if mode == "dispatch":
         _relieve_overloads(model, st)
     else:
@@ -198,7 +221,7 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
             rounds.append(this_round)
             masks = active_masks(work)
             model = build_dc_model(work, masks)
-            _balance_islands(work, model, st, loss)
+            _balance_islands(work, model, st, loss, stage="fast")
         else:
             flags.append(f"cascade did not settle within {MAX_CASCADE_ROUNDS} rounds")
         flows = model.flows(_injections(model, st))
@@ -211,7 +234,9 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
     state = "dc"
     if ac_check:
         ac = _ac_check(work, model, st)
-        if ac["converged"]:
+        if ac["converged"] is None:
+            state = "none"
+        elif ac["converged"]:
             state = "ac"
             if ac["overloaded"]:
                 flags.append(f"AC check: {len(ac['overloaded'])} branch(es) above 100% "
@@ -241,6 +266,7 @@ def _initial_state(work, masks, model: DCModel) -> _State:
     unit_pmin = list(g.min_p_mw[is_unit].fillna(0.0).clip(lower=0.0).astype(float))
     unit_pmax = list(g.max_p_mw[is_unit].fillna(g.p_mw[is_unit]).astype(float))
     unit_on = list(masks["gen"][is_unit])
+    unit_resp = [PRIMARY_RESPONSE.get(str(t), PRIMARY_RESPONSE_DEFAULT) for t in g.type[is_unit]]
     unit_bus = [pos[b] for b in g.bus[is_unit]]
     for i, row in work.ext_grid.iterrows():
         on = bool(row.in_service) and bool(work.bus.at[row.bus, "in_service"])
@@ -250,6 +276,7 @@ def _initial_state(work, masks, model: DCModel) -> _State:
         unit_pmin.append(0.0 if pd.isna(row.get("min_p_mw", np.nan)) else max(0.0, float(row["min_p_mw"])))
         unit_pmax.append(1e6 if pd.isna(pmax) else float(pmax))
         unit_on.append(on)
+        unit_resp.append(1e6)  # an external grid is as stiff as the user made it
         unit_bus.append(pos[row.bus])
     fixed_ref, fixed_p, fixed_on, fixed_bus, fixed_sync, fixed_order = [], [], [], [], [], []
     for i in g.index[~is_unit]:
@@ -271,12 +298,31 @@ def _initial_state(work, masks, model: DCModel) -> _State:
         demand=demand, served=served, cause=cause,
         unit_p=np.array(unit_p, float), unit_pmin=np.array(unit_pmin, float),
         unit_pmax=np.array(unit_pmax, float), unit_on=np.array(unit_on, bool),
+        unit_resp=np.array(unit_resp, float), unit_fast_max=np.array(unit_pmax, float),
         unit_bus=np.array(unit_bus, np.int64), unit_ref=unit_ref,
         fixed_p=np.array(fixed_p, float), fixed_on=np.array(fixed_on, bool),
         fixed_bus=np.array(fixed_bus, np.int64), fixed_sync=np.array(fixed_sync, bool),
         fixed_order=np.array(fixed_order, np.int64), fixed_ref=fixed_ref,
         load_bus=np.array([pos[b] for b in load.bus], np.int64),
         shed_cost=SHED_COST_BASE * SHED_COST_STEP ** (load.shed_priority.to_numpy(float) - 1.0))
+
+
+def _deactivate(work, masks: dict[str, np.ndarray], st: _State) -> None:
+    """After the outages: loads, units and infeeds that lost their element or bus go."""
+    lost = (st.served > 0) & ~masks["load"]
+    st.cause[lost] = np.where(work.load.in_service.to_numpy(bool)[lost], "substation out of service",
+                              "load out of service")
+    st.served[lost] = 0.0
+    for refs, on in ((st.unit_ref, st.unit_on), (st.fixed_ref, st.fixed_on)):
+        for j, (table, idx) in enumerate(refs):
+            if table == "ext_grid":
+                row = work.ext_grid.loc[idx]
+                active = bool(row.in_service) and bool(work.bus.at[row.bus, "in_service"])
+            else:
+                active = bool(masks[table][work[table].index.get_loc(idx)])
+            if not active:
+                on[j] = False
+    st.unit_p[~st.unit_on] = 0.0
 
 
 def _name(work, ref: tuple[str, int]) -> str:
@@ -305,8 +351,21 @@ def shed_by_priority(served: np.ndarray, priority: np.ndarray, amount_mw: float)
     return new
 
 
-def _balance_islands(work, model: DCModel, st: _State, loss: float) -> None:
-    """Make every island's supply meet its served load (see the module docstring)."""
+BALANCE_CAUSE = {"pre": "supply short before the event (有序用电, orderly use)",
+                 "dispatch": "island short of generation",
+                 "fast": "under-frequency load shedding (低频减载)"}
+
+
+def _balance_islands(work, model: DCModel, st: _State, loss: float, *, stage: str) -> None:
+    """Make every island's supply meet its served load (see the module docstring).
+
+    ``stage`` is ``pre`` (the state before the event), ``dispatch`` (minutes after: units up to
+    their maximum) or ``fast`` (cascade mode, the first seconds: a unit rises only by its primary
+    response above its pre-event output; the rest of a deficit is under-frequency load shedding,
+    and a deficit beyond :data:`UFLS_MAX_SHARE` collapses the island).
+    """
+    fast = stage == "fast"
+    cap = st.unit_fast_max if fast else st.unit_pmax
     prio = work.load.shed_priority.to_numpy(np.int64)
     load_isl = model.island[st.load_bus]
     unit_isl = np.where(st.unit_on, model.island[st.unit_bus], -1)
@@ -328,13 +387,16 @@ def _balance_islands(work, model: DCModel, st: _State, loss: float) -> None:
             continue
         demand = float(st.served[ld].sum())
         fixed = float(st.fixed_p[fx].sum())
-        supply_max = float(st.unit_pmax[un].sum()) + fixed
+        supply_max = float(cap[un].sum()) + fixed
         if demand * (1 + loss) > supply_max + 1e-6:
             before = st.served.copy()
             cut = demand - supply_max / (1 + loss)
+            if fast and cut > UFLS_MAX_SHARE * demand:
+                _collapse(work, model, st, k, ld, un, fx, cut / demand)
+                continue
             st.served[ld] = shed_by_priority(st.served[ld], prio[ld], cut)
             hit = ld & (st.served < before - 1e-9)
-            st.cause[hit & (st.cause == "")] = "island short of generation"
+            st.cause[hit & (st.cause == "")] = BALANCE_CAUSE[stage]
         need = float(st.served[load_isl == k].sum()) * (1 + loss) - fixed
         pmin_sum = float(st.unit_pmin[un].sum())
         if need < pmin_sum:  # surplus: curtail renewables, then imports, then trip units
@@ -355,10 +417,27 @@ def _balance_islands(work, model: DCModel, st: _State, loss: float) -> None:
                                          _name(work, st.unit_ref[u]),
                                          "tripped: generation surplus in its island", "island"))
             un = un & st.unit_on
-        _follow(st, un, need)
+        _follow(st, un, need, cap)
 
 
-def _follow(st: _State, un: np.ndarray, need: float) -> None:
+def _collapse(work, model: DCModel, st: _State, k: int, ld, un, fx, deficit_share: float) -> None:
+    """Island ``k`` loses its frequency: every load, unit and infeed in it goes."""
+    st.served[ld] = 0.0
+    st.cause[ld] = (f"frequency collapse: deficit {100 * deficit_share:.0f}% of load, beyond the "
+                    f"{100 * UFLS_MAX_SHARE:.0f}% under-frequency load shedding can cut")
+    for u in np.flatnonzero(un):
+        st.unit_on[u] = False
+        st.unit_p[u] = 0.0
+        st.tripped.append(Outage(st.unit_ref[u][0], st.unit_ref[u][1], _name(work, st.unit_ref[u]),
+                                 "tripped by under-frequency protection (frequency collapse)",
+                                 "collapse"))
+    for j in np.flatnonzero(fx):
+        st.fixed_on[j] = False
+        st.tripped.append(Outage(st.fixed_ref[j][0], st.fixed_ref[j][1], _name(work, st.fixed_ref[j]),
+                                 "tripped in the frequency collapse of its island", "collapse"))
+
+
+def _follow(st: _State, un: np.ndarray, need: float, cap: np.ndarray) -> None:
     """Units of one island move from their current output to ``need`` in total, each in
     proportion to its headroom in the direction of the change (AGC)."""
     idx = np.flatnonzero(un)
@@ -366,11 +445,11 @@ def _follow(st: _State, un: np.ndarray, need: float) -> None:
         return
     p = st.unit_p[idx]
     delta = need - float(p.sum())
-    room = (st.unit_pmax[idx] - p) if delta > 0 else (p - st.unit_pmin[idx])
+    room = (cap[idx] - p) if delta > 0 else (p - st.unit_pmin[idx])
     room = np.clip(room, 0.0, None)
     if room.sum() > 1e-9:
         p = p + delta * room / room.sum() if abs(delta) <= room.sum() else \
-            (st.unit_pmax[idx] if delta > 0 else st.unit_pmin[idx]).astype(float)
+            (cap[idx] if delta > 0 else st.unit_pmin[idx]).astype(float)
     st.unit_p[idx] = p
 
 
@@ -468,12 +547,14 @@ def _ac_check(work, model: DCModel, st: _State) -> dict:
     for k, (_, idx) in best.items():
         if k not in ext_isl:
             ac.gen.at[idx, "slack"] = True
+    if not best and not ext_isl:
+        return {"converged": None, "note": "no energised island: nothing to check"}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             pp.runpp(ac, init="dc", max_iteration=40, numba=False, calculate_voltage_angles=True)
         ok = bool(ac.converged)
-    except (pp.LoadflowNotConverged, ValueError, IndexError, np.linalg.LinAlgError):
+    except (pp.LoadflowNotConverged, UserWarning, ValueError, IndexError, np.linalg.LinAlgError):
         ok = False
     if not ok:
         return {"converged": False}

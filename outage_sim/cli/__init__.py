@@ -40,6 +40,9 @@ from outage_sim.cli import classify_cmd  # noqa: E402
 app.command("classify")(classify_cmd.classify)
 from outage_sim.cli import respond_cmd  # noqa: E402
 app.command("respond")(respond_cmd.respond)
+from outage_sim.cli import run_cmd  # noqa: E402
+
+app.command("run")(run_cmd.run)
 
 
 def main() -> None:

@@ -1,0 +1,103 @@
+"""One scenario through the whole chain: faults and hazards → load shed → severity → response.
+
+:func:`run_scenario` is what ``outage-sim run`` calls; :class:`RunResult` carries each stage's
+result and writes the JSON every other tool reads: the classification with the keys of
+``outage-sim classify --json`` (``level``, ``level_rank``, ``criteria``, ...) at the top level,
+``response`` with the keys of ``outage-sim respond --json``, and ``shed`` beside them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from outage_sim.documents import markdown as response_markdown
+from outage_sim.errors import InputError
+from outage_sim.response import ResponsePlan, build_response, respond_output
+from outage_sim.scenario import Scenario, draw_outages
+from outage_sim.severity import Severity, classify
+from outage_sim.shed import ShedResult, shed_load
+
+# The response's cause when a scenario names none: from its first hazard, else equipment.
+HAZARD_CAUSE = {"ice_storm": "ice", "wind_storm": "wind", "earthquake": "earthquake",
+                "flood": "flood", "landslide": "geological", "external_damage": "external_damage",
+                "heat_wave": "heat_wave"}
+
+
+OUTPUT_FILES = ("result.json", "response.md", "districts.csv")
+
+
+def check_out_dir(out_dir: str | Path, *, force: bool = False) -> Path:
+    """Refuse an output folder that is a file or already holds our files (unless ``force``)."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out: {out} exists and is not a folder")
+    clash = [n for n in OUTPUT_FILES if (out / n).exists()]
+    if clash and not force:
+        raise InputError(f"--out: {out / clash[0]} exists; choose another folder or pass --force")
+    return out
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one scenario run produced."""
+
+    scenario: Scenario
+    shed: ShedResult
+    severity: Severity
+    response: ResponsePlan
+    hazard_notes: tuple[str, ...]
+    seed: int
+
+    @property
+    def model_version(self) -> str:
+        return self.shed.model_version
+
+    def to_dict(self) -> dict:
+        """The run's JSON: classification keys, ``event``, ``response``, ``shed``, ``scenario``."""
+        out = respond_output(self.response)
+        out["scenario"] = {"name": self.scenario.name, "description": self.scenario.description,
+                           "file": self.scenario.source_file, "level": self.scenario.level,
+                           "mode": self.scenario.mode, "time": self.scenario.time.isoformat()}
+        out["seed"] = self.seed
+        out["model_version"] = self.model_version
+        out["hazard_notes"] = list(self.hazard_notes)
+        out["shed"] = self.shed.to_dict()
+        return out
+
+    def write(self, out_dir: str | Path, *, force: bool = False) -> list[Path]:
+        """Write ``result.json``, ``response.md`` and ``districts.csv`` into ``out_dir``.
+
+        Existing files are never overwritten unless ``force``: the user's work is not lost.
+        """
+        out = check_out_dir(out_dir, force=force)
+        files = dict(zip(OUTPUT_FILES, (
+            json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str),
+            response_markdown(self.response), self.shed.districts.to_csv(index=False))))
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, text in files.items():
+            (out / name).write_text(text, encoding="utf-8")
+            paths.append(out / name)
+        return paths
+
+
+def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool = True) -> RunResult:
+    """Run one realisation of a scenario (``seed`` overrides the scenario's)."""
+    seed = scenario.seed if seed is None else seed
+    net = scenario.build_net()
+    outages, notes = draw_outages(scenario, net, seed)
+    shed = shed_load(net, outages, mode=scenario.mode, cascade_threshold=scenario.cascade_threshold,
+                     ac_check=ac_check, seed=seed)
+    severity = classify(shed.to_event())
+    touched = shed.districts[(shed.districts.shed_mw > 0) | (shed.districts.customers_out > 0)]
+    touched = touched.sort_values("shed_mw", ascending=False).name.tolist()
+    cause = scenario.cause
+    if cause is None:
+        cause = HAZARD_CAUSE.get(scenario.hazards[0].type, "other") if scenario.hazards else "equipment"
+    response = build_response(severity, scenario.time, districts=touched, cause=cause,
+                              secondary=scenario.secondary,
+                              source=f"outage_sim scenario {scenario.name!r} (seed {seed})")
+    return RunResult(scenario=scenario, shed=shed, severity=severity, response=response,
+                     hazard_notes=tuple(notes), seed=seed)

@@ -1,0 +1,185 @@
+"""Scenario files: what-if events as YAML, validated before anything runs.
+
+A scenario names the load level, the event time, explicit faults by readable name, hazards that
+fail components at random (seeded), key areas, the overload mode and the seed::
+
+    name: 张家坝-长寿 corridor lost
+    description: ...
+    time: 2026-01-25T06:30:00+08:00
+    level: winter_peak
+    mode: dispatch            # or cascade
+    seed: 2008
+    cause: ice                # for the response (optional)
+    secondary: []             # secondary incidents (optional)
+    key_areas: [渝中区, 江北区] # default: the model's key areas
+    faults:
+      - corridor: 张家坝-长寿 500kV
+      - unit: 华能珞璜 #5
+        reason: boiler tube leak
+    hazards:
+      - type: ice_storm
+        districts: [城口县, 巫溪县]
+        thickness_mm: 30
+
+:func:`load_scenario` reads and checks a file; a bad file raises one :class:`InputError` that
+lists every problem with its path in the file (``faults[2].line: no line named ...; did you mean
+...?``). :func:`draw_outages` turns a checked scenario into the outages of one realisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandapower as pp
+import yaml
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from outage_sim.errors import DataFileError, InputError
+from outage_sim.faults import FAULT_KINDS, Outage, resolve_fault, unique_outages
+from outage_sim.grid import chongqing_net, district_names, load_levels
+from outage_sim.hazards import HazardSpec, draw_hazards
+
+
+class FaultSpec(BaseModel):
+    """One explicit fault: exactly one of the kinds, plus an optional reason."""
+
+    model_config = ConfigDict(extra="forbid")
+    line: str | None = None
+    corridor: str | None = None
+    transformer: str | None = None
+    substation: str | None = None
+    unit: str | None = None
+    plant: str | None = None
+    intertie: str | None = None
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "FaultSpec":
+        given = [k for k in FAULT_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join(FAULT_KINDS)} (got "
+                             f"{', '.join(given) or 'none'})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in FAULT_KINDS if getattr(self, k) is not None)
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self, self.kind))
+
+
+class Scenario(BaseModel):
+    """A checked scenario (see the module docstring for the file format)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    description: str = ""
+    time: AwareDatetime
+    level: str = "summer_peak"
+    mode: Literal["dispatch", "cascade"] = "dispatch"
+    cascade_threshold: float = Field(1.2, ge=1.0, le=3.0)
+    seed: int = Field(0, ge=0)
+    cause: str | None = None
+    secondary: list[str] = Field(default_factory=list)
+    key_areas: list[str] | None = None
+    faults: list[FaultSpec] = Field(default_factory=list)
+    hazards: list[HazardSpec] = Field(default_factory=list)
+    end_of_hazard_h: float | None = Field(None, ge=0, description="hours until the hazard is over")
+    source_file: str | None = Field(None, exclude=True)
+
+    def build_net(self) -> pp.pandapowerNet:
+        """The grid at the scenario's load level, with its key areas applied."""
+        net = chongqing_net(self.level)
+        if self.key_areas is not None:
+            net["districts"]["key_area"] = net["districts"]["name"].isin(self.key_areas)
+        return net
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after", ) or str(part).startswith(("function-", "union[")):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(file)"
+
+
+def _suggest(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.3)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def parse_scenario(obj: Any, *, source: str = "scenario") -> Scenario:
+    """Check a scenario mapping; every problem is listed in one :class:`InputError`."""
+    if not isinstance(obj, dict):
+        raise InputError(f"{source}: a scenario must be a mapping of fields, got {type(obj).__name__}")
+    problems: list[str] = []
+    scenario = None
+    try:
+        scenario = Scenario.model_validate(obj)
+    except ValidationError as exc:
+        for err in exc.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{_loc(err['loc'])}: {msg}")
+    levels = load_levels()
+    if isinstance(obj.get("level"), str) and obj["level"] not in levels:
+        problems.append(f"level: unknown load level {obj['level']!r}; choose one of {', '.join(levels)}")
+    names = district_names()
+    for i, d in enumerate(obj.get("key_areas") or []):
+        if d not in names:
+            problems.append(f"key_areas[{i}]: no district named {d!r}{_suggest(str(d), names)}")
+    if scenario is not None and not problems:
+        net = chongqing_net(scenario.level)
+        for i, f in enumerate(scenario.faults):
+            try:
+                resolve_fault(net, f.kind, f.name)
+            except InputError as exc:
+                problems.append(f"faults[{i}].{f.kind}: {exc}")
+    if problems:
+        head = f"{source}: {len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        raise InputError(head + "\n" + "\n".join(f"  {p}" for p in problems))
+    return scenario.model_copy(update={"source_file": source})
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and check a scenario YAML file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: scenario file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{path}: unreadable ({type(exc).__name__})") from None
+    try:
+        obj = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(f"{path.name}: not valid YAML{where}") from None
+    if isinstance(obj, dict) and isinstance(obj.get("time"), dt.datetime):
+        obj["time"] = obj["time"].isoformat()
+    return parse_scenario(obj, source=path.name)
+
+
+def draw_outages(scenario: Scenario, net: pp.pandapowerNet, seed: int | None = None) -> tuple[list[Outage], list[str]]:
+    """The outages of one realisation: hazards first (drawn with ``seed``, default the
+    scenario's), then the explicit faults; each element fails once, for its first reason.
+
+    Hazards that change the grid (a heat wave raises demand, derates plants) change ``net``,
+    which must therefore be the caller's own copy. Returns the outages and the hazard notes.
+    """
+    rng = np.random.default_rng(scenario.seed if seed is None else seed)
+    draw = draw_hazards(net, scenario.hazards, rng)
+    outs = list(draw.outages)
+    for f in scenario.faults:
+        outs += resolve_fault(net, f.kind, f.name, reason=f.reason)
+    return unique_outages(outs), list(draw.notes)
