@@ -42,6 +42,7 @@ from outage_sim.errors import DataFileError, InputError
 from outage_sim.faults import FAULT_KINDS, Outage, resolve_fault, unique_outages
 from outage_sim.grid import chongqing_net, district_names, load_levels
 from outage_sim.hazards import HazardSpec, draw_hazards
+from outage_sim.response_input import canonical_cause, canonical_secondary
 
 
 class FaultSpec(BaseModel):
@@ -133,6 +134,16 @@ def parse_scenario(obj: Any, *, source: str = "scenario") -> Scenario:
     levels = load_levels()
     if isinstance(obj.get("level"), str) and obj["level"] not in levels:
         problems.append(f"level: unknown load level {obj['level']!r}; choose one of {', '.join(levels)}")
+    try:
+        canonical_cause(obj.get("cause"))
+    except InputError as exc:
+        problems.append(str(exc))
+    if isinstance(obj.get("secondary"), list):
+        for i, item in enumerate(obj["secondary"]):
+            try:
+                canonical_secondary(item, field=f"secondary[{i}]")
+            except InputError as exc:
+                problems.append(str(exc))
     names = district_names()
     for i, d in enumerate(obj.get("key_areas") or []):
         if d not in names:

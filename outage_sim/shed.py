@@ -558,6 +558,7 @@ def _ac_check(work, model: DCModel, st: _State) -> dict:
         ok = False
     if not ok:
         return {"converged": False}
+    solver = "lightsim2grid" if ac.get("_options", {}).get("lightsim2grid") else "pandapower"
     rl = ac.res_line.loading_percent.fillna(0.0)
     rt = ac.res_trafo.loading_percent.fillna(0.0)
     over = list(ac.line.name[rl > 100.0].astype(str)) + list(ac.trafo.name[rt > 100.0].astype(str))
@@ -566,7 +567,7 @@ def _ac_check(work, model: DCModel, st: _State) -> dict:
             "max_line_loading_pct": round(float(rl.max()), 2) if len(rl) else 0.0,
             "max_trafo_loading_pct": round(float(rt.max()), 2) if len(rt) else None,
             "vm_pu_min": round(float(vm.min()), 4), "vm_pu_max": round(float(vm.max()), 4),
-            "overloaded": over,
+            "overloaded": over, "solver": solver,
             "slack_mw": round(float(ac.res_gen.p_mw[ac.gen.slack].sum()), 2)}
 
 
