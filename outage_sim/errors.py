@@ -30,3 +30,15 @@ class AnnotationError(InputError):
 
 class ModelError(OutageSimError):
     """The grid model is physically unusable (e.g. the power flow does not converge)."""
+
+
+def did_you_mean(name: str, choices, cutoff: float = 0.3) -> str:
+    """``"; did you mean 'X'?"`` for the closest of ``choices`` to ``name``, or ``""``.
+
+    The one place error messages get their suggestion from (difflib's ratio; ``cutoff`` 0 always
+    suggests something).
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=cutoff)
+    return f"; did you mean {close[0]!r}?" if close else ""

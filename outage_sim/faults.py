@@ -12,14 +12,13 @@ lon), voltage, length and kind; hazard models draw failures from it.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pandapower as pp
+import pandas as pd
 
-from outage_sim.errors import InputError
+from outage_sim.errors import InputError, did_you_mean
 
 FAULT_KINDS = ("line", "corridor", "transformer", "substation", "unit", "plant", "intertie")
 ELEMENT_TABLES = ("line", "trafo", "bus", "gen", "sgen")
@@ -123,11 +122,6 @@ def _flip(corridor: str) -> str:
     return f"{b}-{a} {kv}" if b else corridor
 
 
-def _suggest(name: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.3)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 def fault_names(net: pp.pandapowerNet, kind: str) -> list[str]:
     """Valid names for a fault kind (see :data:`FAULT_KINDS`)."""
     if kind == "line":
@@ -178,18 +172,18 @@ def resolve_fault(net: pp.pandapowerNet, kind: str, name: str, *, reason: str | 
             name = flipped
         else:
             raise InputError(f"no line named {name!r}"
-                             f"{_suggest(name, choices + [_flip(_corridor_of(c)) + ' #' + c.rpartition(' #')[2] for c in choices])}")
+                             f"{did_you_mean(name, choices + [_flip(_corridor_of(c)) + ' #' + c.rpartition(' #')[2] for c in choices])}")
     if kind == "corridor":
         target = name if name in choices else _flip(name)
         if target not in choices:
-            raise InputError(f"no corridor named {name!r}{_suggest(name, choices)}")
+            raise InputError(f"no corridor named {name!r}{did_you_mean(name, choices)}")
         sel = net.line.index[net.line.name.astype(str).map(_corridor_of) == target]
         return [Outage("line", int(i), str(net.line.name[i]), why, cause) for i in sel]
     if name not in choices:
         hint = ""
         if kind in ("line", "unit") and " #" not in name:
             hint = " (quote names with '#' in YAML: an unquoted ' #' starts a comment)"
-        raise InputError(f"no {kind} named {name!r}{_suggest(name, choices)}{hint}")
+        raise InputError(f"no {kind} named {name!r}{did_you_mean(name, choices)}{hint}")
     if kind == "line":
         sel = net.line.index[net.line.name == name]
         return [Outage("line", int(i), name, why, cause) for i in sel]

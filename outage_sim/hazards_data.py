@@ -12,7 +12,6 @@ suggested) against the grid model's ``districts.csv``.
 from __future__ import annotations
 
 import copy
-import difflib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from outage_sim.errors import DataFileError
+from outage_sim.errors import DataFileError, did_you_mean
 from outage_sim.grid import read_grid_data
 
 HAZARD_DATA_DIR = Path(__file__).parent / "data" / "hazards"
@@ -102,10 +101,7 @@ def by_voltage(table: dict[Any, float], vn_kv: Any, file: str, key: str) -> Any:
     return vals[pos]
 
 
-def suggestion(name: str, choices: list[str], cutoff: float = 0.3) -> str:
-    """``"; did you mean 'X'?"`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=cutoff)
-    return f"; did you mean {close[0]!r}?" if close else ""
+suggestion = did_you_mean  # the project's one suggestion helper, under the name hazards use
 
 
 @lru_cache(maxsize=4)

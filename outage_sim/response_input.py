@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from outage_sim.errors import InputError
+from outage_sim.errors import InputError, did_you_mean
 from outage_sim.response_org import Organisation, load_organisation
 from outage_sim.severity import Event, parse_event
 
@@ -73,11 +73,6 @@ def parse_time(value: Any, field: str = "time") -> datetime:
     return parsed
 
 
-def _suggest(word: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.0)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 def canonical_cause(cause: str | None, org: Organisation | None = None) -> str | None:
     """The cause key for ``cause`` (aliases such as ``landslide`` resolved), or None.
 
@@ -99,7 +94,7 @@ def canonical_cause(cause: str | None, org: Organisation | None = None) -> str |
             ' (that is a secondary incident: put it in "secondary")' if key in org.secondary else ""
         )
         raise InputError(
-            f"cause: unknown cause {cause!r}{hint}{_suggest(key, choices)} "
+            f"cause: unknown cause {cause!r}{hint}{did_you_mean(key, choices, cutoff=0.0)} "
             f"(known: {', '.join(org.causes)})"
         )
     return key
@@ -118,7 +113,7 @@ def canonical_secondary(
     org = org or load_organisation()
     if not isinstance(item, str) or item.strip() not in org.secondary:
         shown = item if isinstance(item, str) else repr(item)
-        hint = _suggest(shown, list(org.secondary)) if isinstance(item, str) else ""
+        hint = did_you_mean(shown, list(org.secondary), cutoff=0.0) if isinstance(item, str) else ""
         raise InputError(
             f"{field}: unknown secondary incident {shown!r}{hint} "
             f"(known: {', '.join(org.secondary)})"
@@ -154,6 +149,7 @@ def canonical_district(
     key = name.strip() if isinstance(name, str) else name
     if key in aliases:
         return aliases[key]
+    # match any accepted spelling, suggest its canonical name
     guess = difflib.get_close_matches(str(key), list(aliases), n=1, cutoff=0.0)
     hint = f"; did you mean {aliases[guess[0]]!r}?" if guess else ""
     raise InputError(f"{field}: unknown district {name!r}{hint}")

@@ -29,7 +29,6 @@ lists every problem with its path in the file (``faults[2].line: no line named .
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,7 +37,7 @@ import pandapower as pp
 import yaml
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from outage_sim.errors import DataFileError, InputError
+from outage_sim.errors import DataFileError, InputError, did_you_mean
 from outage_sim.faults import FAULT_KINDS, Outage, resolve_fault, unique_outages
 from outage_sim.grid import chongqing_net, district_names, load_levels
 from outage_sim.hazards import HazardSpec, draw_hazards
@@ -114,11 +113,6 @@ def _loc(loc: tuple) -> str:
     return out or "(file)"
 
 
-def _suggest(name: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.3)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 def parse_scenario(obj: Any, *, source: str = "scenario") -> Scenario:
     """Check a scenario mapping; every problem is listed in one :class:`InputError`."""
     if not isinstance(obj, dict):
@@ -147,7 +141,7 @@ def parse_scenario(obj: Any, *, source: str = "scenario") -> Scenario:
     names = district_names()
     for i, d in enumerate(obj.get("key_areas") or []):
         if d not in names:
-            problems.append(f"key_areas[{i}]: no district named {d!r}{_suggest(str(d), names)}")
+            problems.append(f"key_areas[{i}]: no district named {d!r}{did_you_mean(str(d), names)}")
     if scenario is not None and not problems:
         net = chongqing_net(scenario.level)
         for i, f in enumerate(scenario.faults):
