@@ -161,13 +161,16 @@ def _generator(rng: Any) -> np.random.Generator:
                      f"{type(rng).__name__}")
 
 
-def sample_failures(table: pd.DataFrame, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def sample_failures(table: pd.DataFrame, rng: np.random.Generator,
+                    codes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Draw a probability table: ``(failed, u)`` boolean and uniform per row.
 
     One ``rng.random(n_groups)`` call; rows of a group share the uniform. Rows with ``choose = k``
     are replaced by the k rows with the smallest uniforms (a uniformly random k-subset).
+    ``codes`` (:func:`group_codes` of the table) may be passed by callers drawing many times.
     """
-    codes, _ = pd.factorize(table["group"], sort=False)
+    if codes is None:
+        codes = group_codes(table)
     n_groups = int(codes.max()) + 1 if len(codes) else 0
     u = rng.random(n_groups)[codes] if n_groups else np.zeros(0)
     failed = u < table["p_fail"].to_numpy(float)
@@ -178,6 +181,11 @@ def sample_failures(table: pd.DataFrame, rng: np.random.Generator) -> tuple[np.n
         failed[rows] = False
         failed[rows[np.argsort(u[rows], kind="stable")[:k]]] = True
     return failed, u
+
+
+def group_codes(table: pd.DataFrame) -> np.ndarray:
+    """0-based group number of each row of a probability table (rows of a group share a draw)."""
+    return pd.factorize(table["group"], sort=False)[0]
 
 
 def _earthquake_outcome(table: pd.DataFrame, u: np.ndarray, failed: np.ndarray

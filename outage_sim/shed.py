@@ -184,13 +184,7 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
     failed = tuple(unique_outages(list(outages)))
     loss = float(work.get("meta", {}).get("loss_factor", 0.0))
 
-    # The state the event finds: generation follows the demand (a heat wave's too); a shortfall
-    # is cut by the priority table before anything fails (有序用电, orderly use).
-    masks = active_masks(work)
-    model = build_dc_model(work, masks)
-    st = _initial_state(work, masks, model)
-    _balance_islands(work, model, st, loss, stage="pre")
-    st.unit_fast_max = np.minimum(st.unit_pmax, st.unit_p + st.unit_resp * st.unit_pmax)
+    st = pre_event_state(work)
 
     apply_outages(work, list(failed))
     masks = active_masks(work)
@@ -250,6 +244,22 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
 
 
 # ------------------------------------------------------------------------------- set-up
+def pre_event_state(work: pp.pandapowerNet) -> _State:
+    """The state the event finds, as the engine's working arrays.
+
+    Generation follows the demand (a heat wave's too); a shortfall is cut by the priority table
+    before anything fails (有序用电, orderly use). Each unit's fast cap is its output now plus its
+    primary response. The batch engine compiles its arrays from this same state.
+    """
+    loss = float(work.get("meta", {}).get("loss_factor", 0.0))
+    masks = active_masks(work)
+    model = build_dc_model(work, masks)
+    st = _initial_state(work, masks, model)
+    _balance_islands(work, model, st, loss, stage="pre")
+    st.unit_fast_max = np.minimum(st.unit_pmax, st.unit_p + st.unit_resp * st.unit_pmax)
+    return st
+
+
 def _initial_state(work, masks, model: DCModel) -> _State:
     pos = model.bus_pos
     load = work.load
