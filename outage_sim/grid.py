@@ -258,8 +258,10 @@ def run_power_flow(net: pp.pandapowerNet) -> bool:
     """
     distributed = bool((net.gen.slack_weight > 0).any()) if "slack_weight" in net.gen else False
     try:
+        # lightsim2grid's Newton solver (pandapower's default when installed) does not take a
+        # distributed slack over PV units; pandapower's own does
         pp.runpp(net, distributed_slack=distributed, init="dc", max_iteration=30,
-                 numba=False)
+                 numba=False, lightsim2grid=False if distributed else "auto")
     except pp.LoadflowNotConverged:
         return False
     return bool(net.converged)

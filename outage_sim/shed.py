@@ -559,13 +559,20 @@ def _ac_check(work, model: DCModel, st: _State) -> dict:
             ac.gen.at[idx, "slack"] = True
     if not best and not ext_isl:
         return {"converged": None, "note": "no energised island: nothing to check"}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            pp.runpp(ac, init="dc", max_iteration=40, numba=False, calculate_voltage_angles=True)
-        ok = bool(ac.converged)
-    except (pp.LoadflowNotConverged, UserWarning, ValueError, IndexError, np.linalg.LinAlgError):
-        ok = False
+    ok = False
+    # lightsim2grid's solver when installed (faster), pandapower's own when it declines the case
+    for ls2g in ("auto", False):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pp.runpp(ac, init="dc", max_iteration=40, numba=False,
+                         calculate_voltage_angles=True, lightsim2grid=ls2g)
+            ok = bool(ac.converged)
+            break
+        except pp.LoadflowNotConverged:
+            break
+        except (UserWarning, ValueError, IndexError, np.linalg.LinAlgError, NotImplementedError):
+            continue
     if not ok:
         return {"converged": False}
     solver = "lightsim2grid" if ac.get("_options", {}).get("lightsim2grid") else "pandapower"
