@@ -327,9 +327,9 @@ def islands(bm: BatchModel, c: _Chunk) -> None:
     labels = np.where(c.bus_on, labels, n_comp)  # dead buses: one extra "island" that never lives
     c.isl_bus = labels
     c.n_isl = n_comp + 1
-    c.isl_load = np.take_along_axis(labels, np.broadcast_to(bm.load_bus, (S, len(bm.load_bus))), 1)
-    c.isl_unit = np.take_along_axis(labels, np.broadcast_to(bm.unit_bus, (S, len(bm.unit_bus))), 1)
-    c.isl_fixed = np.take_along_axis(labels, np.broadcast_to(bm.fixed_bus, (S, len(bm.fixed_bus))), 1)
+    c.isl_load = labels[:, bm.load_bus]
+    c.isl_unit = labels[:, bm.unit_bus]
+    c.isl_fixed = labels[:, bm.fixed_bus]
 
 
 def _sum(index: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
@@ -414,13 +414,17 @@ def _flows(bm: BatchModel, c: _Chunk) -> np.ndarray:
     kmax = int(counts.max()) if len(counts) else 0
     if kmax == 0:
         return f0
-    order = np.argsort(~c.br_out, axis=1, kind="stable")[:, :kmax]
-    valid = np.take_along_axis(c.br_out, order, axis=1)
-    K = np.where(valid, order, 0)
+    S = p.shape[0]
+    # each scenario's outaged branches, left-aligned and padded to kmax
+    s_idx, k_idx = np.nonzero(c.br_out)
+    slot = np.arange(len(s_idx)) - np.repeat(np.cumsum(counts) - counts, counts)
+    K = np.zeros((S, kmax), np.int64)
+    valid = np.zeros((S, kmax), bool)
+    K[s_idx, slot] = k_idx
+    valid[s_idx, slot] = True
     mkk = bm.transfer[K[:, :, None], K[:, None, :]]
     a = np.eye(kmax)[None, :, :] - mkk * (valid[:, :, None] & valid[:, None, :])
     a[~valid] = 0.0
-    a[~valid, :] = 0.0
     idx = np.nonzero(~valid)
     a[idx[0], idx[1], idx[1]] = 1.0
     rhs = np.where(valid, np.take_along_axis(f0, K, axis=1), 0.0)
