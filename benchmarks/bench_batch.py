@@ -67,18 +67,20 @@ def peers(net, n_sample: int) -> dict:
         ls.gen["slack_weight"] = 0.0
         pp.rundcpp(ls)
 
-        def run_ls2g():
+        def run_ls2g(algorithm):
             g = init_ls2g(ls)
             s = _c.ContingencyAnalysisCPP(g)
-            s.change_algorithm(_c.AlgorithmType.DC_KLU)
+            s.change_algorithm(algorithm)
             s.add_multiple_n1(np.arange(len(ls.line), dtype=np.int64))
             s.compute(np.ones(len(ls.bus), dtype=complex), 10, 1e-8)
             s.compute_power_flows()
             return s.get_power_flows()
 
-        run_ls2g()
-        t, _ = min((timed(run_ls2g) for _ in range(3)), key=lambda x: x[0])
-        out["lightsim2grid_dc"] = len(ls.line) / t
+        for label, algorithm in (("lightsim2grid_ac", _c.AlgorithmType.NR_KLU),
+                                 ("lightsim2grid_dc", _c.AlgorithmType.DC_KLU)):
+            run_ls2g(algorithm)
+            t, _ = min((timed(lambda: run_ls2g(algorithm)) for _ in range(3)), key=lambda x: x[0])
+            out[label] = len(ls.line) / t
     except Exception as exc:  # lightsim2grid is optional
         out["lightsim2grid_error"] = repr(exc)
     return out
