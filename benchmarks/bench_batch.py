@@ -18,11 +18,11 @@ import argparse
 import copy
 import logging
 import resource
-import time
 import warnings
 from itertools import combinations
 
 import numpy as np
+from timing import timed
 
 from outage_sim import batch, grid
 from outage_sim.faults import Outage
@@ -33,12 +33,6 @@ from outage_sim.shed import shed_load
 
 warnings.simplefilter("ignore")
 logging.disable(logging.WARNING)
-
-
-def timed(fn):
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
 
 
 def n1_matrix(bm):

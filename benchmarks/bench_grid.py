@@ -8,22 +8,15 @@ from __future__ import annotations
 
 import argparse
 import copy
-import time
 
 import pandapower as pp
 import pandapower.networks as pn
 
+from timing import best_of
+
 from outage_sim.grid import chongqing_net, run_power_flow
 
 
-def best_of(fn, repeat: int) -> float:
-    """Best wall time of ``repeat`` calls (seconds)."""
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def main() -> None:

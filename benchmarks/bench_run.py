@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import copy
-import time
 from pathlib import Path
 
 import pandapower as pp
+
+from timing import best_of
 
 from outage_sim.grid import chongqing_net
 from outage_sim.run import run_scenario
@@ -21,13 +22,6 @@ from outage_sim.scenario import load_scenario
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
-def best_of(fn, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def main() -> None:
