@@ -9,8 +9,9 @@ result and writes the JSON every other tool reads: the classification with the k
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from outage_sim.documents import markdown as response_markdown
 from outage_sim.errors import InputError
@@ -28,12 +29,20 @@ HAZARD_CAUSE = {"ice_storm": "ice", "wind_storm": "wind", "earthquake": "earthqu
 OUTPUT_FILES = ("result.json", "response.md", "districts.csv")
 
 
-def check_out_dir(out_dir: str | Path, *, force: bool = False) -> Path:
-    """Refuse an output folder that is a file or already holds our files (unless ``force``)."""
+def _all_outputs() -> tuple[str, ...]:
+    """Every file a run may write: the three above, the restoration tables and figures."""
+    from outage_sim.plots_restoration import FIGURES, RESTORATION_FILES
+
+    return OUTPUT_FILES + RESTORATION_FILES + tuple(f"{f}.png" for f in FIGURES)
+
+
+def check_out_dir(out_dir: str | Path, *, force: bool = False, extra: tuple[str, ...] = ()) -> Path:
+    """Refuse an output folder that is a file or already holds our files (unless ``force``);
+    ``extra`` names more files the caller will write there."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError(f"--out: {out} exists and is not a folder")
-    clash = [n for n in OUTPUT_FILES if (out / n).exists()]
+    clash = [n for n in _all_outputs() + tuple(extra) if (out / n).exists()]
     if clash and not force:
         raise InputError(f"--out: {out / clash[0]} exists; choose another folder or pass --force")
     return out
@@ -49,6 +58,8 @@ class RunResult:
     response: ResponsePlan
     hazard_notes: tuple[str, ...]
     seed: int
+    net: Any = field(default=None, repr=False, compare=False)  # the event's grid (for restoration)
+    restoration: Any = field(default=None, repr=False, compare=False)
 
     @property
     def model_version(self) -> str:
@@ -64,27 +75,49 @@ class RunResult:
         out["model_version"] = self.model_version
         out["hazard_notes"] = list(self.hazard_notes)
         out["shed"] = self.shed.to_dict()
+        if self.restoration is not None:
+            out["restoration"] = self.restoration.to_dict()
         return out
 
     def write(self, out_dir: str | Path, *, force: bool = False) -> list[Path]:
-        """Write ``result.json``, ``response.md`` and ``districts.csv`` into ``out_dir``.
+        """Write ``result.json``, ``response.md`` and ``districts.csv`` into ``out_dir``; with a
+        restoration run also ``timeline.csv``, ``events.csv``, ``district_timeline.csv``,
+        ``jobs.csv`` and the figures (``recovery.png``, ``customers_out.png``, ``levels.png``,
+        ``district_map.png``).
 
         Existing files are never overwritten unless ``force``: the user's work is not lost.
         """
         out = check_out_dir(out_dir, force=force)
+        rest = self.restoration
+        # with restoration, response.md carries the report clock rebuilt for the end time
+        plan = rest.response if rest is not None else self.response
         files = dict(zip(OUTPUT_FILES, (
             json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str),
-            response_markdown(self.response), self.shed.districts.to_csv(index=False))))
+            response_markdown(plan), self.shed.districts.to_csv(index=False))))
+        if rest is not None:
+            files.update({name: table.round(4).to_csv(index=False) for name, table in (
+                ("timeline.csv", rest.timeline), ("events.csv", rest.events),
+                ("district_timeline.csv", rest.districts), ("jobs.csv", rest.jobs))})
         out.mkdir(parents=True, exist_ok=True)
         paths = []
         for name, text in files.items():
             (out / name).write_text(text, encoding="utf-8")
             paths.append(out / name)
+        if rest is not None:
+            from outage_sim.plots_restoration import draw_figures
+
+            paths += draw_figures(out, rest.timeline, rest.districts,
+                                  termination_h=rest.terminated_h)
         return paths
 
 
-def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool = True) -> RunResult:
-    """Run one realisation of a scenario (``seed`` overrides the scenario's)."""
+def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool = True,
+                 restore: bool = False, policy: str | None = None) -> RunResult:
+    """Run one realisation of a scenario (``seed`` overrides the scenario's).
+
+    With ``restore`` the restoration is simulated too (:func:`outage_sim.restoration.restore`,
+    under ``policy`` or the scenario's) and kept in ``restoration``.
+    """
     seed = scenario.seed if seed is None else seed
     net = scenario.build_net()
     outages, notes = draw_outages(scenario, net, seed)
@@ -99,5 +132,10 @@ def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool 
     response = build_response(severity, scenario.time, districts=touched, cause=cause,
                               secondary=scenario.secondary,
                               source=f"outage_sim scenario {scenario.name!r} (seed {seed})")
-    return RunResult(scenario=scenario, shed=shed, severity=severity, response=response,
-                     hazard_notes=tuple(notes), seed=seed)
+    result = RunResult(scenario=scenario, shed=shed, severity=severity, response=response,
+                       hazard_notes=tuple(notes), seed=seed, net=net)
+    if restore:
+        from outage_sim.restoration import restore as simulate
+
+        result = replace(result, restoration=simulate(result, policy=policy))
+    return result

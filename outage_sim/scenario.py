@@ -12,14 +12,22 @@ fail components at random (seeded), key areas, the overload mode and the seed::
     cause: ice                # for the response (optional)
     secondary: []             # secondary incidents (optional)
     key_areas: [渝中区, 江北区] # default: the model's key areas
+    end_of_hazard_h: 240      # when the hazard is basically removed (§4.3(3); optional)
     faults:
       - corridor: 张家坝-长寿 500kV
+        repair_h: 96          # crew-hours to repair (default: data/restoration/repair.yaml)
       - unit: 华能珞璜 #5
         reason: boiler tube leak
+      - intertie: 川渝 洪沟-板桥
+        damaged: false        # opened, not damaged: re-closed without a crew
     hazards:
       - type: ice_storm
         districts: [城口县, 巫溪县]
         thickness_mm: 30
+    restoration:              # all optional (see RestorationSpec)
+      policy: priority_first
+      crews: {万州区: 3, 黔江区: 2}
+      secondary_clear_h: 48
 
 :func:`load_scenario` reads and checks a file; a bad file raises one :class:`InputError` that
 lists every problem with its path in the file (``faults[2].line: no line named ...; did you mean
@@ -35,13 +43,16 @@ from typing import Any, Literal
 import numpy as np
 import pandapower as pp
 import yaml
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
 
 from outage_sim.errors import DataFileError, InputError, did_you_mean
 from outage_sim.faults import FAULT_KINDS, Outage, resolve_fault, unique_outages
 from outage_sim.grid import chongqing_net, district_names, load_levels
 from outage_sim.hazards import HazardSpec, draw_hazards
+from outage_sim.hazards_data import check_district
 from outage_sim.response_input import canonical_cause, canonical_secondary
+from outage_sim.restoration_data import POLICIES
 
 
 class FaultSpec(BaseModel):
@@ -56,6 +67,11 @@ class FaultSpec(BaseModel):
     plant: str | None = None
     intertie: str | None = None
     reason: str | None = None
+    repair_h: float | None = Field(None, ge=0, le=24 * 365, description=(
+        "crew-hours of repair work (or, if not damaged, hours until it is back once it may "
+        "close or start); default from data/restoration/repair.yaml"))
+    damaged: bool = Field(True, description=(
+        "false: tripped or opened, not damaged (no crew; restored by switching or restart)"))
 
     @model_validator(mode="after")
     def _one_kind(self) -> "FaultSpec":
@@ -72,6 +88,53 @@ class FaultSpec(BaseModel):
     @property
     def name(self) -> str:
         return str(getattr(self, self.kind))
+
+
+class RestorationSpec(BaseModel):
+    """How restoration runs for a scenario (every field has a default)::
+
+        restoration:
+          policy: priority_first        # or largest_load_first, nearest_crew
+          horizon_h: 720                # stop here if the response has not ended
+          step_h: 0.25                  # time step while load is being picked up
+          crews: {万州区: 3, 黔江区: 2}   # repair crews by base district (replaces the defaults)
+          secondary_clear_h: 48         # or {environmental: 72}: §4.3(4)
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    policy: Literal[POLICIES] = "priority_first"  # type: ignore[valid-type]
+    horizon_h: float = Field(720.0, gt=0, le=24 * 365)
+    step_h: float = Field(0.25, ge=0.05, le=24)
+    crews: dict[str, int] | None = None
+    secondary_clear_h: float | dict[str, float] | None = None
+
+    @field_validator("crews")
+    @classmethod
+    def _crews(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        if value is None:
+            return None
+        out: dict[str, int] = {}
+        for name, count in value.items():
+            if count < 0:
+                raise ValueError(f"{name}: crew count must be 0 or more, got {count}")
+            out[check_district(name)] = count
+        if sum(out.values()) < 1:
+            raise ValueError("at least one crew is needed")
+        return out
+
+    @field_validator("secondary_clear_h")
+    @classmethod
+    def _clear(cls, value: float | dict[str, float] | None) -> float | dict[str, float] | None:
+        items = (value.items() if isinstance(value, dict)
+                 else [("", value)] if value is not None else [])
+        for key, hours in items:
+            if not 0 <= hours <= 24 * 365:
+                raise ValueError(f"{key + ': ' if key else ''}hours must be between 0 and 8760, "
+                                 f"got {hours}")
+        if isinstance(value, dict):
+            return {canonical_secondary(k, field=f"secondary_clear_h.{k}"): v
+                    for k, v in value.items()}
+        return value
 
 
 class Scenario(BaseModel):
@@ -91,6 +154,7 @@ class Scenario(BaseModel):
     faults: list[FaultSpec] = Field(default_factory=list)
     hazards: list[HazardSpec] = Field(default_factory=list)
     end_of_hazard_h: float | None = Field(None, ge=0, description="hours until the hazard is over")
+    restoration: RestorationSpec = Field(default_factory=RestorationSpec)
     source_file: str | None = Field(None, exclude=True)
 
     def build_net(self) -> pp.pandapowerNet:
@@ -142,6 +206,12 @@ def parse_scenario(obj: Any, *, source: str = "scenario") -> Scenario:
     for i, d in enumerate(obj.get("key_areas") or []):
         if d not in names:
             problems.append(f"key_areas[{i}]: no district named {d!r}{did_you_mean(str(d), names)}")
+    if scenario is not None and isinstance(scenario.restoration.secondary_clear_h, dict):
+        named = {canonical_secondary(s) for s in scenario.secondary}
+        for key in scenario.restoration.secondary_clear_h:
+            if key not in named:
+                problems.append(f"restoration.secondary_clear_h.{key}: not among the scenario's "
+                                f"secondary incidents ({', '.join(sorted(named)) or 'none'})")
     if scenario is not None and not problems:
         net = chongqing_net(scenario.level)
         for i, f in enumerate(scenario.faults):

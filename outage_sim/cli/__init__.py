@@ -43,6 +43,8 @@ app.command("respond")(respond_cmd.respond)
 from outage_sim.cli import run_cmd  # noqa: E402
 
 app.command("run")(run_cmd.run)
+from outage_sim.cli import plot_cmd  # noqa: E402
+app.command("plot")(plot_cmd.plot)
 from outage_sim.cli import contingency_cmd  # noqa: E402
 
 app.command("contingency")(contingency_cmd.contingency)

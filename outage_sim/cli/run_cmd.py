@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from outage_sim.errors import InputError
+
 
 def _headline(result) -> str:
     from outage_sim.documents import summary_text
@@ -29,30 +31,126 @@ def _headline(result) -> str:
     for f in shed.flags:
         lines.append(f"注意 note: {f}")
     lines.append("")
-    lines.append(summary_text(result.response).rstrip())
+    # with restoration, the report clock runs to the end of the response
+    plan = result.restoration.response if result.restoration is not None else result.response
+    lines.append(summary_text(plan).rstrip())
+    if result.restoration is not None:
+        lines.append("")
+        lines.append(_restoration_lines(result.restoration))
     return "\n".join(lines)
+
+
+def _hours(h) -> str:
+    return "not within the run" if h is None else f"{h:.1f} h ({h / 24:.1f} d)"
+
+
+def _restoration_lines(rest) -> str:
+    from outage_sim.restoration_log import CHECK_TEXT
+
+    s = rest.to_dict()
+    t, hit = s["time_to_h"], s["affected"]
+    lines = [f"恢复 Restoration (policy {rest.policy}, {len(rest.jobs)} repair jobs):"]
+    if hit["load"]:
+        lines.append(f"  减供负荷恢复 load shed restored: 80% at {_hours(t['load_80'])}, "
+                     f"90% at {_hours(t['load_90'])}")
+    else:
+        lines.append("  no load was shed (未减供负荷)")
+    if hit["customers"]:
+        lines.append(f"  停电用户恢复 customers back: 90% at {_hours(t['customers_90'])}")
+    lines.append("  重点地区 key areas: " + (f"90% of their load shed back at {_hours(t['key_90'])}"
+                                            if hit["key"] else "not affected (未受影响)"))
+    lines.append(f"  少供电量 unserved energy {s['unserved_mwh']:,.0f} MWh   "
+                 f"停电时户数 customer-hours {s['customer_hours']:,.0f}")
+    for step in s["step_downs"]:
+        lines.append(f"  {step['time']}  {step['what']}")
+    if rest.terminated_h is not None:
+        zh, en = CHECK_TEXT[rest.last_check]
+        lines.append(f"  应急响应终止 response ends: {s['termination_time']} "
+                     f"(+{_hours(rest.terminated_h)}); last check to hold 最后满足: "
+                     f"{rest.last_check} — {en} ({zh})")
+    elif rest.activated:
+        lines.append(f"  应急响应未终止 the response has not ended within {rest.horizon_h:g} h")
+    else:
+        lines.append("  本预案未启动 the plan was not activated: there is no response to end")
+    for f in rest.flags:
+        lines.append(f"  注意 note: {f}")
+    return "\n".join(lines)
+
+
+def _comparison_lines(table) -> str:
+    head = (f"{'policy 策略':<22}{'80% (h)':>9}{'90% (h)':>9}{'cust 90% (h)':>14}{'ends (h)':>10}"
+            f"{'unserved MWh':>15}{'customer-h':>14}")
+    rows = [head]
+    for r in table.itertuples():
+        def h(x):
+            return "—" if x is None or x != x else f"{x:.1f}"
+        rows.append(f"{r.policy:<22}{h(r.t80_h):>9}{h(r.t90_h):>9}{h(r.customers_t90_h):>14}"
+                    f"{h(r.terminated_h):>10}{r.unserved_mwh:>15,.0f}{r.customer_hours:>14,.0f}")
+    return "恢复策略比较 restoration policies compared:\n" + "\n".join(rows)
 
 
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file (see scenarios/)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
-    out: Path = typer.Option(None, "--out", help="Folder for result.json, response.md, districts.csv."),
+    out: Path = typer.Option(None, "--out", help="Folder for result.json, response.md, "
+                             "districts.csv and, with restoration, timeline.csv, events.csv, "
+                             "district_timeline.csv, jobs.csv and the figures."),
     seed: int = typer.Option(None, "--seed", help="Override the scenario's seed (replay a Monte-Carlo draw)."),
     force: bool = typer.Option(False, "--force", help="Overwrite files already in --out."),
     no_ac: bool = typer.Option(False, "--no-ac", help="Skip the AC power-flow check (DC state only)."),
+    no_restoration: bool = typer.Option(False, "--no-restoration",
+                                        help="Stop after the response (no restoration over time)."),
+    policy: str = typer.Option(None, "--policy", help="Restoration policy: priority_first, "
+                               "largest_load_first or nearest_crew (default: the scenario's)."),
+    compare: bool = typer.Option(False, "--compare", help="Also run every restoration policy and "
+                                 "compare them (policies.csv and policies.png with --out)."),
 ) -> None:
-    """Run a scenario: faults and hazards → load shed → event level → response."""
+    """Run a scenario: faults and hazards → load shed → event level → response → restoration."""
+    from outage_sim.restoration_data import POLICIES
     from outage_sim.run import check_out_dir, run_scenario
     from outage_sim.scenario import load_scenario
 
+    if policy is not None and policy not in POLICIES:
+        raise InputError(f"--policy: {policy!r} unknown; use one of {', '.join(POLICIES)}")
+    if compare and no_restoration:
+        raise InputError("--compare: needs restoration (drop --no-restoration)")
     sc = load_scenario(scenario)
     if out is not None:
-        check_out_dir(out, force=force)  # before the run: never lose the user's files
-    result = run_scenario(sc, seed=seed, ac_check=not no_ac)
+        check_out_dir(out, force=force, extra=COMPARE_FILES if compare else ())
+    result = run_scenario(sc, seed=seed, ac_check=not no_ac, restore=not no_restoration,
+                          policy=policy)
     written = result.write(out, force=force) if out is not None else []
+    comparison = None
+    if compare:
+        from outage_sim.restoration import compare_policies
+
+        comparison = compare_policies(result)
+        if out is not None:
+            written += _write_comparison(out, comparison)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        obj = result.to_dict()
+        if comparison is not None:
+            obj["policies"] = comparison.table.to_dict("records")
+        typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
     else:
         typer.echo(_headline(result))
+        if comparison is not None:
+            typer.echo("\n" + _comparison_lines(comparison.table))
         for p in written:
             typer.echo(f"wrote {p}")
+
+
+COMPARE_FILES = ("policies.csv", "policies.png")
+
+
+def _write_comparison(out: Path, comparison) -> list[Path]:
+    from matplotlib.figure import Figure
+
+    from outage_sim.plots_restoration import plot_policies
+
+    table, figure = (out / name for name in COMPARE_FILES)
+    comparison.table.to_csv(table, index=False)
+    fig = Figure(figsize=(8, 4.5), layout="constrained")
+    plot_policies({p: r.timeline for p, r in comparison.runs.items()}, ax=fig.add_subplot())
+    fig.savefig(figure, dpi=120)
+    return [table, figure]

@@ -1,0 +1,42 @@
+"""``outage-sim plot DIR``: redraw a run folder's figures from its saved files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from outage_sim.errors import InputError
+
+FORMATS = ("png", "svg", "pdf")
+
+
+def plot(
+    folder: Path = typer.Argument(..., help="Folder written by "
+                                  "`outage-sim run SCENARIO --out DIR`."),
+    out: Path = typer.Option(None, "--out",
+                             help="Folder for the figures (default: the run folder)."),
+    at: float = typer.Option(None, "--at", help="Hours after the event for the district map "
+                             "(default 24, or the end of a shorter run)."),
+    fmt: str = typer.Option("png", "--format", help="Figure format: png, svg or pdf."),
+    force: bool = typer.Option(False, "--force", help="Overwrite figures already there."),
+) -> None:
+    """Redraw the load-recovery curve, customers out, event level over time and the district map
+    (负荷恢复曲线、停电用户、事件级别、区县停电分布) from timeline.csv and district_timeline.csv."""
+    from outage_sim.plots_restoration import FIGURES, draw_figures, read_run_folder
+
+    if fmt not in FORMATS:
+        raise InputError(f"--format: {fmt!r} unknown; use one of {', '.join(FORMATS)}")
+    if at is not None and not at >= 0:
+        raise InputError(f"--at: hours after the event must be 0 or more, got {at}")
+    saved = read_run_folder(folder)
+    target = out if out is not None else folder
+    if target.exists() and not target.is_dir():
+        raise InputError(f"--out: {target} exists and is not a folder")
+    clash = [target / f"{n}.{fmt}" for n in FIGURES if (target / f"{n}.{fmt}").exists()]
+    if clash and not force:
+        raise InputError(f"{clash[0]} exists; pass --force to redraw over it or --out elsewhere")
+    target.mkdir(parents=True, exist_ok=True)
+    for path in draw_figures(target, saved["timeline"], saved["district_timeline"],
+                             termination_h=saved["summary"].get("terminated_h"), at_h=at, fmt=fmt):
+        typer.echo(f"wrote {path}")
