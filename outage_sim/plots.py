@@ -32,7 +32,8 @@ def bilingual(en: str, zh: str) -> str:
     return f"{en} ({zh})" if cjk_font() else en
 
 
-def _use_cjk() -> None:
+def use_cjk_font() -> None:
+    """Put the installed CJK font (if any) first in matplotlib's sans-serif list."""
     font = cjk_font()
     if font and font not in plt.rcParams["font.sans-serif"]:
         plt.rcParams["font.sans-serif"] = [font, *plt.rcParams["font.sans-serif"]]
@@ -51,7 +52,7 @@ def plot_grid(net, ax=None, *, district_labels: bool = True):
     district_labels
         Write district names at their centroids (Chinese when a CJK font exists, else English).
     """
-    _use_cjk()
+    use_cjk_font()
     if ax is None:
         _, ax = plt.subplots(figsize=(11, 10))
     lat, lon = net.bus["lat"], net.bus["lon"]

@@ -7,13 +7,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from outage_sim.grid_data import read_grid_data
-from outage_sim.plots import bilingual, cjk_font
+from outage_sim.plots import bilingual, cjk_font, use_cjk_font
 
 LEVEL_COLOURS = {4: "#d62828", 3: "#f77f00", 2: "#fcbf49", 1: "#3a86ff", 0: "#adb5bd"}
 
 
 def plot_level_probability(result, ax=None):
     """Bar chart: probability of each event level over the sweep."""
+    use_cjk_font()
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     lp = result.level_probability
@@ -29,6 +30,7 @@ def plot_level_probability(result, ax=None):
 
 def plot_district_probability(result, ax=None):
     """District map: circles at the district centroids coloured by the probability of going dark."""
+    use_cjk_font()
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 7))
     d = read_grid_data()["districts"].set_index("name")
@@ -49,6 +51,7 @@ def plot_district_probability(result, ax=None):
 
 def plot_shed_histogram(result, ax=None, bins: int = 40):
     """Histogram of the main grid's load shed (MW) over the sweep."""
+    use_cjk_font()
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     shed = result.samples.shed_mw.to_numpy()

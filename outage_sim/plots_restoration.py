@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from outage_sim.errors import InputError
-from outage_sim.plots import _use_cjk, bilingual, cjk_font
+from outage_sim.plots import bilingual, cjk_font, use_cjk_font
 
 #: Tables a run folder holds besides result.json, and the figures drawn from them.
 RESTORATION_FILES = ("timeline.csv", "events.csv", "district_timeline.csv", "jobs.csv")
@@ -33,7 +33,7 @@ _TIMELINE_COLUMNS = ("t_h", "restored_pct", "key_restored_pct", "customers_out",
 
 
 def _axes(ax, size=(8, 4.5)):
-    _use_cjk()
+    use_cjk_font()
     if ax is None:
         import matplotlib.pyplot as plt
 

@@ -26,7 +26,7 @@ HAZARD_CAUSE = {"ice_storm": "ice", "wind_storm": "wind", "earthquake": "earthqu
                 "heat_wave": "heat_wave"}
 
 
-OUTPUT_FILES = ("result.json", "response.md", "districts.csv")
+OUTPUT_FILES = ("result.json", "response.md", "districts.csv", "report.html")
 
 
 def _all_outputs() -> tuple[str, ...]:
@@ -80,7 +80,8 @@ class RunResult:
         return out
 
     def write(self, out_dir: str | Path, *, force: bool = False) -> list[Path]:
-        """Write ``result.json``, ``response.md`` and ``districts.csv`` into ``out_dir``; with a
+        """Write ``result.json``, ``response.md``, ``districts.csv`` and the self-contained
+        ``report.html`` into ``out_dir``; with a
         restoration run also ``timeline.csv``, ``events.csv``, ``district_timeline.csv``,
         ``jobs.csv`` and the figures (``recovery.png``, ``customers_out.png``, ``levels.png``,
         ``district_map.png``).
@@ -91,7 +92,7 @@ class RunResult:
         rest = self.restoration
         # with restoration, response.md carries the report clock rebuilt for the end time
         plan = rest.response if rest is not None else self.response
-        files = dict(zip(OUTPUT_FILES, (
+        files = dict(zip(OUTPUT_FILES[:3], (
             json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str),
             response_markdown(plan), self.shed.districts.to_csv(index=False))))
         if rest is not None:
@@ -108,6 +109,10 @@ class RunResult:
 
             paths += draw_figures(out, rest.timeline, rest.districts,
                                   termination_h=rest.terminated_h)
+        from outage_sim.report_html import write_html_report
+
+        # the clash check above covered report.html
+        paths.append(write_html_report(self, out, restoration=rest, force=True))
         return paths
 
 

@@ -155,6 +155,9 @@ class Scenario(BaseModel):
     hazards: list[HazardSpec] = Field(default_factory=list)
     end_of_hazard_h: float | None = Field(None, ge=0, description="hours until the hazard is over")
     restoration: RestorationSpec = Field(default_factory=RestorationSpec)
+    drill: dict[str, Any] | None = Field(
+        None, description="a drill script (injects, step_min), read by outage_sim.drill; "
+                          "outage-sim run ignores it")
     source_file: str | None = Field(None, exclude=True)
 
     def build_net(self) -> pp.pandapowerNet:

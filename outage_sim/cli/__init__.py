@@ -49,6 +49,8 @@ from outage_sim.cli import contingency_cmd  # noqa: E402
 
 app.command("contingency")(contingency_cmd.contingency)
 app.command("montecarlo")(contingency_cmd.montecarlo)
+from outage_sim.cli import drill_cmd  # noqa: E402
+app.command("drill")(drill_cmd.drill)
 
 
 def main() -> None:

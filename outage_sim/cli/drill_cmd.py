@@ -1,0 +1,96 @@
+"""``outage-sim drill SCENARIO.yaml``: a drill (应急演练) in the terminal, for a room with a projector.
+
+The event is stepped forward ``--step`` minutes at a time (default: the file's ``drill.step_min``
+or 30); at each point the plan's questions are put with rich prompts and scored against the
+engine's answer key (:class:`outage_sim.drill.Drill`). Answers may come from stdin, one a line,
+so a drill can be scripted; when stdin ends the drill stops and prints the score. ``--answers``
+prints the key at every point instead of asking (the trainer's copy).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from outage_sim.errors import InputError
+
+
+def _ask(console, q) -> str | None:
+    """One question; None when the input has ended."""
+    from rich.prompt import Prompt
+
+    console.print(f"\n[bold]{q.zh}[/bold]\n{q.en}  [dim]({q.clause})[/dim]")
+    for i, o in enumerate(q.options, 1):
+        console.print(f"  {i}. {o.text}")
+    try:
+        return Prompt.ask("答案 answer", console=console)
+    except EOFError:
+        return None
+
+
+def drill(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file, optionally with a drill: section."),
+    answers: bool = typer.Option(False, "--answers", help="Print the answer key at every point "
+                                 "instead of asking (the trainer's copy)."),
+    step: float = typer.Option(None, "--step", help="Minutes the clock moves between points "
+                               "(default: the file's drill.step_min, else 30)."),
+    steps: int = typer.Option(4, "--steps", help="Points after the first (the drill also stops "
+                              "once the response has ended)."),
+    seed: int = typer.Option(None, "--seed", help="Override the scenario's seed."),
+    no_restoration: bool = typer.Option(False, "--no-restoration",
+                                        help="Keep the event's state (no restoration over time)."),
+) -> None:
+    """Run a drill: step through an event and answer the plan's questions (应急演练)."""
+    from rich.console import Console
+
+    from outage_sim.drill import Drill
+
+    if step is not None and not step > 0:
+        raise InputError(f"--step: must be minutes above 0, got {step:g}")
+    if steps < 0:
+        raise InputError(f"--steps: must be 0 or more, got {steps}")
+    kwargs = {"seed": seed, "restore": not no_restoration}
+    if step is not None:
+        kwargs["step_min"] = step
+    d = Drill.from_scenario(scenario, **kwargs)
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(f"[bold]应急演练 Drill[/bold]: {d.scenario.name}")
+    state = d.state
+    for point in range(steps + 1):
+        if point:
+            if d.finished:
+                break
+            state = d.step()
+        console.rule(f"T+{state.t_min:g} min")
+        console.print(state.summary(), markup=False)
+        for q in d.questions():
+            if answers:
+                console.print(f"\n{q.zh} / {q.en}  ({q.clause})", markup=False)
+                console.print(f"  答案 key: {q.key_text}", markup=False)
+                continue
+            while True:
+                given = _ask(console, q)
+                if given is None:
+                    _score(console, d)
+                    return
+                try:
+                    a = d.answer(q.id, given)
+                    break
+                except InputError as exc:
+                    console.print(f"[red]无法识别 not understood[/red]: {exc}", markup=True)
+            mark = "[green]✓ 正确 right[/green]" if a.correct else (
+                f"[yellow]部分 partly {a.score:.2f}[/yellow]" if a.score > 0 else "[red]✗ 错误 wrong[/red]")
+            console.print(mark)
+            console.print(f"  答案 key: {q.key_text}", markup=False)
+    if not answers:
+        _score(console, d)
+
+
+def _score(console, d) -> None:
+    points, asked = d.score
+    console.rule("得分 Score")
+    console.print(f"{points:.2f} / {asked} 题 questions answered")
+    for a in d.answers:
+        console.print(f"  T+{a.t_min:g} min  {a.question_id:<15} {a.score:.2f}  given {a.given!r}",
+                      markup=False)

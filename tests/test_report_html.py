@@ -1,0 +1,89 @@
+"""The self-contained HTML report: content, no outside references, renders in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from outage_sim.errors import InputError
+from outage_sim.report_html import markdown_to_html, write_html_report
+from outage_sim.run import run_scenario
+from outage_sim.scenario import load_scenario
+
+FIRE = Path(__file__).resolve().parents[1] / "scenarios" / "core_station_fire.yaml"
+
+
+@pytest.fixture(scope="module")
+def run():
+    return run_scenario(load_scenario(FIRE), ac_check=False, restore=True)
+
+
+@pytest.fixture(scope="module")
+def report(run, tmp_path_factory):
+    return write_html_report(run, tmp_path_factory.mktemp("report"))
+
+
+def test_report_content(run, report):
+    text = report.read_text(encoding="utf-8")
+    assert report.name == "report.html"
+    for heading in ("信息报告时限 / Reporting clock", "负荷恢复 / Load recovery",
+                    "应急响应简报 / Response brief", "分区县情况 / Districts"):
+        assert heading in text
+    assert "较大 large" in text and "渝北区" in text
+    assert text.count('src="data:image/png;base64,') == 3  # recovery, customers, levels
+    # self-contained: nothing fetched from elsewhere
+    assert not re.search(r'(?:src|href)="(?!data:)', text)
+    assert "<script" not in text
+
+
+def test_report_without_restoration_and_extra_figure(tmp_path):
+    bare = run_scenario(load_scenario(FIRE), ac_check=False)
+    with pytest.raises(InputError, match="figures"):
+        write_html_report(bare, tmp_path / "a", figures={"地图 / map": tmp_path / "nope.png"})
+    png = tmp_path / "fig.png"
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1])
+    fig.savefig(png)
+    path = write_html_report(bare, tmp_path / "b", figures={"示例 / example": png})
+    text = path.read_text(encoding="utf-8")
+    assert text.count("data:image/png;base64,") == 1 and "负荷恢复 / Load recovery" not in text
+    with pytest.raises(InputError, match="exists"):
+        write_html_report(bare, tmp_path / "b")
+    assert write_html_report(bare, tmp_path / "b", force=True) == path
+
+
+def test_markdown_subset():
+    out = markdown_to_html("# T / t\n\n- **a** <x>\n- b\n\n| h1 | h2 |\n|---|---|\n| 1<br>2 | a\\|b |\n")
+    assert "<h2>T / t</h2>" in out and "<strong>a</strong> &lt;x&gt;" in out
+    assert "<td>1<br>2</td><td>a|b</td>" in out and out.count("<li>") == 2
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which(
+    "google-chrome")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (CI installs it)")
+def test_renders_in_headless_chromium(report, tmp_path):
+    shot = tmp_path / "shot.png"
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--hide-scrollbars",
+           "--window-size=1200,1600", f"--screenshot={shot}", report.as_uri()]
+    subprocess.run(cmd, check=True, timeout=120, capture_output=True)
+    assert shot.exists() and shot.read_bytes().startswith(b"\x89PNG")
+    import matplotlib.image as mpimg
+
+    img = mpimg.imread(shot)
+    # not blank: many distinct colours (text, the level badge, figures)
+    assert img.std() > 0.05
+    assert len({tuple(p) for p in (img[::20, ::20, :3] * 255).astype(int).reshape(-1, 3)}) > 20
