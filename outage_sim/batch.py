@@ -421,7 +421,13 @@ def _balance(bm: BatchModel, c: _Chunk, fast: bool) -> None:
         share = np.divide(need - before, by, out=np.zeros_like(by), where=by > 0)
         share = np.clip(share, 0.0, 1.0)
         c.served *= 1.0 - share.ravel()[key]
-    # units follow the remaining demand in proportion to their headroom (AGC)
+    _follow(bm, c, cap)
+
+
+def _follow(bm: BatchModel, c: _Chunk, cap: np.ndarray) -> None:
+    """Units of each island follow its served load in proportion to their headroom (AGC); a
+    surplus they cannot absorb curtails the island's infeeds in proportion."""
+    n_isl = c.n_isl
     served = _sum(c.isl_load, c.served, n_isl)
     fixed = _sum(c.isl_fixed, np.where(c.fixed_on, c.fixed_p, 0.0), n_isl)
     p = np.where(c.unit_on, c.unit_p, 0.0)
@@ -435,7 +441,6 @@ def _balance(bm: BatchModel, c: _Chunk, fast: bool) -> None:
     move = np.divide(d_u * room, room_sum, out=np.zeros_like(room), where=room_sum > 1e-9)
     move = np.clip(move, -down, up)
     c.unit_p = np.where(c.unit_on, p + move, 0.0)
-    # a surplus the units cannot absorb: infeeds curtailed in proportion
     left = need - _sum(c.isl_unit, c.unit_p, n_isl)
     excess = np.clip(-left, 0.0, None)
     scale = np.divide(np.maximum(fixed - excess, 0.0), fixed, out=np.ones_like(fixed), where=fixed > 0)
@@ -537,7 +542,7 @@ def _relieve(bm: BatchModel, c: _Chunk, rows: np.ndarray, flows: np.ndarray) -> 
                 j = order[last]
                 done = relief[last - 1] if last else 0.0
                 one.served[0, j] -= min(one.served[0, j], (over[k] - done) / eff[j])
-            _follow_units(bm, one)
+            _follow(bm, one, bm.unit_pmax)
             flows[s] = _flows(bm, one)[0]
         c.served[s], c.unit_p[s] = one.served[0], one.unit_p[0]
 
@@ -566,28 +571,6 @@ def _redispatch(bm: BatchModel, one: _Chunk, ptdf_k: np.ndarray, sign: float, ov
     one.unit_p[0, i] -= amount
     one.unit_p[0, j] += amount
     return amount > 1e-9
-
-
-def _follow_units(bm: BatchModel, c: _Chunk) -> None:
-    """Units of each island follow its served load (the AGC step of :func:`_balance`)."""
-    served = c.served.copy()
-    _balance_no_shed(bm, c)
-    c.served[:] = served
-
-
-def _balance_no_shed(bm: BatchModel, c: _Chunk) -> None:
-    n_isl = c.n_isl
-    served = _sum(c.isl_load, c.served, n_isl)
-    fixed = _sum(c.isl_fixed, np.where(c.fixed_on, c.fixed_p, 0.0), n_isl)
-    p = np.where(c.unit_on, c.unit_p, 0.0)
-    delta = served * (1.0 + bm.loss) - fixed - _sum(c.isl_unit, p, n_isl)
-    down = np.where(c.unit_on, np.clip(p - bm.unit_pmin[None, :], 0.0, None), 0.0)
-    up = np.where(c.unit_on, np.clip(bm.unit_pmax[None, :] - p, 0.0, None), 0.0)
-    d_u = delta[c.isl_unit]
-    room = np.where(d_u > 0, up, down)
-    room_sum = _sum(c.isl_unit, room, n_isl)[c.isl_unit]
-    move = np.divide(d_u * room, room_sum, out=np.zeros_like(room), where=room_sum > 1e-9)
-    c.unit_p = np.where(c.unit_on, p + np.clip(move, -down, up), 0.0)
 
 
 # ------------------------------------------------------------------------------- helpers
