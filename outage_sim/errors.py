@@ -42,3 +42,24 @@ def did_you_mean(name: str, choices, cutoff: float = 0.3) -> str:
 
     close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=cutoff)
     return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def check_output(path, names=(), *, force: bool = False, field: str = "--out"):
+    """Refuse to lose the user's files: ``path`` as an output folder (when ``names`` are the
+    files to be written in it) or as an output file (no ``names``).
+
+    Raises :class:`InputError` naming ``field`` when the folder is a file, or a file to be written
+    exists and ``force`` is false. Returns ``path`` as a :class:`pathlib.Path`.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if names:
+        if path.exists() and not path.is_dir():
+            raise InputError(f"{field}: {path} exists and is not a folder")
+        clash = [path / n for n in names if (path / n).exists()]
+    else:
+        clash = [path] if path.exists() else []
+    if clash and not force:
+        raise InputError(f"{field}: {clash[0]} exists; choose another place or pass --force")
+    return path

@@ -22,13 +22,15 @@ import numpy as np
 import pandas as pd
 
 from outage_sim.batch import BatchModel, OutageMatrix, compile_batch, level_columns, run_batch
-from outage_sim.errors import InputError
+from outage_sim.errors import InputError, check_output
 from outage_sim.faults import resolve_fault
 from outage_sim.hazards import (apply_conditions, failure_probabilities, group_codes,
                                 hazard_context, sample_failures)
 from outage_sim.scenario import Scenario
 
 DEFAULT_CHUNK = 2000
+OUTPUT_FILES = ("summary.json", "samples.csv", "districts.csv", "levels.png", "districts.png",
+                "shed_histogram.png")
 
 
 def sample_seed(master: int, i: int) -> int:
@@ -232,13 +234,7 @@ def write(result: MonteCarloResult, out: Path, *, force: bool = False) -> list[P
     from outage_sim.plots_montecarlo import plot_district_probability, plot_level_probability, \
         plot_shed_histogram
 
-    names = ["summary.json", "samples.csv", "districts.csv", "levels.png", "districts.png",
-             "shed_histogram.png"]
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out: {out} exists and is not a folder")
-    clash = [n for n in names if (out / n).exists()]
-    if clash and not force:
-        raise InputError(f"--out: {out / clash[0]} exists; choose another folder or pass --force")
+    check_output(out, OUTPUT_FILES, force=force)
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(result.summary(), ensure_ascii=False, indent=2,
                                                  default=_json), encoding="utf-8")
@@ -250,7 +246,7 @@ def write(result: MonteCarloResult, out: Path, *, force: bool = False) -> list[P
         ax = fn(result)
         ax.figure.savefig(out / name, dpi=130, bbox_inches="tight")
         plt.close(ax.figure)
-    return [out / n for n in names]
+    return [out / n for n in OUTPUT_FILES]
 
 
 def _json(x):

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from outage_sim.documents import REPORT_KIND_LABELS, brief_markdown
-from outage_sim.errors import InputError
+from outage_sim.errors import InputError, check_output
 
 __all__ = ["REPORT_FILE", "html_report", "markdown_to_html", "write_html_report"]
 
@@ -238,12 +238,8 @@ def write_html_report(run_result, out_dir: str | Path, figures: dict[str, Path] 
         ``out_dir`` is a file, ``report.html`` exists (without ``force``), or a figure is not a
         readable PNG.
     """
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"out_dir: {out} exists and is not a folder")
+    out = check_output(out_dir, (REPORT_FILE,), force=force, field="out_dir")
     path = out / REPORT_FILE
-    if path.exists() and not force:
-        raise InputError(f"out_dir: {path} exists; choose another folder or pass force=True")
     text = html_report(run_result, figures, restoration)
     out.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

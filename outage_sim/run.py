@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from outage_sim.documents import markdown as response_markdown
-from outage_sim.errors import InputError
+from outage_sim.errors import check_output
 from outage_sim.response import ResponsePlan, build_response, respond_output
 from outage_sim.scenario import Scenario, draw_outages
 from outage_sim.severity import Severity, classify
@@ -39,13 +39,7 @@ def _all_outputs() -> tuple[str, ...]:
 def check_out_dir(out_dir: str | Path, *, force: bool = False, extra: tuple[str, ...] = ()) -> Path:
     """Refuse an output folder that is a file or already holds our files (unless ``force``);
     ``extra`` names more files the caller will write there."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out: {out} exists and is not a folder")
-    clash = [n for n in _all_outputs() + tuple(extra) if (out / n).exists()]
-    if clash and not force:
-        raise InputError(f"--out: {out / clash[0]} exists; choose another folder or pass --force")
-    return out
+    return check_output(out_dir, _all_outputs() + tuple(extra), force=force)
 
 
 @dataclass(frozen=True)

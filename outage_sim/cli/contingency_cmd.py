@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from outage_sim.errors import InputError
+from outage_sim.errors import InputError, check_output
 
 
 def contingency_table(level: str = "summer_peak", k: int = 1, mode: str = "dispatch",
@@ -97,8 +97,7 @@ def contingency(
     if out is not None:
         if out.suffix.lower() not in (".csv", ".parquet"):
             raise InputError(f"--out: {out.name!r} must end in .csv or .parquet")
-        if out.exists() and not force:
-            raise InputError(f"--out: {out} exists; pass --force to overwrite it")
+        check_output(out, force=force)
         if out.suffix.lower() == ".parquet":
             try:
                 import pyarrow  # noqa: F401
@@ -152,8 +151,10 @@ def montecarlo(
     sc = load_scenario(scenario)
     if not sc.hazards:
         raise InputError(f"{scenario.name}: has no hazards; a Monte-Carlo sweep needs something random")
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError(f"--out: {out} exists and is not a folder")
+    if out is not None:  # checked before the sweep: never lose the user's files
+        from outage_sim.montecarlo import OUTPUT_FILES
+
+        check_output(out, OUTPUT_FILES, force=force)
     result = run_montecarlo(sc, samples, seed=seed, chunk=chunk, workers=workers,
                             scheduler=scheduler, progress=not as_json)
     written = write(result, out, force=force) if out is not None else []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from outage_sim.errors import InputError
+from outage_sim.errors import InputError, check_output
 
 app = typer.Typer(no_args_is_help=True, help="The grid model (电网模型): summary and map.")
 
@@ -86,8 +86,7 @@ def plot(
 
     if out.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise InputError(f"--out: {out.name!r} must end in .png, .pdf or .svg")
-    if out.exists() and not force:
-        raise InputError(f"--out: {out} exists; pass --force to overwrite it")
+    check_output(out, force=force)
     if not out.parent.exists():
         raise InputError(f"--out: folder {out.parent} does not exist")
     ax = plot_grid(chongqing_net(level, data_dir=data))

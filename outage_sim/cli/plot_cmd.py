@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from outage_sim.errors import InputError
+from outage_sim.errors import InputError, check_output
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -31,11 +31,7 @@ def plot(
         raise InputError(f"--at: hours after the event must be 0 or more, got {at}")
     saved = read_run_folder(folder)
     target = out if out is not None else folder
-    if target.exists() and not target.is_dir():
-        raise InputError(f"--out: {target} exists and is not a folder")
-    clash = [target / f"{n}.{fmt}" for n in FIGURES if (target / f"{n}.{fmt}").exists()]
-    if clash and not force:
-        raise InputError(f"{clash[0]} exists; pass --force to redraw over it or --out elsewhere")
+    check_output(target, [f"{n}.{fmt}" for n in FIGURES], force=force)
     target.mkdir(parents=True, exist_ok=True)
     for path in draw_figures(target, saved["timeline"], saved["district_timeline"],
                              termination_h=saved["summary"].get("terminated_h"), at_h=at, fmt=fmt):
