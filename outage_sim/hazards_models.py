@@ -20,7 +20,8 @@ def lognormal_cdf(x, median: float | np.ndarray, beta: float | np.ndarray) -> np
     """Φ(ln(x / median) / β), and 0 where ``x <= 0``."""
     x = np.asarray(x, dtype=float)
     safe = np.where(x > 0, x, 1.0)
-    return np.where(x > 0, ndtr(np.log(safe / median) / beta), 0.0)
+    with np.errstate(divide="ignore"):  # a vanishing x / median gives log 0 = -inf, Φ = 0: right
+        return np.where(x > 0, ndtr(np.log(safe / median) / beta), 0.0)
 
 
 def fail_over_units(p_unit, units) -> np.ndarray:
