@@ -418,6 +418,15 @@ def markdown(plan: ResponsePlan, organisation: Organisation | None = None) -> st
     )
 
 
+def _short(names, limit: int = 6) -> str:
+    """``'A、B、C'``, or the first few and ``等 N 个 / N in all`` for a long list (the Markdown
+    documents keep every name; this is for a terminal summary)."""
+    names = list(names)
+    if len(names) <= limit:
+        return "、".join(names)
+    return "、".join(names[:limit - 2]) + f" 等{len(names)}个 / {len(names)} in all"
+
+
 def summary_text(plan: ResponsePlan) -> str:
     """A short bilingual summary: level, response, lead, commander, warning, reports due."""
     sev = plan.severity
@@ -436,7 +445,7 @@ def summary_text(plan: ResponsePlan) -> str:
         w = plan.warning
         lines.append(
             f"预警 / Warning: {w.level_zh}{w.color_zh} / level {w.level} {w.color}; "
-            f"可发布 / issued by: {'、'.join(r.zh for r in w.issuers)}"
+            f"可发布 / issued by: {_short(r.zh for r in w.issuers)}"
         )
     lines += [
         f"牵头 / Lead: {plan.lead_role.zh} / {plan.lead_role.en}",
@@ -457,5 +466,5 @@ def summary_text(plan: ResponsePlan) -> str:
     lines.append("报告 / Reports:")
     for r in plan.reports:
         zh, en = REPORT_KIND_LABELS[r.kind]
-        lines.append(f"  {zh} / {en}: {_due(r.due, r.kind)}  {'、'.join(r.by)} → {'、'.join(r.to)}")
+        lines.append(f"  {zh} / {en}: {_due(r.due, r.kind)}  {_short(r.by)} → {_short(r.to)}")
     return "\n".join(lines) + "\n"
