@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from outage_sim.batch import BatchModel, OutageMatrix, compile_batch, level_columns, run_batch
+from outage_sim.batch import BatchModel, OutageMatrix, compile_batch, run_batch
+from outage_sim.batch_tables import level_columns
 from outage_sim.errors import InputError, check_output
 from outage_sim.faults import resolve_fault
 from outage_sim.hazards import (apply_conditions, failure_probabilities, group_codes,

@@ -43,6 +43,7 @@ from outage_sim.errors import InputError
 from outage_sim.faults import Outage, apply_outages, unique_outages
 from outage_sim.grid import check_annotations
 from outage_sim.network_state import DC_RATING_MARGIN, DCModel, active_masks, build_dc_model
+from outage_sim.shed_result import ShedResult, build_result, element_name
 
 MODES = ("dispatch", "cascade")
 # LP costs per MW: redispatch < curtailment < shedding, shedding rising steeply with priority so
@@ -61,71 +62,6 @@ PRIMARY_RESPONSE_DEFAULT = 0.06
 # be arrested: the island's frequency collapses and it goes black, as Italy's did on 2003-09-28
 # when it lost its imports (about a quarter of its load).
 UFLS_MAX_SHARE = 0.40
-
-
-@dataclass(frozen=True)
-class ShedResult:
-    """What a scenario costs in load and customers, and why.
-
-    Attributes
-    ----------
-    loads
-        One row per load: ``name``, ``bus``, ``district``, ``load_class``, ``shed_priority``,
-        ``important_user``, ``demand_mw``, ``served_mw``, ``shed_mw``, ``customers``,
-        ``customers_out``, ``cause`` (why it lost supply, empty if it did not).
-    districts
-        One row per district: ``name``, ``name_en``, ``key_area``, ``load_mw``, ``shed_mw``,
-        ``customers``, ``customers_out``, ``important_users_out`` (count of important-user
-        loads cut in part or in full) and ``important_users_out_categories``.
-    main
-        Main-grid totals: ``load_mw``, ``shed_mw``, ``customers``, ``customers_out``.
-    islands
-        One dict per island: ``id``, ``buses``, ``demand_mw``, ``served_mw``, ``generation_mw``,
-        ``import_mw``, ``status`` (``energised`` or ``black``).
-    failed
-        The outages applied (scenario faults and hazard damage), with reasons.
-    tripped
-        Branches and units tripped by the engine (cascade rounds, island surplus), with reasons;
-        ``cascade_rounds`` lists the branches tripped in each round.
-    ac
-        AC check: ``converged``, ``max_line_loading_pct``, ``max_trafo_loading_pct``,
-        ``vm_pu_min``, ``vm_pu_max``, ``overloaded`` (names above 100%).
-    flags
-        Things a user must know (AC not converged, overloads left after a cascade, ...).
-    """
-
-    loads: pd.DataFrame
-    districts: pd.DataFrame
-    main: dict
-    islands: list[dict]
-    failed: tuple[Outage, ...]
-    tripped: tuple[Outage, ...]
-    cascade_rounds: list[list[dict]]
-    ac: dict
-    flags: tuple[str, ...]
-    mode: str
-    state: str  # "ac" when the AC check converged, "dc" if not (or not run), "none" if all black
-    seed: int | None
-    model_version: str
-    level: str
-    dispatch: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
-
-    def to_event(self) -> dict:
-        """The classify input of design.md: ``main`` and per-district figures."""
-        cols = ["name", "load_mw", "shed_mw", "customers", "customers_out"]
-        return {"main": dict(self.main), "districts": self.districts[cols].to_dict("records")}
-
-    def to_dict(self) -> dict:
-        """JSON-ready result (tables as lists of records)."""
-        return {
-            "model_version": self.model_version, "level": self.level, "seed": self.seed,
-            "mode": self.mode, "state": self.state, "main": self.main,
-            "districts": self.districts.to_dict("records"),
-            "islands": self.islands, "failed": [o.to_dict() for o in self.failed],
-            "tripped": [o.to_dict() for o in self.tripped], "cascade_rounds": self.cascade_rounds,
-            "ac": self.ac, "flags": list(self.flags),
-            "loads_shed": self.loads[self.loads.shed_mw > 0].to_dict("records"),
-        }
 
 
 @dataclass
@@ -240,7 +176,7 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
                              "outside the 0.90–1.10 pu emergency band")
         else:
             flags.append("AC power flow did not converge; results are from the DC state")
-    return _result(net, work, model, st, failed, rounds, ac, flags, mode, state, seed)
+    return build_result(net, work, model, st, failed, rounds, ac, flags, mode, state, seed)
 
 
 # ------------------------------------------------------------------------------- set-up
@@ -335,12 +271,6 @@ def _deactivate(work, masks: dict[str, np.ndarray], st: _State) -> None:
     st.unit_p[~st.unit_on] = 0.0
 
 
-def _name(work, ref: tuple[str, int]) -> str:
-    table, idx = ref
-    name = work[table].at[idx, "name"]
-    return str(name) if isinstance(name, str) and name else f"{table} {idx}"
-
-
 # ------------------------------------------------------------------------------- balance
 def shed_by_priority(served: np.ndarray, priority: np.ndarray, amount_mw: float) -> np.ndarray:
     """Cut ``amount_mw`` from loads by priority: lowest priority first, in full; the marginal
@@ -391,7 +321,7 @@ def _balance_islands(work, model: DCModel, st: _State, loss: float, *, stage: st
             for j in np.flatnonzero(fx):
                 if st.fixed_p[j] > 0:
                     st.tripped.append(Outage(st.fixed_ref[j][0], st.fixed_ref[j][1],
-                                             _name(work, st.fixed_ref[j]),
+                                             element_name(work, st.fixed_ref[j]),
                                              "no synchronous source left in its island", "island"))
             st.fixed_on[fx] = False
             continue
@@ -424,7 +354,7 @@ def _balance_islands(work, model: DCModel, st: _State, loss: float, *, stage: st
                 st.unit_on[u] = False
                 st.unit_p[u] = 0.0
                 st.tripped.append(Outage(st.unit_ref[u][0], st.unit_ref[u][1],
-                                         _name(work, st.unit_ref[u]),
+                                         element_name(work, st.unit_ref[u]),
                                          "tripped: generation surplus in its island", "island"))
             un = un & st.unit_on
         _follow(st, un, need, cap)
@@ -438,12 +368,12 @@ def _collapse(work, model: DCModel, st: _State, k: int, ld, un, fx, deficit_shar
     for u in np.flatnonzero(un):
         st.unit_on[u] = False
         st.unit_p[u] = 0.0
-        st.tripped.append(Outage(st.unit_ref[u][0], st.unit_ref[u][1], _name(work, st.unit_ref[u]),
+        st.tripped.append(Outage(st.unit_ref[u][0], st.unit_ref[u][1], element_name(work, st.unit_ref[u]),
                                  "tripped by under-frequency protection (frequency collapse)",
                                  "collapse"))
     for j in np.flatnonzero(fx):
         st.fixed_on[j] = False
-        st.tripped.append(Outage(st.fixed_ref[j][0], st.fixed_ref[j][1], _name(work, st.fixed_ref[j]),
+        st.tripped.append(Outage(st.fixed_ref[j][0], st.fixed_ref[j][1], element_name(work, st.fixed_ref[j]),
                                  "tripped in the frequency collapse of its island", "collapse"))
 
 
@@ -586,70 +516,3 @@ def _ac_check(work, model: DCModel, st: _State) -> dict:
             "vm_pu_min": round(float(vm.min()), 4), "vm_pu_max": round(float(vm.max()), 4),
             "overloaded": over, "solver": solver,
             "slack_mw": round(float(ac.res_gen.p_mw[ac.gen.slack].sum()), 2)}
-
-
-# ------------------------------------------------------------------------------- result
-def _result(net, work, model, st, failed, rounds, ac, flags, mode, state, seed) -> ShedResult:
-    load = net.load
-    shed = np.clip(st.demand - st.served, 0.0, None)
-    frac = np.divide(shed, st.demand, out=np.zeros_like(shed), where=st.demand > 0)
-    shed = np.where(frac < 1e-9, 0.0, shed)
-    frac = np.where(frac < 1e-9, 0.0, frac)
-    customers = load.customers.to_numpy(np.int64)
-    customers_out = np.minimum(customers, np.floor(frac * customers + 0.5).astype(np.int64))
-    loads = pd.DataFrame({
-        "name": load.name.astype(str).to_numpy(), "bus": load.bus.to_numpy(),
-        "district": load.district.to_numpy(),
-        "load_class": load.get("load_class", pd.Series("", index=load.index)).to_numpy(),
-        "shed_priority": load.shed_priority.to_numpy(np.int64),
-        "important_user": load.important_user.to_numpy(), "demand_mw": st.demand,
-        "served_mw": st.demand - shed, "shed_mw": shed, "customers": customers,
-        "customers_out": customers_out,
-        "cause": np.where(shed > 0, st.cause, "").astype(str)}, index=load.index)
-    loads.loc[(loads.shed_mw > 0) & (loads.cause == ""), "cause"] = "balance"
-    imp = loads[(loads.important_user != "") & (loads.shed_mw > 0)]
-    by = loads.groupby("district").agg(load_mw=("demand_mw", "sum"), shed_mw=("shed_mw", "sum"),
-                                       customers=("customers", "sum"),
-                                       customers_out=("customers_out", "sum"))
-    dist = net["districts"][["name", "name_en", "key_area"]].copy()
-    for c in ("load_mw", "shed_mw"):
-        dist[c] = dist.name.map(by[c]).fillna(0.0).astype(float).round(6)
-    for c in ("customers", "customers_out"):
-        dist[c] = dist.name.map(by[c]).fillna(0).astype(np.int64)
-    dist["important_users_out"] = dist.name.map(imp.groupby("district").size()).fillna(0).astype(int)
-    dist["important_users_out_categories"] = dist.name.map(
-        imp.groupby("district").important_user.agg(lambda s: ",".join(sorted(set(s))))).fillna("")
-    main = {"load_mw": round(float(loads.demand_mw.sum()), 6), "shed_mw": round(float(shed.sum()), 6),
-            "customers": int(customers.sum()), "customers_out": int(customers_out.sum())}
-    islands = []
-    load_isl = model.island[st.load_bus]
-    for k in range(model.n_islands):
-        members = model.island == k
-        ld = load_isl == k
-        un = st.unit_on & (model.island[st.unit_bus] == k)
-        fx = st.fixed_on & (model.island[st.fixed_bus] == k)
-        imp_mw = float(sum(st.fixed_p[j] for j in np.flatnonzero(fx)
-                           if _role(work, st.fixed_ref[j]) == "import"))
-        served = float(st.served[ld].sum())
-        islands.append({"id": k, "buses": int(members.sum()),
-                        "demand_mw": round(float(st.demand[ld].sum()), 3),
-                        "served_mw": round(served, 3),
-                        "generation_mw": round(float(st.unit_p[un].sum() + st.fixed_p[fx].sum()), 3),
-                        "import_mw": round(imp_mw, 3),
-                        "status": "energised" if (un.any() or (fx & st.fixed_sync).any()) else "black"})
-    disp = pd.DataFrame({"element": [r[0] for r in st.unit_ref + st.fixed_ref],
-                         "index": [r[1] for r in st.unit_ref + st.fixed_ref],
-                         "name": [_name(work, r) for r in st.unit_ref + st.fixed_ref],
-                         "p_mw": np.concatenate([st.unit_p * st.unit_on, st.fixed_p * st.fixed_on]),
-                         "in_service": np.concatenate([st.unit_on, st.fixed_on])})
-    meta = net.get("meta", {}) if hasattr(net, "get") else {}
-    return ShedResult(loads=loads, districts=dist, main=main, islands=islands, failed=failed,
-                      tripped=tuple(st.tripped), cascade_rounds=rounds, ac=ac, flags=tuple(flags),
-                      mode=mode, state=state, seed=seed,
-                      model_version=str(meta.get("model_version", "")), level=str(meta.get("level", "")),
-                      dispatch=disp)
-
-
-def _role(work, ref) -> str:
-    table, idx = ref
-    return str(work[table].get("role", pd.Series("", index=work[table].index)).at[idx])

@@ -19,7 +19,8 @@ def contingency_table(level: str = "summer_peak", k: int = 1, mode: str = "dispa
     Returns a DataFrame (one row per contingency) with the level keys of ``outage-sim classify``,
     MW and customers lost and the deciding criterion, worst first.
     """
-    from outage_sim.batch import OutageMatrix, compile_batch, run_batch, to_frame
+    from outage_sim.batch import OutageMatrix, compile_batch, run_batch
+    from outage_sim.batch_tables import to_frame
     from outage_sim.grid import chongqing_net
 
     if k not in (1, 2):
@@ -53,7 +54,7 @@ def contingency_table(level: str = "summer_peak", k: int = 1, mode: str = "dispa
 
 def _recheck(net, frame, sets, kinds, pos, bm, names, mode):
     """Re-run the uncertain contingencies through the single engine (AC-checked)."""
-    from outage_sim.batch import level_columns
+    from outage_sim.batch_tables import level_columns
     from outage_sim.faults import Outage
     from outage_sim.severity import classify
     from outage_sim.shed import shed_load
