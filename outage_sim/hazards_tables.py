@@ -214,20 +214,17 @@ def earthquake_table(net: pp.pandapowerNet, ctx: HazardContext, spec: Earthquake
     head = [f"PGA {g:.2f} g (Ms {ms:.1f} at {d:.0f} km, depth {spec.depth_km:g} km); HAZUS "
             f"{c.replace('_', ' ')}" for g, d, c in zip(pga, dist, klass)]
     parts = []
-    b = ctx.station_buses
-    s = b["station"].to_numpy()
-    parts.append(_table("bus", b["index"], b["name"], exc[s, k_out],
-                        [f"{head[i]}: P(≥{DAMAGE_STATES[k_out]})={_pct(exc[i, k_out])} → "
-                         f"substation out" for i in s], "earthquake", s, pga[s],
-                        **{f"p_{n}": exc[s, j] for j, n in enumerate(DAMAGE_STATES)},
-                        station=st["key"].to_numpy()[s], facility="substation"))
-    t = ctx.station_trafo
-    s = t["station"].to_numpy()
-    parts.append(_table("trafo", t["index"], t["name"], exc[s, k_tr],
-                        [f"{head[i]}: P(≥{DAMAGE_STATES[k_tr]})={_pct(exc[i, k_tr])} → "
-                         f"one transformer out" for i in s], "earthquake", s, pga[s],
-                        **{f"p_{n}": exc[s, j] for j, n in enumerate(DAMAGE_STATES)},
-                        station=st["key"].to_numpy()[s], facility="transformer"))
+    # a station's buses fail from one damage state, its first transformer from a lower one;
+    # both share the station's draw (group = station)
+    for element, rows, k, outcome, facility in (
+            ("bus", ctx.station_buses, k_out, "substation out", "substation"),
+            ("trafo", ctx.station_trafo, k_tr, "one transformer out", "transformer")):
+        s = rows["station"].to_numpy()
+        parts.append(_table(element, rows["index"], rows["name"], exc[s, k],
+                            [f"{head[i]}: P(≥{DAMAGE_STATES[k]})={_pct(exc[i, k])} → {outcome}"
+                             for i in s], "earthquake", s, pga[s],
+                            **{f"p_{n}": exc[s, j] for j, n in enumerate(DAMAGE_STATES)},
+                            station=st["key"].to_numpy()[s], facility=facility))
     pl, units = ctx.plants, ctx.plant_units
     if len(units):
         gname = str(parameter(prm, "plant_class", "earthquake"))

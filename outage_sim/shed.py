@@ -39,7 +39,7 @@ import pandas as pd
 import pandapower as pp
 from scipy.optimize import linprog
 
-from outage_sim.errors import InputError
+from outage_sim.errors import InputError, ModelError
 from outage_sim.faults import Outage, apply_outages, unique_outages
 from outage_sim.grid import check_annotations
 from outage_sim.network_state import DC_RATING_MARGIN, DCModel, active_masks, build_dc_model
@@ -446,8 +446,8 @@ def _relieve_overloads(model: DCModel, st: _State) -> None:
     b_ub = np.concatenate([model.br_rating_mw - f0, model.br_rating_mw + f0])
     res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.zeros(n_isl),
                   bounds=np.column_stack([np.zeros(len(cost)), ub]), method="highs")
-    if res.status != 0:
-        raise RuntimeError(f"DC optimal load shed failed: {res.message}")
+    if res.status != 0:  # shedding every load is always feasible: this is a solver failure
+        raise ModelError(f"DC optimal load shed failed: {res.message}")
     x = res.x
     s = x[:n_l]
     st.served[loads] = np.clip(st.served[loads] - s, 0.0, None)
