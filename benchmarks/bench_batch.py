@@ -24,12 +24,11 @@ from itertools import combinations
 import numpy as np
 from timing import timed
 
-from outage_sim import batch, grid
-from outage_sim.faults import Outage
-from outage_sim.montecarlo import run_montecarlo
-from outage_sim.scenario import parse_scenario
-from outage_sim.severity import classify
-from outage_sim.shed import shed_load
+from outage_sim.engine import batch, shed_load
+from outage_sim.grid import model as grid
+from outage_sim.hazards import Outage
+from outage_sim.severity import classify, classify_batch
+from outage_sim.studies import parse_scenario, run_montecarlo
 
 warnings.simplefilter("ignore")
 logging.disable(logging.WARNING)
@@ -94,8 +93,8 @@ def agreement(net, bm, n_pairs: int, seed: int = 0) -> None:
     for s, outs in enumerate(scenarios):
         single = shed_load(net, outs, ac_check=False)
         lv = classify(single.to_event()).level_rank
-        if lv != res.severity.rank[s]:
-            level_bad.append((s, [o.name for o in outs], lv, int(res.severity.rank[s])))
+        if lv != classify_batch(**res.to_events()).rank[s]:
+            level_bad.append((s, [o.name for o in outs], lv, int(classify_batch(**res.to_events()).rank[s])))
         if abs(single.main["shed_mw"] - res.main_shed_mw[s]) > 0.02 * res.main_load_mw:
             shed_bad.append((s, [o.name for o in outs], single.main["shed_mw"], res.main_shed_mw[s]))
     n = len(scenarios)
@@ -135,7 +134,7 @@ def main() -> None:
     om2.branch[np.arange(len(pairs)), pairs[:, 1]] = True
     t, res = timed(lambda: batch.run_batch(bm, om2, chunk=4096))
     print(f"full N-2 of all branch pairs: {len(pairs):,} in {t:.1f} s ({len(pairs) / t:,.0f}/s); "
-          f"levels: {np.bincount(res.severity.rank, minlength=5).tolist()} (none..特别重大)")
+          f"levels: {np.bincount(classify_batch(**res.to_events()).rank, minlength=5).tolist()} (none..特别重大)")
     sc = parse_scenario({
         "name": "ice storm over north-east Chongqing (benchmark)", "time": "2027-01-28T06:00:00+08:00",
         "level": "winter_peak", "mode": "cascade", "seed": 1,

@@ -11,12 +11,9 @@ import copy
 
 import pandapower as pp
 import pandapower.networks as pn
-
 from timing import best_of
 
 from outage_sim.grid import chongqing_net, run_power_flow
-
-
 
 
 def main() -> None:

@@ -20,8 +20,7 @@ from bench_severity import best_of  # the benchmarks' one timer (this folder is 
 
 from outage_sim.grid import chongqing_net
 from outage_sim.restoration import restore
-from outage_sim.run import run_scenario
-from outage_sim.scenario import load_scenario
+from outage_sim.studies import load_scenario, run_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LARGEST = ("compound_blackout.yaml", "city_earthquake.yaml")

@@ -12,12 +12,10 @@ import copy
 from pathlib import Path
 
 import pandapower as pp
-
 from timing import best_of
 
 from outage_sim.grid import chongqing_net
-from outage_sim.run import run_scenario
-from outage_sim.scenario import load_scenario
+from outage_sim.studies import load_scenario, run_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

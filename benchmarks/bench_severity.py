@@ -1,9 +1,9 @@
 """Benchmark: the batch severity classifier against plain Python loops, in one process.
 
 Classifies S scenarios x D districts (default 1,000,000 x 38, main grid derived from the
-districts) with :func:`outage_sim.severity.classify_batch`, then times on a sample of the same
+districts) with :func:`outage_sim.severity.rules.classify_batch`, then times on a sample of the same
 data (a) a plain Python loop applying the same rule scenario by scenario, and (b) a loop over the
-one-event classifier :func:`outage_sim.severity.classify`. Prints scenario-district evaluations
+one-event classifier :func:`outage_sim.severity.rules.classify`. Prints scenario-district evaluations
 per second, the speed-up ratios and the peak memory the batch call adds on top of its input
 arrays (numpy allocations traced with tracemalloc in a separate, untimed run).
 

@@ -10,14 +10,12 @@ import pandapower.topology as top
 import pytest
 from typer.testing import CliRunner
 
-from outage_sim import batch, grid
 from outage_sim.cli import app
-from outage_sim.faults import Outage, resolve_fault
-from outage_sim.montecarlo import run_montecarlo, sample_seed
-from outage_sim.run import run_scenario
-from outage_sim.scenario import load_scenario
-from outage_sim.severity import classify
-from outage_sim.shed import shed_load
+from outage_sim.engine import batch, shed_load
+from outage_sim.grid import model as grid
+from outage_sim.hazards import Outage, resolve_fault
+from outage_sim.severity import classify, classify_batch
+from outage_sim.studies import load_scenario, run_montecarlo, run_scenario, sample_seed
 
 runner = CliRunner()
 
@@ -35,13 +33,14 @@ def _branch_outage(bm, k):
 def _agree(net, bm, scenarios, mode="dispatch"):
     """Levels and shed of batch and single engine; returns the disagreeing cases."""
     res = batch.run_batch(bm, batch.OutageMatrix.from_outages(bm, scenarios), mode=mode)
+    rank = classify_batch(**res.to_events()).rank
     bad = []
     for s, outs in enumerate(scenarios):
         single = shed_load(net, outs, mode=mode, ac_check=False)
         level = classify(single.to_event()).level_rank
-        if level != res.severity.rank[s] or abs(single.main["shed_mw"] - res.main_shed_mw[s]) > \
+        if level != rank[s] or abs(single.main["shed_mw"] - res.main_shed_mw[s]) > \
                 0.02 * res.main_load_mw:
-            bad.append(([o.name for o in outs], level, int(res.severity.rank[s]),
+            bad.append(([o.name for o in outs], level, int(rank[s]),
                         single.main["shed_mw"], float(res.main_shed_mw[s])))
     return res, bad
 
@@ -75,7 +74,7 @@ def test_cascade_mode_agrees_on_import_losses(cq):
     scenarios = [imports[:1], imports[:2], imports, imports + [Outage(*bm.unit_ref[0], "", "t")]]
     res, bad = _agree(net, bm, scenarios, mode="cascade")
     assert not bad
-    assert res.severity.rank[2] >= 3  # all imports gone at peak: at least 重大
+    assert classify_batch(**res.to_events()).rank[2] >= 3  # all imports gone at peak: at least 重大
 
 
 @pytest.mark.slow
@@ -94,7 +93,7 @@ def test_chunking_does_not_change_results(cq):
         om.branch[s, rng.choice(bm.n_branch, 4, replace=False)] = True
     a = batch.run_batch(bm, om, chunk=7)
     b = batch.run_batch(bm, om, chunk=1000)
-    assert np.array_equal(a.severity.rank, b.severity.rank)
+    assert np.array_equal(classify_batch(**a.to_events()).rank, classify_batch(**b.to_events()).rank)
     assert np.allclose(a.shed_mw, b.shed_mw)
     assert ((a.shed_mw >= 0) & (a.shed_mw <= a.load_mw[None, :] + 1e-6)).all()
     assert (a.customers_out <= a.customers[None, :]).all()

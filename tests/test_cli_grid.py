@@ -77,7 +77,7 @@ def test_plot_writes_png_and_never_overwrites(tmp_path):
 
 def test_installed_entry_point_runs():
     exe = Path(sys.executable).with_name("outage-sim")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "outage_sim.cli"]
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "outage_sim"]
     proc = subprocess.run([*cmd, "grid", "summary", "--level", "valley", "--json"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

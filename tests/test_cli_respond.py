@@ -199,7 +199,7 @@ def test_unreadable_file_exits_2(tmp_path):
 
 def test_installed_entry_point():
     res = subprocess.run(
-        [sys.executable, "-m", "outage_sim.cli", "respond", str(EXAMPLE), "--json"],
+        [sys.executable, "-m", "outage_sim", "respond", str(EXAMPLE), "--json"],
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -12,8 +12,7 @@ from typer.testing import CliRunner
 from outage_sim.cli import app
 from outage_sim.drill import QUESTION_IDS, Drill, load_drill
 from outage_sim.errors import InputError
-from outage_sim.run import run_scenario
-from outage_sim.scenario import load_scenario
+from outage_sim.studies import load_scenario, run_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FIRE = SCENARIOS / "core_station_fire.yaml"      # 较大, restoration ends within a day

@@ -7,13 +7,14 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pandapower as pp
 import pandapower.networks as pn
+import pandas as pd
 import pytest
 
-from outage_sim import grid, grid_stats
 from outage_sim.errors import AnnotationError, DataFileError, InputError
+from outage_sim.grid import model as grid
+from outage_sim.grid import stats as grid_stats
 
 ROOT = Path(__file__).resolve().parents[1]
 LEVELS = ["summer_peak", "winter_peak", "valley"]

@@ -1,4 +1,4 @@
-"""Tests of the hazard models (outage_sim.hazards).
+"""Tests of the hazard models (outage_sim.hazards.sampling).
 
 - Draws are reproducible from the seed, differ between seeds, and equal an independent replay of
   ``rng.random(n_groups) < p`` over the probability table.
@@ -24,11 +24,24 @@ from scipy.stats import norm
 
 from outage_sim.errors import DataFileError, InputError
 from outage_sim.grid import chongqing_net
-from outage_sim.hazards import (Earthquake, HazardSpec, IceStorm, draw, draw_hazards,
-                                failure_probabilities, hazard_context, parse_hazard,
-                                peak_ground_acceleration, validation_message)
-from outage_sim.hazards_data import district_zones, hazard_parameters
-from outage_sim.hazards_models import DAMAGE_STATES, hazus_exceedance, tower_wind_p, yu2013_pga_g
+from outage_sim.hazards import (
+    DAMAGE_STATES,
+    Earthquake,
+    HazardSpec,
+    IceStorm,
+    district_zones,
+    draw_hazards,
+    failure_probabilities,
+    hazard_context,
+    hazard_parameters,
+    hazus_exceedance,
+    parse_hazard,
+    peak_ground_acceleration,
+    tower_wind_p,
+    yu2013_pga_g,
+)
+from outage_sim.hazards.sampling import draw
+from outage_sim.validation import validation_message
 
 NE_SE_2008 = ["城口县", "巫溪县", "奉节县", "巫山县", "开州区", "石柱县", "彭水县", "酉阳县"]
 ICE_2008 = {"type": "ice_storm", "districts": NE_SE_2008, "thickness_mm": 30}
@@ -411,7 +424,7 @@ hazards:
     with pytest.raises(ValidationError) as err:
         Scenario.model_validate(yaml.safe_load(text.replace("mm: 30", "mm: -1")))
     assert validation_message(err.value).startswith(
-        "hazards.0.ice_storm.thickness_mm: must be between 0 and 200 mm")
+        "hazards[0].ice_storm.thickness_mm: must be between 0 and 200 mm")
 
 
 def test_short_district_names_and_river_aliases_are_accepted():
@@ -427,6 +440,6 @@ def test_data_file_without_provenance_is_refused(tmp_path):
 
 
 def test_every_shipped_parameter_states_its_provenance():
-    from outage_sim.hazards_data import HAZARD_FILES
+    from outage_sim.hazards import HAZARD_FILES
     for name in HAZARD_FILES:
         assert hazard_parameters(name)  # raises DataFileError if any parameter lacks provenance

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from outage_sim.errors import InputError
-from outage_sim.report_html import markdown_to_html, write_html_report
-from outage_sim.run import run_scenario
-from outage_sim.scenario import load_scenario
+from outage_sim.reports import markdown_to_html, write_html_report
+from outage_sim.studies import load_scenario, run_scenario
 
 FIRE = Path(__file__).resolve().parents[1] / "scenarios" / "core_station_fire.yaml"
 

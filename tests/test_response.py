@@ -10,17 +10,20 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from outage_sim.documents import (
+from outage_sim.errors import DataFileError, InputError
+from outage_sim.grid import district_names
+from outage_sim.response import (
     TBD,
+    add_minutes,
     brief_markdown,
+    build_response,
     incident_report_markdown,
+    load_organisation,
+    parse_respond_event,
+    respond,
     summary_text,
     warning_notice_markdown,
 )
-from outage_sim.errors import DataFileError, InputError
-from outage_sim.grid import district_names
-from outage_sim.response import add_minutes, build_response, parse_respond_event, respond
-from outage_sim.response_org import load_organisation
 from outage_sim.severity import classify
 
 SEED = (

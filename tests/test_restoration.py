@@ -12,19 +12,23 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import yaml  # noqa: E402
+from test_restoration_properties import assert_invariants  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from outage_sim.cli import app  # noqa: E402
 from outage_sim.errors import DataFileError, InputError  # noqa: E402
-from outage_sim.hazards_geo import distance_km  # noqa: E402
-from outage_sim.plots_restoration import (  # noqa: E402
-    FIGURES, RESTORATION_FILES, plot_customers_out, plot_district_snapshot, plot_levels,
-    plot_policies, plot_recovery)
-from outage_sim.restoration import CHECKS, compare_policies, restore  # noqa: E402
-from outage_sim.restoration_data import repair_data  # noqa: E402
-from outage_sim.run import run_scenario  # noqa: E402
-from outage_sim.scenario import load_scenario, parse_scenario  # noqa: E402
-from test_restoration_properties import assert_invariants  # noqa: E402
+from outage_sim.hazards import distance_km
+from outage_sim.reports import (
+    FIGURES,
+    RESTORATION_FILES,
+    plot_customers_out,
+    plot_district_snapshot,
+    plot_levels,
+    plot_policies,
+    plot_recovery,
+)
+from outage_sim.restoration import CHECKS, compare_policies, repair_data, restore
+from outage_sim.studies import load_scenario, parse_scenario, run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -9,12 +9,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outage_sim.faults import fault_names
 from outage_sim.grid import chongqing_net
-from outage_sim.restoration import CHECKS, restore
-from outage_sim.restoration_data import POLICIES
-from outage_sim.run import run_scenario
-from outage_sim.scenario import parse_scenario
+from outage_sim.hazards import fault_names
+from outage_sim.restoration import CHECKS, POLICIES, restore
+from outage_sim.studies import parse_scenario, run_scenario
 
 CAUSES = ("equipment", "ice", "flood", "earthquake", "lightning", "external_damage", "heat_wave")
 SECONDARY = ("environmental", "special_equipment", "food_drug")

@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 from outage_sim.cli import app
 from outage_sim.errors import InputError
-from outage_sim.run import run_scenario
-from outage_sim.scenario import load_scenario, parse_scenario
+from outage_sim.studies import load_scenario, parse_scenario, run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

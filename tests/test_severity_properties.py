@@ -16,8 +16,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outage_sim.severity import classify, classify_batch
-from outage_sim.severity_plan import npct_to_pct, share_npct
+from outage_sim.severity import classify, classify_batch, npct_to_pct, share_npct
 
 EDGES_PCT = [5, 10, 15, 20, 30, 40, 50, 60, 70]
 

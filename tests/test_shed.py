@@ -10,11 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outage_sim import faults, grid
+from outage_sim.engine import (
+    DC_RATING_MARGIN,
+    active_masks,
+    build_dc_model,
+    shed_by_priority,
+    shed_load,
+)
 from outage_sim.errors import InputError
-from outage_sim.faults import Outage
-from outage_sim.network_state import DC_RATING_MARGIN, active_masks, build_dc_model
-from outage_sim.shed import shed_by_priority, shed_load
+from outage_sim.grid import model as grid
+from outage_sim.hazards import Outage, faults
 
 
 def _tiny(line_limit_mw: float | None = None):

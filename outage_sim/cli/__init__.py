@@ -37,19 +37,23 @@ from outage_sim.cli import grid_cmd  # noqa: E402  (registers the `grid` sub-app
 
 app.add_typer(grid_cmd.app, name="grid")
 from outage_sim.cli import classify_cmd  # noqa: E402
+
 app.command("classify")(classify_cmd.classify)
 from outage_sim.cli import respond_cmd  # noqa: E402
+
 app.command("respond")(respond_cmd.respond)
 from outage_sim.cli import run_cmd  # noqa: E402
 
 app.command("run")(run_cmd.run)
 from outage_sim.cli import plot_cmd  # noqa: E402
+
 app.command("plot")(plot_cmd.plot)
 from outage_sim.cli import contingency_cmd  # noqa: E402
 
 app.command("contingency")(contingency_cmd.contingency)
 app.command("montecarlo")(contingency_cmd.montecarlo)
 from outage_sim.cli import drill_cmd  # noqa: E402
+
 app.command("drill")(drill_cmd.drill)
 
 

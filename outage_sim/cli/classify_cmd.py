@@ -1,7 +1,7 @@
 """``outage-sim classify EVENT.json [--json] [--plan FILE]``: the event's level under the plan.
 
 Reads the event input of design.md (a file, or stdin for ``-``), classifies it with
-:func:`outage_sim.severity.classify` and prints either the JSON object of the contract
+:func:`outage_sim.severity.rules.classify` and prints either the JSON object of the contract
 (``--json``) or a short bilingual summary: level, warning, response, the criteria that fired and
 how far the event is from the next level up and down.
 """

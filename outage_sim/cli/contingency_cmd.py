@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from outage_sim.contingency import contingency_table
 from outage_sim.errors import InputError, check_output
+from outage_sim.studies import contingency_table
 
 
 def contingency(
@@ -76,19 +76,18 @@ def montecarlo(
     force: bool = typer.Option(False, "--force", help="Overwrite files in --out."),
 ) -> None:
     """Monte-Carlo sweep of a scenario's hazards: level probabilities, districts going dark."""
-    from outage_sim.montecarlo import run_montecarlo, write
-    from outage_sim.scenario import load_scenario
+    from outage_sim.studies import load_scenario, run_montecarlo
 
     sc = load_scenario(scenario)
     if not sc.hazards:
         raise InputError(f"{scenario.name}: has no hazards; a Monte-Carlo sweep needs something random")
     if out is not None:  # checked before the sweep: never lose the user's files
-        from outage_sim.montecarlo import OUTPUT_FILES
+        from outage_sim.studies import MONTECARLO_FILES
 
-        check_output(out, OUTPUT_FILES, force=force)
+        check_output(out, MONTECARLO_FILES, force=force)
     result = run_montecarlo(sc, samples, seed=seed, chunk=chunk, workers=workers,
                             scheduler=scheduler, progress=not as_json)
-    written = write(result, out, force=force) if out is not None else []
+    written = result.write(out, force=force) if out is not None else []
     s = result.summary()
     if as_json:
         typer.echo(json.dumps(s, ensure_ascii=False, indent=2))

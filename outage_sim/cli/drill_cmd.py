@@ -2,7 +2,7 @@
 
 The event is stepped forward ``--step`` minutes at a time (default: the file's ``drill.step_min``
 or 30); at each point the plan's questions are put with rich prompts and scored against the
-engine's answer key (:class:`outage_sim.drill.Drill`). Answers may come from stdin, one a line,
+engine's answer key (:class:`outage_sim.drill.session.Drill`). Answers may come from stdin, one a line,
 so a drill can be scripted; when stdin ends the drill stops and prints the score. ``--answers``
 prints the key at every point instead of asking (the trainer's copy).
 """

@@ -27,8 +27,7 @@ def summary(
     data: Path = typer.Option(None, "--data", help=DATA_HELP),
 ) -> None:
     """Size, load, customers, import, AC power-flow state and structure of the model."""
-    from outage_sim.grid import chongqing_net
-    from outage_sim.grid_stats import summarize
+    from outage_sim.grid import chongqing_net, summarize
 
     s = summarize(chongqing_net(level, data_dir=data))
     if as_json:
@@ -82,7 +81,7 @@ def plot(
     import matplotlib.pyplot as plt
 
     from outage_sim.grid import chongqing_net
-    from outage_sim.plots import plot_grid
+    from outage_sim.reports import plot_grid
 
     if out.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise InputError(f"--out: {out.name!r} must end in .png, .pdf or .svg")

@@ -23,7 +23,7 @@ def plot(
 ) -> None:
     """Redraw the load-recovery curve, customers out, event level over time and the district map
     (负荷恢复曲线、停电用户、事件级别、区县停电分布) from timeline.csv and district_timeline.csv."""
-    from outage_sim.plots_restoration import FIGURES, draw_figures, read_run_folder
+    from outage_sim.reports import FIGURES, draw_figures, read_run_folder
 
     if fmt not in FORMATS:
         raise InputError(f"--format: {fmt!r} unknown; use one of {', '.join(FORMATS)}")

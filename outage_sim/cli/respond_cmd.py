@@ -12,10 +12,9 @@ import json
 
 import typer
 
-from outage_sim.documents import markdown, summary_text
 from outage_sim.errors import InputError
+from outage_sim.response import markdown, respond_output, summary_text
 from outage_sim.response import respond as build_plan
-from outage_sim.response import respond_output
 from outage_sim.severity import read_event_json
 
 

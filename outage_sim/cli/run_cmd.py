@@ -11,7 +11,7 @@ from outage_sim.errors import InputError
 
 
 def _headline(result) -> str:
-    from outage_sim.documents import summary_text
+    from outage_sim.response import summary_text
 
     shed, main = result.shed, result.shed.main
     pct = 100 * main["shed_mw"] / main["load_mw"] if main["load_mw"] else 0.0
@@ -45,7 +45,7 @@ def _hours(h) -> str:
 
 
 def _restoration_lines(rest) -> str:
-    from outage_sim.restoration_log import CHECK_TEXT
+    from outage_sim.restoration import CHECK_TEXT
 
     s = rest.to_dict()
     t, hit = s["time_to_h"], s["affected"]
@@ -106,9 +106,8 @@ def run(
                                  "compare them (policies.csv and policies.png with --out)."),
 ) -> None:
     """Run a scenario: faults and hazards → load shed → event level → response → restoration."""
-    from outage_sim.restoration_data import POLICIES
-    from outage_sim.run import check_out_dir, run_scenario
-    from outage_sim.scenario import load_scenario
+    from outage_sim.restoration import POLICIES
+    from outage_sim.studies import check_out_dir, load_scenario, run_scenario
 
     if policy is not None and policy not in POLICIES:
         raise InputError(f"--policy: {policy!r} unknown; use one of {', '.join(POLICIES)}")
@@ -146,7 +145,7 @@ COMPARE_FILES = ("policies.csv", "policies.png")
 def _write_comparison(out: Path, comparison) -> list[Path]:
     from matplotlib.figure import Figure
 
-    from outage_sim.plots_restoration import plot_policies
+    from outage_sim.reports import plot_policies
 
     table, figure = (out / name for name in COMPARE_FILES)
     comparison.table.to_csv(table, index=False)

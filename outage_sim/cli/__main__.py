@@ -1,3 +1,0 @@
-from outage_sim.cli import main
-
-main()

@@ -1,0 +1,13 @@
+"""Stage 9 — drills for trainers (应急演练).
+
+A drill steps an event forward; at each point the trainee answers the plan's questions against
+the answer key computed by the engine (:class:`Drill`).
+
+Modules: ``questions`` (the questions and scoring), ``session`` (the drill).
+
+The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
+"""
+
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

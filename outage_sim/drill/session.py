@@ -1,0 +1,448 @@
+"""Drills (应急演练): step through an event and ask what the plan makes the people on duty decide.
+
+A :class:`Drill` loads a scenario, runs it through the whole chain (faults → load shed → level →
+response → restoration) and keeps a clock. :meth:`Drill.step` advances the clock; the state at
+any moment — load served, the event's current level, whether the §4.3 checks hold — is read off
+the restoration timeline (:func:`outage_sim.restoration.driver.restore`). :meth:`Drill.questions` asks
+the plan's questions for the current state (:mod:`outage_sim.drill.questions`), with the answer
+key computed by the engine: the response plan of the current state is
+:func:`outage_sim.response.build.build_response` of :func:`outage_sim.severity.rules.classify` of the
+current district figures, exactly what ``outage-sim respond`` prints for
+:meth:`Drill.state_event`. :meth:`Drill.answer` scores an answer and logs it with the drill time
+and the wall-clock time.
+
+Scripted injects (追加故障) come from the constructor or from a ``drill:`` section of the scenario
+YAML, read by :func:`load_drill` (``outage-sim run`` ignores the section)::
+
+    drill:
+      step_min: 30                 # default step of `outage-sim drill`
+      injects:
+        - at_min: 90               # minutes after the event
+          note: 长寿站 transformer fire spreads
+          faults:                  # the scenario's fault entries
+            - substation: 长寿
+          secondary: [environmental]
+
+Notes
+-----
+An inject re-runs the event from the inject time with the scenario's faults and hazards plus the
+injected ones (same seed): repairs finished before the inject are not credited, and crews are
+re-planned from their bases. The hazard's end (``end_of_hazard_h``) keeps its clock time. The
+report clock runs from the event time, unless an inject raises the event above every level it
+had reached: the reports of the new level are then due from the inject time. While the response
+runs after the re-graded level has fallen below every band, the command of the last graded
+level stays in force (the response stays at Ⅳ级 at least until §4.3 holds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from outage_sim.drill.questions import (
+    QUESTION_IDS,
+    Answer,
+    Option,
+    Question,
+    build_questions,
+    parse_answer,
+    score_answer,
+)
+from outage_sim.errors import InputError
+from outage_sim.hazards import resolve_fault
+from outage_sim.response import ResponsePlan, add_minutes, build_response
+from outage_sim.restoration import CHECKS
+from outage_sim.severity import Severity, classify
+from outage_sim.studies import FaultSpec, RunResult, Scenario, load_scenario, run_scenario
+
+__all__ = ["Answer", "Drill", "DrillState", "Inject", "Option", "Question", "QUESTION_IDS",
+           "load_drill"]
+
+_EVENT_COLS = ["name", "load_mw", "shed_mw", "customers", "customers_out"]
+
+
+@dataclass(frozen=True)
+class Inject:
+    """A scripted inject: more faults (and secondary incidents) ``at_min`` minutes after the event."""
+
+    at_min: float
+    faults: tuple[FaultSpec, ...] = ()
+    secondary: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DrillState:
+    """The drill at one moment.
+
+    Attributes
+    ----------
+    t_min : float
+        Minutes after the event.
+    clock : datetime
+        The event's clock time now.
+    event : dict
+        The current state as the input of ``outage-sim respond`` (``main``, ``districts``,
+        ``time`` — when the report clock started —, ``cause``, ``secondary``).
+    severity : Severity
+        The current state classified (§1.5).
+    plan : ResponsePlan
+        The response plan the questions are asked about.
+    responding : bool
+        The response is running (started and not yet ended).
+    checks : dict or None
+        The four §4.3 checks now (None without restoration).
+    served_mw, shed_mw, restored_pct, customers_out
+        Load served and shed now, share of the event's load shed that is back, customers out.
+    events : tuple of str
+        What happened since the previous step (restoration log and injects), bilingual.
+    """
+
+    t_min: float
+    clock: dt.datetime
+    event: dict = field(repr=False)
+    severity: Severity = field(repr=False)
+    plan: ResponsePlan = field(repr=False)
+    responding: bool
+    checks: dict[str, bool] | None
+    served_mw: float
+    shed_mw: float
+    restored_pct: float | None
+    customers_out: int
+    events: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """A few bilingual lines for a projector."""
+        # the level is not shown: it is one of the questions
+        lines = [f"T+{self.t_min:g} min  {self.clock.isoformat(timespec='minutes')}",
+                 f"  供电负荷 served {self.served_mw:,.0f} MW   减供负荷 shed {self.shed_mw:,.0f} MW"
+                 + (f"   恢复 restored {self.restored_pct:.0f}%" if self.restored_pct is not None
+                    else "")
+                 + f"   停电用户 customers out {self.customers_out:,}",
+                 "  应急响应 response: " + ("进行中 running" if self.responding
+                                           else "未启动或已终止 not running")]
+        lines += [f"  · {e}" for e in self.events]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """The event from ``start_min`` on: a run and its restoration."""
+
+    start_min: float
+    run: RunResult
+    restoration: Any
+    clock_min: float  # report clock start (minutes after the event)
+
+
+def _parse_inject(obj: Any, where: str, scenario: Scenario) -> Inject:
+    if isinstance(obj, Inject):
+        raw_faults, at, secondary, note = obj.faults, obj.at_min, obj.secondary, obj.note
+    elif isinstance(obj, dict):
+        unknown = set(obj) - {"at_min", "faults", "secondary", "note"}
+        if unknown:
+            raise InputError(f"{where}.{sorted(unknown)[0]}: unknown field; use at_min, faults, "
+                             "secondary, note")
+        at, raw_faults = obj.get("at_min"), obj.get("faults") or []
+        secondary, note = obj.get("secondary") or [], str(obj.get("note") or "")
+    else:
+        raise InputError(f"{where}: an inject must be a mapping with at_min and faults")
+    if isinstance(at, bool) or not isinstance(at, (int, float)) or not 0 < at <= 60 * 24 * 365:
+        raise InputError(f"{where}.at_min: must be minutes after the event above 0, got {at!r}")
+    if not isinstance(raw_faults, (list, tuple)) or not isinstance(secondary, (list, tuple)):
+        raise InputError(f"{where}.faults: must be a list of fault entries")
+    faults = []
+    net = None
+    for i, f in enumerate(raw_faults):
+        try:
+            spec = f if isinstance(f, FaultSpec) else FaultSpec.model_validate(f)
+        except ValidationError as exc:
+            msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise InputError(f"{where}.faults[{i}]: {msg}") from None
+        net = net if net is not None else scenario.build_net()
+        try:
+            resolve_fault(net, spec.kind, spec.name)
+        except InputError as exc:
+            raise InputError(f"{where}.faults[{i}].{spec.kind}: {exc}") from None
+        faults.append(spec)
+    if not faults and not secondary:
+        raise InputError(f"{where}: an inject needs faults or secondary incidents")
+    from outage_sim.response import canonical_secondary
+
+    sec = tuple(canonical_secondary(s, f"{where}.secondary[{i}]") for i, s in enumerate(secondary))
+    return Inject(float(at), tuple(faults), sec, note)
+
+
+def load_drill(path: str | Path) -> tuple[Scenario, list[dict], dict]:
+    """Read a scenario YAML and its optional ``drill:`` section.
+
+    Returns the checked scenario, the raw inject entries and the other drill settings
+    (``step_min``). The same file runs with ``outage-sim run``, which ignores the section.
+    """
+    scenario = load_scenario(path)
+    drill = scenario.drill or {}
+    unknown = set(drill) - {"injects", "step_min"}
+    if unknown:
+        raise InputError(f"drill.{sorted(unknown)[0]}: unknown field; use injects, step_min")
+    injects = drill.get("injects") or []
+    if not isinstance(injects, list):
+        raise InputError("drill.injects: must be a list")
+    settings = {k: v for k, v in drill.items() if k != "injects"}
+    return scenario, injects, settings
+
+
+class Drill:
+    """A drill session over one scenario (see the module docstring).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A checked scenario (:func:`outage_sim.studies.scenario.load_scenario`).
+    injects : sequence of Inject or mapping, optional
+        Scripted injects (mappings as in the ``drill:`` section).
+    seed : int, optional
+        Override the scenario's seed.
+    restore : bool
+        Simulate restoration (the clock then moves load, level and the §4.3 checks); without it
+        the state stays that of the event and "may the response end?" is not asked.
+    policy : str, optional
+        Restoration policy (default: the scenario's).
+    ac_check : bool
+        Run the AC check of the load-shed engine.
+    step_min : float
+        Default step of :meth:`step`.
+    """
+
+    def __init__(self, scenario: Scenario, injects=(), *, seed: int | None = None,
+                 restore: bool = True, policy: str | None = None, ac_check: bool = False,
+                 step_min: float = 30.0) -> None:
+        if not isinstance(scenario, Scenario):
+            raise InputError("scenario: give a Scenario (outage_sim.studies.scenario.load_scenario) or a path")
+        if not step_min > 0:
+            raise InputError(f"step_min: must be above 0, got {step_min!r}")
+        self.scenario = scenario
+        self.injects = tuple(sorted((_parse_inject(x, f"drill.injects[{i}]", scenario)
+                                     for i, x in enumerate(injects)), key=lambda x: x.at_min))
+        self.seed, self.restore, self.policy, self.ac_check = seed, restore, policy, ac_check
+        self.step_min = float(step_min)
+        self.t_min = 0.0
+        self._answers: list[Answer] = []
+        self._segments = [self._segment(scenario, 0.0, 0.0)]
+        self._applied = 0
+        self._top_rank = self._segments[0].run.severity.level_rank
+        self._pending: list[str] = []
+
+    @classmethod
+    def from_scenario(cls, source: str | Path | Scenario, injects=None, **kwargs) -> Drill:
+        """A drill from a scenario file (its ``drill:`` section read too) or a Scenario.
+
+        Injects given here come after (and add to) those of the file.
+        """
+        if isinstance(source, Scenario):
+            return cls(source, injects or (), **kwargs)
+        scenario, file_injects, settings = load_drill(source)
+        if "step_min" in settings and "step_min" not in kwargs:
+            step = settings["step_min"]
+            if isinstance(step, bool) or not isinstance(step, (int, float)) or step <= 0:
+                raise InputError(f"drill.step_min: must be minutes above 0, got {step!r}")
+            kwargs["step_min"] = float(step)
+        return cls(scenario, list(file_injects) + list(injects or ()), **kwargs)
+
+    # --- running the event ---------------------------------------------------------------
+
+    def _segment(self, scenario: Scenario, start_min: float, clock_min: float) -> _Segment:
+        run = run_scenario(scenario, seed=self.seed, ac_check=self.ac_check, restore=self.restore,
+                           policy=self.policy)
+        return _Segment(start_min, run, run.restoration, clock_min)
+
+    def _apply(self, inject: Inject) -> None:
+        sc = self._segments[-1].run.scenario
+        base = self.scenario
+        update: dict[str, Any] = {
+            "time": add_minutes(base.time, inject.at_min),
+            "faults": list(sc.faults) + list(inject.faults),
+            "secondary": list(dict.fromkeys(list(sc.secondary) + list(inject.secondary)))}
+        if base.end_of_hazard_h is not None:
+            update["end_of_hazard_h"] = max(0.0, base.end_of_hazard_h - inject.at_min / 60)
+        seg = self._segment(sc.model_copy(update=update), inject.at_min, self._segments[-1].clock_min)
+        rank = seg.run.severity.level_rank
+        if rank > self._top_rank:  # a higher level: its reports run from now
+            seg = _Segment(seg.start_min, seg.run, seg.restoration, inject.at_min)
+            self._top_rank = rank
+        self._segments.append(seg)
+        what = "; ".join(f"{f.kind} {f.name}" for f in inject.faults)
+        what += ("; " if what and inject.secondary else "") + (
+            "secondary 次生事件: " + ", ".join(inject.secondary) if inject.secondary else "")
+        self._pending.append(f"追加故障 INJECT at T+{inject.at_min:g} min: {what}"
+                             + (f" — {inject.note}" if inject.note else ""))
+
+    def step(self, minutes: float | None = None) -> DrillState:
+        """Advance the clock by ``minutes`` (default :attr:`step_min`), applying the injects
+        that fall due, and return the new state."""
+        minutes = self.step_min if minutes is None else minutes
+        if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not minutes > 0:
+            raise InputError(f"minutes: must be above 0, got {minutes!r}")
+        before = self.t_min
+        self.t_min = before + float(minutes)
+        notes = self._log_between(before, self.t_min)
+        while self._applied < len(self.injects) and self.injects[self._applied].at_min <= self.t_min:
+            self._apply(self.injects[self._applied])
+            self._applied += 1
+        state = self.state
+        events = tuple(notes + self._pending)
+        self._pending = []
+        return DrillState(**{**state.__dict__, "events": events})
+
+    def _log_between(self, t0: float, t1: float) -> list[str]:
+        seg = self._segments[-1]
+        rest = seg.restoration
+        if rest is None or rest.events.empty:
+            return []
+        ev = rest.events
+        local0, local1 = (t0 - seg.start_min) / 60, (t1 - seg.start_min) / 60
+        keep = ev[(ev.t_h > local0) & (ev.t_h <= local1)
+                  & ev.kind.isin(["milestone", "check_met", "level_change", "step_down",
+                                  "termination", "black_start", "repair_done"])]
+        return [f"{r.time[11:16]} {r.kind_zh} {r.what}" for r in keep.itertuples()]
+
+    @property
+    def finished(self) -> bool:
+        """True once the response has ended (or never started) and no inject is left."""
+        s = self.state
+        return not s.responding and self._applied == len(self.injects)
+
+    @property
+    def end_min(self) -> float | None:
+        """Minutes after the event when the response ends in the current run (None if not)."""
+        seg = self._segments[-1]
+        rest = seg.restoration
+        if rest is None or rest.terminated_h is None or self._applied < len(self.injects):
+            return None
+        return seg.start_min + 60 * rest.terminated_h
+
+    def _row(self, seg: _Segment, t_min: float) -> int | None:
+        rest = seg.restoration
+        if rest is None:
+            return None
+        tl = rest.timeline
+        return int((tl.t_h <= (t_min - seg.start_min) / 60 + 1e-9).to_numpy().nonzero()[0][-1])
+
+    def _event_at(self, seg: _Segment, row: int | None) -> dict:
+        if row is None or row == 0:
+            ev = seg.run.shed.to_event()
+            table = pd.DataFrame(ev["districts"])
+            main = ev["main"]
+        else:
+            d = seg.restoration.districts
+            t = seg.restoration.timeline.t_h.iloc[row]
+            table = d[d.t_h == t].rename(columns={"district": "name"})[_EVENT_COLS]
+            main = None
+        table = table.sort_values("shed_mw", ascending=False, kind="stable")
+        touched = (table.shed_mw > 0) | (table.customers_out > 0)
+        table = pd.concat([table[touched], table[~touched]])
+        districts = [{"name": r.name, "load_mw": float(r.load_mw), "shed_mw": float(r.shed_mw),
+                      "customers": int(r.customers), "customers_out": int(r.customers_out)}
+                     for r in table.itertuples()]
+        sc = seg.run.scenario
+        out: dict[str, Any] = {"districts": districts,
+                               "time": add_minutes(self.scenario.time, seg.clock_min).isoformat(),
+                               "cause": seg.run.response.cause, "secondary": list(sc.secondary)}
+        if main is not None:
+            out = {"main": {k: (float(v) if k.endswith("_mw") else int(v)) for k, v in main.items()},
+                   **out}
+        return out
+
+    def _plan(self, event: dict) -> tuple[Severity, ResponsePlan]:
+        sev = classify({k: event[k] for k in ("main", "districts") if k in event})
+        touched = [d["name"] for d in event["districts"] if d["shed_mw"] > 0 or d["customers_out"] > 0]
+        plan = build_response(sev, dt.datetime.fromisoformat(event["time"]), districts=touched,
+                              cause=event["cause"], secondary=event["secondary"])
+        return sev, plan
+
+    def state_at(self, t_min: float) -> DrillState:
+        """The state ``t_min`` minutes after the event under the injects applied so far."""
+        seg = next(s for s in reversed(self._segments) if s.start_min <= t_min)
+        row = self._row(seg, t_min)
+        event = self._event_at(seg, row)
+        sev, plan = self._plan(event)
+        checks, responding, restored = None, plan.activated, None
+        served = float(seg.run.shed.main["load_mw"] - seg.run.shed.main["shed_mw"])
+        shed = float(seg.run.shed.main["shed_mw"])
+        cust = int(seg.run.shed.main["customers_out"])
+        if row is not None:
+            r = seg.restoration.timeline.iloc[row]
+            checks = {c: bool(r[f"check_{c}"]) for c in CHECKS}
+            responding = bool(r.responding)
+            served, shed, cust = float(r.served_mw), float(r.shed_mw), int(r.customers_out)
+            restored = float(r.restored_pct) if seg.run.shed.main["shed_mw"] > 0 else None
+            if sev.level_rank == 0 and responding:
+                # below every band but still responding: the last graded command stays
+                tl = seg.restoration.timeline
+                back = [i for i in range(row, -1, -1) if tl.level_rank.iloc[i] > 0]
+                if back:
+                    plan = self._plan(self._event_at(seg, back[0]))[1]
+        return DrillState(t_min, add_minutes(self.scenario.time, t_min), event, sev, plan,
+                          responding, checks, served, shed, restored, cust)
+
+    @property
+    def state(self) -> DrillState:
+        """The state now."""
+        return self.state_at(self.t_min)
+
+    def state_event(self) -> dict:
+        """The current state as ``outage-sim respond`` input (JSON-ready)."""
+        return self.state.event
+
+    # --- questions and answers -----------------------------------------------------------
+
+    def questions(self) -> tuple[Question, ...]:
+        """The plan's questions for the current state, each with its answer key."""
+        s = self.state
+        splan = self._segments[-1].run.severity.plan
+        options = [Option(lv.name, lv.name, lv.name_en) for lv in reversed(splan.levels)]
+        options.append(Option("none", "未构成大面积停电事件", "none"))
+        return build_questions(s.plan, t_min=self.t_min, level_options=options,
+                               checks=s.checks, responding=s.responding)
+
+    def answer_key(self) -> dict[str, str | tuple[str, ...] | None]:
+        """Question id → answer key now."""
+        return {q.id: q.key for q in self.questions()}
+
+    def answer(self, question_id: str, value: Any) -> Answer:
+        """Score ``value`` as the answer to ``question_id`` now and log it."""
+        qs = {q.id: q for q in self.questions()}
+        if question_id not in qs:
+            raise InputError(f"question_id: {question_id!r} is not asked now; asked: "
+                             f"{', '.join(qs)}")
+        q = qs[question_id]
+        parsed = parse_answer(q, value, self.scenario.time)
+        ans = Answer(question_id, str(value), parsed, q.key, score_answer(q, parsed), self.t_min,
+                     add_minutes(self.scenario.time, self.t_min),
+                     dt.datetime.now(dt.UTC), q.key_text)
+        self._answers.append(ans)
+        return ans
+
+    @property
+    def answers(self) -> tuple[Answer, ...]:
+        """Every answer so far, in order."""
+        return tuple(self._answers)
+
+    @property
+    def score(self) -> tuple[float, int]:
+        """(points, questions answered)."""
+        return sum(a.score for a in self._answers), len(self._answers)
+
+    def log(self) -> pd.DataFrame:
+        """The answer log: ``t_min``, ``clock``, ``question``, ``given``, ``parsed``, ``key``,
+        ``score``, ``answered_at``."""
+        return pd.DataFrame([{"t_min": a.t_min, "clock": a.clock.isoformat(),
+                              "question": a.question_id, "given": a.given,
+                              "parsed": a.parsed, "key": a.key, "score": a.score,
+                              "answered_at": a.answered_at.isoformat()} for a in self._answers],
+                            columns=["t_min", "clock", "question", "given", "parsed", "key",
+                                     "score", "answered_at"])

@@ -1,0 +1,153 @@
+"""The result of the single-scenario load-shed engine (:func:`outage_sim.engine.shed.shed_load`).
+
+:class:`ShedResult` holds, per load, per district and for the main grid, what the scenario cost
+in MW and customers, why, and the state the engine ended in; :func:`build_result` assembles it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from outage_sim.hazards import Outage
+
+
+@dataclass(frozen=True)
+class ShedResult:
+    """What a scenario costs in load and customers, and why.
+
+    Attributes
+    ----------
+    loads
+        One row per load: ``name``, ``bus``, ``district``, ``load_class``, ``shed_priority``,
+        ``important_user``, ``demand_mw``, ``served_mw``, ``shed_mw``, ``customers``,
+        ``customers_out``, ``cause`` (why it lost supply, empty if it did not).
+    districts
+        One row per district: ``name``, ``name_en``, ``key_area``, ``load_mw``, ``shed_mw``,
+        ``customers``, ``customers_out``, ``important_users_out`` (count of important-user
+        loads cut in part or in full) and ``important_users_out_categories``.
+    main
+        Main-grid totals: ``load_mw``, ``shed_mw``, ``customers``, ``customers_out``.
+    islands
+        One dict per island: ``id``, ``buses``, ``demand_mw``, ``served_mw``, ``generation_mw``,
+        ``import_mw``, ``status`` (``energised`` or ``black``).
+    failed
+        The outages applied (scenario faults and hazard damage), with reasons.
+    tripped
+        Branches and units tripped by the engine (cascade rounds, island surplus), with reasons;
+        ``cascade_rounds`` lists the branches tripped in each round.
+    ac
+        AC check: ``converged``, ``max_line_loading_pct``, ``max_trafo_loading_pct``,
+        ``vm_pu_min``, ``vm_pu_max``, ``overloaded`` (names above 100%).
+    flags
+        Things a user must know (AC not converged, overloads left after a cascade, ...).
+    """
+
+    loads: pd.DataFrame
+    districts: pd.DataFrame
+    main: dict
+    islands: list[dict]
+    failed: tuple[Outage, ...]
+    tripped: tuple[Outage, ...]
+    cascade_rounds: list[list[dict]]
+    ac: dict
+    flags: tuple[str, ...]
+    mode: str
+    state: str  # "ac" when the AC check converged, "dc" if not (or not run), "none" if all black
+    seed: int | None
+    model_version: str
+    level: str
+    dispatch: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+    def to_event(self) -> dict:
+        """The classify input of design.md: ``main`` and per-district figures."""
+        cols = ["name", "load_mw", "shed_mw", "customers", "customers_out"]
+        return {"main": dict(self.main), "districts": self.districts[cols].to_dict("records")}
+
+    def to_dict(self) -> dict:
+        """JSON-ready result (tables as lists of records)."""
+        return {
+            "model_version": self.model_version, "level": self.level, "seed": self.seed,
+            "mode": self.mode, "state": self.state, "main": self.main,
+            "districts": self.districts.to_dict("records"),
+            "islands": self.islands, "failed": [o.to_dict() for o in self.failed],
+            "tripped": [o.to_dict() for o in self.tripped], "cascade_rounds": self.cascade_rounds,
+            "ac": self.ac, "flags": list(self.flags),
+            "loads_shed": self.loads[self.loads.shed_mw > 0].to_dict("records"),
+        }
+
+
+def element_name(work, ref: tuple[str, int]) -> str:
+    """The readable name of a (table, index) element, or ``"table index"`` without one."""
+    table, idx = ref
+    name = work[table].at[idx, "name"]
+    return str(name) if isinstance(name, str) and name else f"{table} {idx}"
+
+
+def build_result(net, work, model, st, failed, rounds, ac, flags, mode, state, seed) -> ShedResult:
+    """Assemble the :class:`ShedResult` from the engine's final working state ``st``."""
+    load = net.load
+    shed = np.clip(st.demand - st.served, 0.0, None)
+    frac = np.divide(shed, st.demand, out=np.zeros_like(shed), where=st.demand > 0)
+    shed = np.where(frac < 1e-9, 0.0, shed)
+    frac = np.where(frac < 1e-9, 0.0, frac)
+    customers = load.customers.to_numpy(np.int64)
+    customers_out = np.minimum(customers, np.floor(frac * customers + 0.5).astype(np.int64))
+    loads = pd.DataFrame({
+        "name": load.name.astype(str).to_numpy(), "bus": load.bus.to_numpy(),
+        "district": load.district.to_numpy(),
+        "load_class": load.get("load_class", pd.Series("", index=load.index)).to_numpy(),
+        "shed_priority": load.shed_priority.to_numpy(np.int64),
+        "important_user": load.important_user.to_numpy(), "demand_mw": st.demand,
+        "served_mw": st.demand - shed, "shed_mw": shed, "customers": customers,
+        "customers_out": customers_out,
+        "cause": np.where(shed > 0, st.cause, "").astype(str)}, index=load.index)
+    loads.loc[(loads.shed_mw > 0) & (loads.cause == ""), "cause"] = "balance"
+    imp = loads[(loads.important_user != "") & (loads.shed_mw > 0)]
+    by = loads.groupby("district").agg(load_mw=("demand_mw", "sum"), shed_mw=("shed_mw", "sum"),
+                                       customers=("customers", "sum"),
+                                       customers_out=("customers_out", "sum"))
+    dist = net["districts"][["name", "name_en", "key_area"]].copy()
+    for c in ("load_mw", "shed_mw"):
+        dist[c] = dist.name.map(by[c]).fillna(0.0).astype(float).round(6)
+    for c in ("customers", "customers_out"):
+        dist[c] = dist.name.map(by[c]).fillna(0).astype(np.int64)
+    dist["important_users_out"] = dist.name.map(imp.groupby("district").size()).fillna(0).astype(int)
+    dist["important_users_out_categories"] = dist.name.map(
+        imp.groupby("district").important_user.agg(lambda s: ",".join(sorted(set(s))))).fillna("")
+    main = {"load_mw": round(float(loads.demand_mw.sum()), 6), "shed_mw": round(float(shed.sum()), 6),
+            "customers": int(customers.sum()), "customers_out": int(customers_out.sum())}
+    islands = []
+    load_isl = model.island[st.load_bus]
+    for k in range(model.n_islands):
+        members = model.island == k
+        ld = load_isl == k
+        un = st.unit_on & (model.island[st.unit_bus] == k)
+        fx = st.fixed_on & (model.island[st.fixed_bus] == k)
+        imp_mw = float(sum(st.fixed_p[j] for j in np.flatnonzero(fx)
+                           if _role(work, st.fixed_ref[j]) == "import"))
+        served = float(st.served[ld].sum())
+        islands.append({"id": k, "buses": int(members.sum()),
+                        "demand_mw": round(float(st.demand[ld].sum()), 3),
+                        "served_mw": round(served, 3),
+                        "generation_mw": round(float(st.unit_p[un].sum() + st.fixed_p[fx].sum()), 3),
+                        "import_mw": round(imp_mw, 3),
+                        "status": "energised" if (un.any() or (fx & st.fixed_sync).any()) else "black"})
+    disp = pd.DataFrame({"element": [r[0] for r in st.unit_ref + st.fixed_ref],
+                         "index": [r[1] for r in st.unit_ref + st.fixed_ref],
+                         "name": [element_name(work, r) for r in st.unit_ref + st.fixed_ref],
+                         "p_mw": np.concatenate([st.unit_p * st.unit_on, st.fixed_p * st.fixed_on]),
+                         "in_service": np.concatenate([st.unit_on, st.fixed_on])})
+    meta = net.get("meta", {}) if hasattr(net, "get") else {}
+    return ShedResult(loads=loads, districts=dist, main=main, islands=islands, failed=failed,
+                      tripped=tuple(st.tripped), cascade_rounds=rounds, ac=ac, flags=tuple(flags),
+                      mode=mode, state=state, seed=seed,
+                      model_version=str(meta.get("model_version", "")), level=str(meta.get("level", "")),
+                      dispatch=disp)
+
+
+def _role(work, ref) -> str:
+    table, idx = ref
+    return str(work[table].get("role", pd.Series("", index=work[table].index)).at[idx])

@@ -1,0 +1,16 @@
+"""Stage 1 — the grid model (电网模型).
+
+The pandapower model of the Chongqing main grid at a load level (:func:`chongqing_net`), built
+from the data files under ``outage_sim/data/chongqing/``; the annotations every later stage reads
+(district, customers, shedding priority, important users) and :func:`annotate_net` to put them on
+any pandapower net; the AC power flow and the model's summary tables.
+
+Modules: ``data`` (reading and checking the data files), ``model`` (the net, power flow,
+annotations), ``stats`` (summaries).
+
+The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
+"""
+
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

@@ -1,0 +1,27 @@
+"""Type-checker view of the facade; `__init__.py` loads the same names lazily."""
+
+from .data import DATA_DIR, district_names, load_levels, read_grid_data
+from .model import (
+    MODEL_VERSION,
+    annotate_net,
+    check_annotations,
+    chongqing_net,
+    import_mw,
+    run_power_flow,
+)
+from .stats import district_table, summarize
+
+__all__ = [
+    "DATA_DIR",
+    "MODEL_VERSION",
+    "annotate_net",
+    "check_annotations",
+    "chongqing_net",
+    "district_names",
+    "district_table",
+    "import_mw",
+    "load_levels",
+    "read_grid_data",
+    "run_power_flow",
+    "summarize",
+]

@@ -1,0 +1,388 @@
+"""The grid model: a pandapower net of the Chongqing main grid, and annotations for any net.
+
+:func:`chongqing_net` builds a **fresh** pandapower network of the Chongqing main grid (1000, 500
+and 220 kV) at a chosen load level from the CSV files shipped in ``outage_sim/data/chongqing/``.
+Every later stage reads only the annotations this module puts on the net, so a user's own net
+works too once :func:`annotate_net` has annotated it.
+
+Annotations (checked by :func:`check_annotations`):
+
+``net.load``
+    ``district`` (Chinese name), ``customers`` (supply accounts), ``shed_priority`` (place in the
+    紧急限电序位表, emergency load-shedding priority table; 1 is cut first), ``important_user``
+    (重要电力用户 category such as ``hospital`` or ``metro_rail``; empty if none), ``load_class``.
+``net.bus``
+    ``district``, ``lat``, ``lon`` (and pandapower's ``geo``).
+``net.gen`` / ``net.sgen``
+    ``role`` (``unit``, ``import`` or ``renewable``), ``plant``, ``district``, ``black_start``,
+    ``intertie`` (the intertie's name for imports).
+``net["districts"]``
+    one row per district: ``name``, ``name_en``, ``key_area`` (重点地区 default), ``lat``, ``lon``.
+``net["meta"]``
+    ``model``, ``model_version``, ``level``.
+
+Notes
+-----
+Imports are not an infinite slack. Each intertie's scheduled transfer is an injection at its far
+end (a PV generator at the Sichuan or Hubei equivalent bus; the ±800 kV DC infeed a static
+injection at the 渝北 converter), so losing an intertie loses its import. The stability-control
+system (安控) is assumed to cut a tripped channel's transfer rather than reroute it. The angle
+reference is one 珞璜 unit, and the units' AGC share of the losses is pandapower's distributed
+slack over coal and gas units.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandapower as pp
+import pandas as pd
+
+from outage_sim._version import __version__
+from outage_sim.errors import AnnotationError, DataFileError, InputError, ModelError
+from outage_sim.grid.data import (  # noqa: F401  (re-exported: the grid API in one place)
+    DATA_DIR,
+    DATA_FILES,
+    GridData,
+    district_names,
+    load_levels,
+    read_grid_data,
+)
+
+MODEL_NAME = "chongqing-main-grid"
+MODEL_VERSION = f"cq-2025.1+outage_sim-{__version__}"
+LOAD_POWER_FACTOR = 0.97  # at 220 kV, after reactive compensation at lower voltages
+REFERENCE_UNIT = "华能珞璜 #5"
+
+LOAD_COLUMNS = ("district", "customers", "shed_priority", "important_user")
+IMPORTANT_USER_CATEGORIES = ("hospital", "metro_rail", "airport", "water_works", "telecom",
+                             "government", "chemical_steel")
+
+def _level_row(data: GridData, level: str) -> pd.Series:
+    levels = data["load_levels"].set_index("level")
+    if level not in levels.index:
+        raise InputError(f"level: unknown load level {level!r}; choose one of "
+                         f"{', '.join(levels.index)}")
+    return levels.loc[level]
+
+
+def chongqing_net(level: str = "summer_peak", data_dir: str | Path | None = None) -> pp.pandapowerNet:
+    """Build a fresh pandapower net of the Chongqing main grid at a load level.
+
+    Parameters
+    ----------
+    level
+        ``summer_peak`` (the 2025 record, ≈30 GW), ``winter_peak`` or ``valley``.
+    data_dir
+        Another folder of data files with the same layout (default: the shipped model).
+
+    Returns
+    -------
+    pandapowerNet
+        A new net on every call, annotated (see the module docstring) and dispatched: imports at
+        their schedule, hydro and renewables at the level's availability, coal and gas sharing
+        the rest in proportion to their headroom above minimum output.
+    """
+    data = read_grid_data(data_dir)
+    lv = _level_row(data, level)
+    net = pp.create_empty_network(name=f"Chongqing main grid ({level})", f_hz=50.0, sn_mva=100.0)
+    districts = data["districts"]
+    zone_of = dict(zip(districts["name"], districts["zone"]))
+
+    subs = data["substations"]
+    if subs["name"].duplicated().any():
+        dup = subs.loc[subs["name"].duplicated(), "name"].iloc[0]
+        raise DataFileError(f"substations.csv: bus name {dup!r} appears twice")
+    idx = pp.create_buses(net, len(subs), vn_kv=subs["vn_kv"].astype(float).to_numpy(),
+                          name=subs["name"].tolist(), type="b",
+                          geodata=list(zip(subs["lon"].astype(float), subs["lat"].astype(float))),
+                          min_vm_pu=0.95, max_vm_pu=1.05)
+    bus_of: dict[str, int] = dict(zip(subs["name"], (int(i) for i in idx)))
+    net.bus["district"] = subs["district"].fillna("").to_numpy()
+    net.bus["kind"] = subs["kind"].to_numpy()
+    net.bus["station"] = subs["station"].to_numpy()
+    net.bus["lat"] = subs["lat"].astype(float).to_numpy()
+    net.bus["lon"] = subs["lon"].astype(float).to_numpy()
+
+    def bus(name: str, file: str) -> int:
+        try:
+            return bus_of[name]
+        except KeyError:
+            raise DataFileError(f"{file}: no substation bus named {name!r}") from None
+
+    for t in data["line_types"].itertuples(index=False):
+        pp.create_std_type(net, {"r_ohm_per_km": t.r_ohm_per_km, "x_ohm_per_km": t.x_ohm_per_km,
+                                 "c_nf_per_km": t.c_nf_per_km, "max_i_ka": t.max_i_ka, "type": "ol"},
+                           name=t.name, element="line")
+    lines = data["lines"]
+    unknown = set(lines["std_type"]) - set(net.std_types["line"])
+    if unknown:
+        raise DataFileError(f"lines.csv: unknown std_type {sorted(unknown)[0]!r}")
+    pp.create_lines(net, [bus(b, "lines.csv") for b in lines["from_bus"]],
+                    [bus(b, "lines.csv") for b in lines["to_bus"]],
+                    length_km=lines["length_km"].astype(float).to_numpy(),
+                    std_type=lines["std_type"].tolist(), name=lines["name"].tolist())
+    net.line["voltage_kv"] = [float(net.bus.at[b, "vn_kv"]) for b in net.line.from_bus]
+
+    tr = data["transformers"]
+    pp.create_transformers_from_parameters(
+        net, [bus(b, "transformers.csv") for b in tr["hv_bus"]],
+        [bus(b, "transformers.csv") for b in tr["lv_bus"]],
+        **{c: tr[c].astype(float).to_numpy() for c in ("sn_mva", "vn_hv_kv", "vn_lv_kv",
+                                                       "vk_percent", "vkr_percent", "pfe_kw",
+                                                       "i0_percent")},
+        name=tr["name"].tolist())
+
+    # loads at the level: peak × the zone's factor for this level
+    loads = data["loads"]
+    factor = np.array([float(lv[f"factor_{zone_of[d]}"]) for d in loads["district"]])
+    p = loads["peak_p_mw"].to_numpy(float) * factor
+    q = p * np.tan(np.arccos(LOAD_POWER_FACTOR))
+    pp.create_loads(net, [bus(b, "loads.csv") for b in loads["bus"]], p_mw=p, q_mvar=q,
+                    name=loads["name"].tolist())
+    for col in ("district", "load_class", "shed_priority", "important_user", "customers"):
+        net.load[col] = loads[col].to_numpy()
+    net.load["customers"] = net.load["customers"].astype(np.int64)
+    net.load["shed_priority"] = net.load["shed_priority"].astype(np.int64)
+
+    _add_generation(net, data, lv, level, bus)
+    net["districts"] = pd.DataFrame({
+        "name": districts["name"], "name_en": districts["name_en"],
+        "key_area": districts["key_area_default"].astype(bool),
+        "lat": districts["lat"].astype(float), "lon": districts["lon"].astype(float)})
+    net["meta"] = {"model": MODEL_NAME, "model_version": MODEL_VERSION, "level": level,
+                   "level_zh": str(lv["name_zh"]), "data_dir": data.directory.name,
+                   "loss_factor": float(lv["loss_factor"])}
+    return net
+
+
+def _add_generation(net, data: GridData, lv: pd.Series, level: str, bus) -> None:
+    """Create units, aggregated renewables and interties, and dispatch them for the level."""
+    avail = {"hydro": float(lv["hydro_availability"]), "small_hydro": float(lv["hydro_availability"]),
+             "wind": float(lv["wind_availability"]), "solar": float(lv["solar_availability"])}
+    total_load = float(net.load.p_mw.sum())
+    target = total_load * (1.0 + float(lv["loss_factor"]))
+
+    imports = data["interties"]
+    col = f"{level}_mw"
+    if col not in imports:
+        raise DataFileError(f"interties.csv: missing column {col} for load level {level!r}")
+    for row in imports.itertuples(index=False):
+        p_mw = float(getattr(row, col))
+        b = bus(row.bus, "interties.csv")
+        if row.kind == "dc_infeed":
+            # LCC converter: fixed power, reactive power balanced by its own filters
+            pp.create_sgen(net, b, p_mw=p_mw, q_mvar=0.0, name=row.name, type=row.kind,
+                           max_p_mw=float(row.capacity_mw), min_p_mw=0.0)
+        else:
+            pp.create_gen(net, b, p_mw=p_mw, vm_pu=1.02, name=row.name, type=row.kind,
+                          max_p_mw=float(row.capacity_mw), min_p_mw=-float(row.capacity_mw))
+    import_mw = float(imports[col].sum())
+
+    ren = data["renewables"]
+    unknown = set(ren["type"]) - set(avail)
+    if unknown:
+        raise DataFileError(f"renewables.csv: unknown type {sorted(unknown)[0]!r}")
+    ren_p = (ren["p_max_mw"] * ren["type"].map(avail)).to_numpy(float)
+    pp.create_sgens(net, [bus(b, "renewables.csv") for b in ren["bus"]], p_mw=ren_p, q_mvar=0.0,
+                    name=ren["name"].tolist(), type=ren["type"].tolist(),
+                    max_p_mw=ren["p_max_mw"].astype(float).to_numpy(), min_p_mw=0.0)
+    ren_mw = float(ren_p.sum())
+
+    units = data["units"].copy()
+    hydro = units["type"] == "hydro"
+    p = np.where(hydro, np.maximum(units["p_max_mw"] * avail["hydro"], units["p_min_mw"]), 0.0)
+    thermal = ~hydro.to_numpy()
+    need = target - import_mw - ren_mw - float(p[hydro.to_numpy()].sum())
+    committed = _commit(units, thermal, need)
+    pmin = units["p_min_mw"].to_numpy(float)
+    pmax = units["p_max_mw"].to_numpy(float)
+    head = np.where(committed, pmax - pmin, 0.0)
+    if need > float(pmax[committed].sum()):
+        raise ModelError(f"level {level!r}: demand {target:.0f} MW exceeds generation and import "
+                         f"({need - pmax[committed].sum():.0f} MW short)")
+    share = (need - pmin[committed].sum()) / head.sum()
+    p = np.where(committed, pmin + share * head, p)
+    on = hydro.to_numpy() | committed
+    ubus = [bus(b, "units.csv") for b in units["bus"]]
+    pp.create_gens(net, ubus, p_mw=np.where(on, p, 0.0),
+                   vm_pu=np.where(net.bus.loc[ubus, "vn_kv"].to_numpy() >= 500, 1.03, 1.02),
+                   name=units["name"].tolist(), type=units["type"].tolist(), max_p_mw=pmax,
+                   min_p_mw=pmin, in_service=on, slack=(units["name"] == REFERENCE_UNIT).to_numpy(),
+                   slack_weight=np.where(thermal & on, pmax, 0.0), controllable=True)
+    n_imp = len(imports) - int((imports["kind"] == "dc_infeed").sum())
+    gen_role = ["import"] * n_imp + ["unit"] * len(units)
+    net.gen["role"] = gen_role
+    net.gen["plant"] = [""] * n_imp + units["plant"].tolist()
+    net.gen["district"] = [""] * n_imp + units["district"].tolist()
+    net.gen["black_start"] = [False] * n_imp + units["black_start"].astype(bool).tolist()
+    net.gen["intertie"] = imports.loc[imports["kind"] != "dc_infeed", "name"].tolist() + [""] * len(units)
+    n_dc = len(net.sgen) - len(ren)
+    net.sgen["role"] = ["import"] * n_dc + ["renewable"] * len(ren)
+    net.sgen["plant"] = [""] * n_dc + ren["name"].tolist()
+    net.sgen["district"] = [""] * n_dc + ren["district"].tolist()
+    net.sgen["black_start"] = False
+    net.sgen["intertie"] = imports.loc[imports["kind"] == "dc_infeed", "name"].tolist() + [""] * len(ren)
+    if not (net.gen.slack & net.gen.in_service).any():
+        raise DataFileError(f"units.csv: reference unit {REFERENCE_UNIT!r} missing or not committed")
+
+
+DOWN_RESERVE = 0.05  # share of the thermal need kept above the units' minimum output for AGC
+
+
+def _commit(units: pd.DataFrame, thermal: np.ndarray, need: float) -> np.ndarray:
+    """Thermal units on line: all of them, unless their minimum output leaves less than
+    ``DOWN_RESERVE`` of the need for regulation downwards; then gas first and then the smallest
+    coal units go off until the rest fits."""
+    committed = thermal.copy()
+    pmin = units["p_min_mw"].to_numpy(float)
+    order = sorted(np.flatnonzero(thermal),
+                   key=lambda i: (units["type"].iat[i] != "gas", units["p_max_mw"].iat[i], -i))
+    for i in order:
+        if pmin[committed].sum() <= need * (1.0 - DOWN_RESERVE):
+            break
+        if units["name"].iat[i] != REFERENCE_UNIT:
+            committed[i] = False
+    return committed
+
+
+def run_power_flow(net: pp.pandapowerNet) -> bool:
+    """Run an AC power flow (Newton-Raphson, distributed slack over the AGC units) in place.
+
+    Returns ``True`` when it converged; on divergence the result tables are left empty and
+    ``False`` is returned (the caller decides what that means; nothing is hidden).
+    """
+    distributed = bool((net.gen.slack_weight > 0).any()) if "slack_weight" in net.gen else False
+    try:
+        # lightsim2grid's Newton solver (pandapower's default when installed) does not take a
+        # distributed slack over PV units; pandapower's own does
+        pp.runpp(net, distributed_slack=distributed, init="dc", max_iteration=30,
+                 numba=False, lightsim2grid=False if distributed else "auto")
+    except pp.LoadflowNotConverged:
+        return False
+    return bool(net.converged)
+
+
+def import_mw(net: pp.pandapowerNet) -> float:
+    """Scheduled import over all in-service interties (MW)."""
+    total = 0.0
+    for table in (net.gen, net.sgen):
+        if "role" in table:
+            sel = (table["role"] == "import") & table["in_service"]
+            total += float(table.loc[sel, "p_mw"].sum())
+    return total
+
+
+# ---------------------------------------------------------------------------------------------
+# Annotations for any net ("bring your own grid")
+# ---------------------------------------------------------------------------------------------
+def check_annotations(net: pp.pandapowerNet) -> None:
+    """Raise :class:`AnnotationError` listing every annotation later stages need that is missing."""
+    missing = [f"load.{c}" for c in LOAD_COLUMNS if c not in net.load.columns]
+    missing += [f"bus.{c}" for c in ("district", "lat", "lon") if c not in net.bus.columns]
+    if "districts" not in net or not isinstance(net["districts"], pd.DataFrame):
+        missing.append('net["districts"]')
+    if missing:
+        raise AnnotationError(f"net lacks {', '.join(missing)}; annotate it with "
+                              "outage_sim.grid.model.annotate_net(net)")
+    if net.load["customers"].isna().any() or (net.load["customers"] < 0).any():
+        raise AnnotationError("load.customers: must be a non-negative count on every load")
+    if (net.load["shed_priority"] < 1).any():
+        raise AnnotationError("load.shed_priority: must be 1 or more (1 is cut first)")
+    unknown = set(net.load["district"]) - set(net["districts"]["name"])
+    if unknown:
+        raise AnnotationError(f"load.district: {sorted(unknown)[0]!r} is not in net['districts']")
+
+
+def annotate_net(net: pp.pandapowerNet, *, n_districts: int | None = None,
+                 customers_per_mw: float = 495.0, key_areas: list[str] | None = None,
+                 priorities: dict[int, int] | None = None,
+                 important_users: dict[int, str] | None = None,
+                 district_of_bus: dict[int, str] | None = None) -> pp.pandapowerNet:
+    """Return an annotated copy of any pandapower net so every later stage works on it.
+
+    Parameters
+    ----------
+    net
+        E.g. ``pandapower.networks.case118()``; it is not modified.
+    n_districts
+        Districts to form when ``district_of_bus`` is not given: the bus graph is split into
+        communities (networkx greedy modularity, deterministic) and merged down to this number
+        (default: about one district per 8 buses).
+    customers_per_mw
+        Supply accounts per MW of load (default 495, the Chongqing model's ratio at summer peak).
+    key_areas
+        Districts that are 重点地区 (default: the district with the most load).
+    priorities, important_users
+        Load index → place in the 紧急限电序位表 (default 2 for every load) and load index →
+        important-user category (default none).
+    district_of_bus
+        Bus index → district name, to use the user's own districts.
+
+    Notes
+    -----
+    Buses without coordinates get a schematic Kamada-Kawai layout (``lat``/``lon`` are then
+    layout units, not degrees).
+    """
+    net = copy.deepcopy(net)
+    if len(net.load) == 0:
+        raise AnnotationError("net has no loads to annotate")
+    graph = pp.topology.create_nxgraph(net, respect_switches=False, include_out_of_service=True)
+    if district_of_bus is None:
+        k = n_districts or max(2, round(len(net.bus) / 8))
+        comms = nx.community.greedy_modularity_communities(graph, cutoff=k, best_n=k)
+        comms = sorted((sorted(c) for c in comms), key=lambda c: c[0])
+        district_of_bus = {b: f"D{i + 1:02d}" for i, c in enumerate(comms) for b in c}
+    missing_bus = [b for b in net.bus.index if b not in district_of_bus]
+    if missing_bus:
+        raise AnnotationError(f"district_of_bus: bus {missing_bus[0]} has no district")
+    net.bus["district"] = [district_of_bus[b] for b in net.bus.index]
+    lat, lon = _coordinates(net, graph)
+    net.bus["lat"], net.bus["lon"] = lat, lon
+    net.load["district"] = net.bus.loc[net.load.bus, "district"].to_numpy()
+    net.load["customers"] = np.round(net.load.p_mw.clip(lower=0) * customers_per_mw).astype(np.int64)
+    prio = priorities or {}
+    imp = important_users or {}
+    bad = [c for c in imp.values() if c not in IMPORTANT_USER_CATEGORIES]
+    if bad:
+        raise AnnotationError(f"important_users: unknown category {bad[0]!r}; use one of "
+                              f"{', '.join(IMPORTANT_USER_CATEGORIES)}")
+    net.load["shed_priority"] = [int(prio.get(i, 2)) for i in net.load.index]
+    net.load["important_user"] = [imp.get(i, "") for i in net.load.index]
+    net.load["load_class"] = np.where(net.load["important_user"] != "", "important", "general")
+    names = sorted(set(district_of_bus.values()))
+    load_by = net.load.groupby("district").p_mw.sum()
+    keys = set(key_areas) if key_areas is not None else {load_by.idxmax()}
+    unknown = keys - set(names)
+    if unknown:
+        raise AnnotationError(f"key_areas: {sorted(unknown)[0]!r} is not a district of this net")
+    pos = net.bus.groupby("district")[["lat", "lon"]].mean()
+    net["districts"] = pd.DataFrame({"name": names, "name_en": names,
+                                     "key_area": [n in keys for n in names],
+                                     "lat": pos.loc[names, "lat"].to_numpy(),
+                                     "lon": pos.loc[names, "lon"].to_numpy()})
+    for table in (net.gen, net.sgen):
+        if len(table) and "role" not in table:
+            table["role"] = "unit"
+            table["plant"] = table["name"].fillna("").astype(str)
+            table["district"] = net.bus.loc[table.bus, "district"].to_numpy()
+            table["black_start"] = False
+            table["intertie"] = ""
+    net["meta"] = {"model": net.name or "user net", "model_version": f"user+outage_sim-{__version__}",
+                   "level": "as given", "level_zh": "原始", "data_dir": "", "loss_factor": 0.0}
+    check_annotations(net)
+    return net
+
+
+def _coordinates(net: pp.pandapowerNet, graph: nx.MultiGraph) -> tuple[np.ndarray, np.ndarray]:
+    """Bus (lat, lon) from pandapower's ``geo`` column, or a schematic layout where absent."""
+    if "geo" in net.bus and net.bus["geo"].notna().all():
+        xy = np.array([json.loads(g)["coordinates"] for g in net.bus["geo"]], dtype=float)
+        return xy[:, 1], xy[:, 0]
+    layout = nx.kamada_kawai_layout(nx.Graph(graph))
+    xy = np.array([layout[b] for b in net.bus.index])
+    return xy[:, 1], xy[:, 0]

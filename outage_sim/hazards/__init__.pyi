@@ -1,0 +1,54 @@
+"""Type-checker view of the facade; `__init__.py` loads the same names lazily."""
+
+from .data import HAZARD_FILES, check_district, district_zones, hazard_parameters
+from .faults import (
+    FAULT_KINDS,
+    Outage,
+    apply_outages,
+    component_table,
+    fault_names,
+    resolve_fault,
+    unique_outages,
+)
+from .fragility import DAMAGE_STATES, hazus_exceedance, tower_wind_p, yu2013_pga_g
+from .geo import distance_km, hazard_context
+from .sampling import (
+    apply_conditions,
+    draw_hazards,
+    failure_probabilities,
+    group_codes,
+    peak_ground_acceleration,
+    sample_failures,
+)
+from .specs import HAZARD_TYPES, Earthquake, HazardSpec, IceStorm, parse_hazard
+
+__all__ = [
+    "DAMAGE_STATES",
+    "Earthquake",
+    "FAULT_KINDS",
+    "HAZARD_FILES",
+    "HAZARD_TYPES",
+    "HazardSpec",
+    "IceStorm",
+    "Outage",
+    "apply_conditions",
+    "apply_outages",
+    "check_district",
+    "component_table",
+    "distance_km",
+    "district_zones",
+    "draw_hazards",
+    "failure_probabilities",
+    "fault_names",
+    "group_codes",
+    "hazard_context",
+    "hazard_parameters",
+    "hazus_exceedance",
+    "parse_hazard",
+    "peak_ground_acceleration",
+    "resolve_fault",
+    "sample_failures",
+    "tower_wind_p",
+    "unique_outages",
+    "yu2013_pga_g",
+]

@@ -1,0 +1,96 @@
+"""Matplotlib figures. Every function takes ``ax=None``, draws on it (or a new Axes) and returns
+the Axes; none calls ``plt.show()``.
+
+Labels are English with the plan's Chinese term beside it when a CJK font is installed; where none
+is, the Chinese part is left out rather than drawn as empty boxes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from matplotlib.lines import Line2D
+
+VOLTAGE_COLOURS = {1000: "#7b2cbf", 500: "#d62828", 220: "#1d6fb8"}
+PLANT_MARKERS = {"coal": ("s", "#444444"), "gas": ("D", "#f77f00"), "hydro": ("^", "#0096c7"),
+                 "import": ("*", "#2a9d8f")}
+_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "WenQuanYi Zen Hei",
+              "WenQuanYi Micro Hei", "SimHei", "Source Han Sans SC", "AR PL UMing CN", "Droid Sans Fallback")
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """Name of an installed font that can draw Chinese, or ``None``."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((n for n in _CJK_FONTS if n in names), None)
+
+
+def bilingual(en: str, zh: str) -> str:
+    """``"en (zh)"`` when Chinese can be drawn, else ``"en"``."""
+    return f"{en} ({zh})" if cjk_font() else en
+
+
+def use_cjk_font() -> None:
+    """Put the installed CJK font (if any) first in matplotlib's sans-serif list."""
+    font = cjk_font()
+    if font and font not in plt.rcParams["font.sans-serif"]:
+        plt.rcParams["font.sans-serif"] = [font, *plt.rcParams["font.sans-serif"]]
+        plt.rcParams["axes.unicode_minus"] = False
+
+
+def plot_grid(net, ax=None, *, district_labels: bool = True):
+    """Map of the grid: buses at their coordinates, lines coloured by voltage, plants marked.
+
+    Parameters
+    ----------
+    net
+        An annotated net (:func:`outage_sim.grid.model.chongqing_net` or :func:`~outage_sim.grid.model.annotate_net`).
+    ax
+        Axes to draw on; a new figure is made when ``None``.
+    district_labels
+        Write district names at their centroids (Chinese when a CJK font exists, else English).
+    """
+    use_cjk_font()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 10))
+    lat, lon = net.bus["lat"], net.bus["lon"]
+    kv_of_line = net.bus.loc[net.line.from_bus, "vn_kv"].to_numpy()
+    drawn = set()
+    for (fb, tb, kv) in sorted(set(zip(net.line.from_bus, net.line.to_bus, kv_of_line)),
+                               key=lambda t: t[2]):
+        colour = VOLTAGE_COLOURS.get(int(kv), "#888888")
+        ax.plot([lon[fb], lon[tb]], [lat[fb], lat[tb]], color=colour,
+                lw={1000: 3.0, 500: 1.8}.get(int(kv), 0.8), alpha=0.85, zorder=1)
+        drawn.add(int(kv))
+    for hv, lv in zip(net.trafo.hv_bus, net.trafo.lv_bus):
+        ax.plot([lon[hv], lon[lv]], [lat[hv], lat[lv]], color="#555555", lw=0.6, zorder=1)
+    ax.scatter(lon, lat, s=[18 if kv >= 500 else 6 for kv in net.bus.vn_kv], c="black", zorder=2)
+    gens = net.gen.assign(kind=net.gen["role"].where(net.gen["role"] == "import", net.gen["type"]))
+    sg = net.sgen[net.sgen.get("role", "") == "import"].assign(kind="import")
+    for kind, (marker, colour) in PLANT_MARKERS.items():
+        buses = sorted(set(gens.loc[gens.kind == kind, "bus"]) | set(sg.loc[sg.kind == kind, "bus"]))
+        if buses:
+            ax.scatter(lon[buses], lat[buses], marker=marker, s=90, c=colour, edgecolors="white",
+                       zorder=3)
+    if district_labels and "districts" in net:
+        chinese = cjk_font() is not None
+        for row in net["districts"].itertuples(index=False):
+            ax.annotate(row.name if chinese else row.name_en, (row.lon, row.lat), fontsize=7,
+                        color="#333333", ha="center", va="bottom", xytext=(0, 4),
+                        textcoords="offset points", zorder=4)
+    handles = [Line2D([], [], color=VOLTAGE_COLOURS[k], lw=2, label=f"{k} kV") for k in sorted(drawn, reverse=True)]
+    names = {"coal": bilingual("coal unit", "煤电"), "gas": bilingual("gas unit", "气电"),
+             "hydro": bilingual("hydro unit", "水电"), "import": bilingual("intertie / DC infeed", "外来电")}
+    handles += [Line2D([], [], ls="", marker=m, color=c, markersize=8, label=names[k])
+                for k, (m, c) in PLANT_MARKERS.items()]
+    ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9)
+    geo = "lat" in net.bus and net.bus["lat"].between(-90, 90).all()
+    ax.set_xlabel(bilingual("longitude (°E)", "经度") if geo else "x (layout units)")
+    ax.set_ylabel(bilingual("latitude (°N)", "纬度") if geo else "y (layout units)")
+    meta = net["meta"] if "meta" in net else {}
+    ax.set_title(bilingual(f"{net.name or 'grid'} — model {meta.get('model_version', '')}",
+                           "电网模型"), fontsize=10)
+    ax.set_aspect("equal", adjustable="datalim")
+    return ax

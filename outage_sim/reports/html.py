@@ -1,0 +1,246 @@
+"""A self-contained HTML report of one run, for a duty officer to forward (可转发的事件报告).
+
+:func:`write_html_report` writes ``report.html``: one file with no outside references (no
+scripts, fonts or stylesheets fetched; every figure embedded as a base64 PNG), so it opens the
+same from an e-mail attachment, a USB stick or an offline machine. Headings carry the Chinese
+term beside the English one. Sections: the headline figures, the response brief
+(:func:`outage_sim.response.documents.brief_markdown`, converted here), the reporting clock, the recovery
+curves (when a restoration result is given or carried by the run), extra figures and the
+district table.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from outage_sim.errors import InputError, check_output
+from outage_sim.response import REPORT_KIND_LABELS, brief_markdown
+
+__all__ = ["REPORT_FILE", "html_report", "markdown_to_html", "write_html_report"]
+
+REPORT_FILE = "report.html"
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Noto Sans SC","Microsoft YaHei","PingFang SC",sans-serif;
+ margin:2em auto;max-width:1100px;color:#222;line-height:1.45;padding:0 1em}
+h1{border-bottom:3px solid #d62828;padding-bottom:.3em}
+h2{border-bottom:1px solid #ccc;margin-top:1.6em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+th,td{border:1px solid #bbb;padding:.25em .5em;vertical-align:top}
+th{background:#f1f1f1}
+td.num{text-align:right}
+.level{font-size:1.4em;font-weight:bold;padding:.3em .6em;border-radius:4px;display:inline-block}
+.red{background:#d62828;color:#fff}.orange{background:#f77f00;color:#fff}
+.yellow{background:#fcbf49}.blue{background:#1d6fb8;color:#fff}.none{background:#adb5bd}
+img{max-width:100%;border:1px solid #ddd}
+.small{color:#666;font-size:.85em}
+"""
+
+
+def _esc(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _inline(text: str) -> str:
+    """Escape a Markdown line and keep its bold and line breaks."""
+    out = _esc(text).replace("&lt;br&gt;", "<br>")
+    out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
+    return out.replace("\\|", "|")
+
+
+def markdown_to_html(md: str) -> str:
+    """The small Markdown subset of :mod:`outage_sim.response.documents` as HTML: ``#`` headings (shifted
+    down one level), ``-`` lists, ``|`` tables, ``---`` rules and paragraphs."""
+    out: list[str] = []
+    lines = md.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i].rstrip()
+        if not line:
+            i += 1
+        elif line.startswith("#"):
+            level = min(6, len(line) - len(line.lstrip("#")) + 1)
+            out.append(f"<h{level}>{_inline(line.lstrip('#').strip())}</h{level}>")
+            i += 1
+        elif line.strip() == "---":
+            out.append("<hr>")
+            i += 1
+        elif line.startswith("|"):
+            rows = []
+            while i < len(lines) and lines[i].startswith("|"):
+                rows.append(lines[i])
+                i += 1
+            cells = [[c.strip() for c in re.split(r"(?<!\\)\|", r.strip())[1:-1]] for r in rows]
+            body = [c for c in cells[1:] if not all(set(x) <= set("-: ") for x in c)]
+            out.append("<table><thead><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in cells[0])
+                       + "</tr></thead><tbody>" + "".join(
+                           "<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>"
+                           for row in body) + "</tbody></table>")
+        elif line.lstrip().startswith("- "):
+            items = []
+            while i < len(lines) and lines[i].lstrip().startswith("- "):
+                items.append(f"<li>{_inline(lines[i].lstrip()[2:])}</li>")
+                i += 1
+            out.append("<ul>" + "".join(items) + "</ul>")
+        else:
+            para = []
+            while i < len(lines) and lines[i].strip() and not lines[i].startswith(("#", "|", "- ")):
+                para.append(_inline(lines[i].strip()))
+                i += 1
+            out.append("<p>" + " ".join(para) + "</p>")
+    return "\n".join(out)
+
+
+def _png(source: Any) -> str:
+    """A figure (matplotlib Figure) or a PNG file as an ``<img>`` data URI."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            raise InputError(f"figures: cannot read {path}") from None
+        if not data.startswith(b"\x89PNG"):
+            raise InputError(f"figures: {path} is not a PNG file")
+    else:
+        buf = io.BytesIO()
+        source.savefig(buf, format="png", dpi=110)
+        data = buf.getvalue()
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _figure_html(title: str, uri: str) -> str:
+    return f'<figure><img alt="{_esc(title)}" src="{uri}"><figcaption>{_esc(title)}</figcaption></figure>'
+
+
+def _recovery_figures(rest) -> list[tuple[str, str]]:
+    from matplotlib.figure import Figure
+
+    from outage_sim.reports.recovery import plot_customers_out, plot_levels, plot_recovery
+
+    out = []
+    for title, draw in (("负荷恢复曲线 / Load recovery", lambda ax: plot_recovery(
+            rest.timeline, ax, termination_h=rest.terminated_h)),
+            ("停电用户 / Customers out", lambda ax: plot_customers_out(rest.timeline, ax)),
+            ("事件级别 / Event level over time", lambda ax: plot_levels(rest.timeline, ax))):
+        fig = Figure(figsize=(8, 4), layout="constrained")
+        draw(fig.add_subplot())
+        out.append((title, _png(fig)))
+    return out
+
+
+def _clock_table(plan) -> str:
+    if not plan.reports:
+        return "<p>无信息报告时限（本预案未启动） / no reports on the clock (the plan is not started)</p>"
+    rows = []
+    for r in plan.reports:
+        zh, en = REPORT_KIND_LABELS.get(r.kind, (r.kind, r.kind))
+        due = (r.due.isoformat(timespec="minutes") if r.due else
+               "处置结束时 / when handling ends" if r.kind == "final" else
+               "及时（无固定时限） / promptly (no fixed time)")
+        rows.append(f"<tr><td>{_esc(zh)} / {_esc(en)}</td><td>{_esc('、'.join(r.by))}</td>"
+                    f"<td>{_esc('、'.join(r.to))}</td><td>{_esc(due)}</td><td>{_esc(r.clause)}</td></tr>")
+    return ("<table><thead><tr><th>报告 / Report</th><th>报告单位 / By</th><th>报送对象 / To</th>"
+            "<th>时限 / Due</th><th>依据 / Clause</th></tr></thead><tbody>" + "".join(rows)
+            + "</tbody></table>")
+
+
+def _district_table(districts) -> str:
+    d = districts.copy()
+    d["shed_pct"] = (100 * d.shed_mw / d.load_mw.where(d.load_mw > 0)).fillna(0.0)
+    d["out_pct"] = (100 * d.customers_out / d.customers.where(d.customers > 0)).fillna(0.0)
+    d = d.sort_values(["shed_mw", "customers_out"], ascending=False)
+    head = ("<tr><th>区县 / District</th><th>负荷 / Load (MW)</th><th>减供负荷 / Load shed (MW)</th>"
+            "<th>减供比例 / Shed (%)</th><th>供电用户 / Customers</th><th>停电用户 / Customers out</th>"
+            "<th>停电比例 / Out (%)</th></tr>")
+    rows = []
+    for r in d.itertuples():
+        name = f"{r.name} / {r.name_en}" if getattr(r, "name_en", "") else r.name
+        rows.append(f"<tr><td>{_esc(name)}</td><td class=num>{r.load_mw:,.1f}</td>"
+                    f"<td class=num>{r.shed_mw:,.1f}</td><td class=num>{r.shed_pct:.1f}</td>"
+                    f"<td class=num>{int(r.customers):,}</td><td class=num>{int(r.customers_out):,}</td>"
+                    f"<td class=num>{r.out_pct:.1f}</td></tr>")
+    return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def html_report(run_result, figures: dict[str, Any] | None = None, restoration=None) -> str:
+    """The report as one HTML string (see :func:`write_html_report`)."""
+    rest = restoration if restoration is not None else getattr(run_result, "restoration", None)
+    # with restoration the report clock runs to the end of the response
+    plan = rest.response if rest is not None else run_result.response
+    sev, main, sc = run_result.severity, run_result.shed.main, run_result.scenario
+    pct = 100 * main["shed_mw"] / main["load_mw"] if main["load_mw"] else 0.0
+    cpct = 100 * main["customers_out"] / main["customers"] if main["customers"] else 0.0
+    colour = sev.warning_color or "none"
+    level = (f"{sev.level} {sev.level_en} — {sev.response_level_zh} / response level "
+             f"{sev.response_level}" if sev.level_rank else
+             "未构成大面积停电事件 / not a large-area outage event")
+    parts = [
+        "<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>大面积停电事件报告 / Outage event report — {_esc(sc.name)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>大面积停电事件报告 / Large-area outage event report</h1>",
+        f"<p><strong>情景 / Scenario:</strong> {_esc(sc.name)}<br>"
+        f"<strong>时间 / Time:</strong> {_esc(sc.time.isoformat())}<br>"
+        f"<span class=small>seed {run_result.seed} · model {_esc(run_result.model_version)} · "
+        f"generated 生成于 {datetime.now().astimezone().isoformat(timespec='minutes')}</span></p>",
+        "<h2>概况 / Summary</h2>",
+        f'<p><span class="level {colour}">{_esc(level)}</span></p>',
+        f"<ul><li>减供负荷 / Load shed: {main['shed_mw']:,.0f} MW of {main['load_mw']:,.0f} MW "
+        f"({pct:.1f}%)</li><li>停电用户 / Customers out: {main['customers_out']:,} of "
+        f"{main['customers']:,} ({cpct:.1f}%)</li></ul>",
+    ]
+    if sc.description:
+        parts.append(f"<p>{_esc(sc.description)}</p>")
+    parts += ["<h2>信息报告时限 / Reporting clock (§3.3)</h2>", _clock_table(plan)]
+    if rest is not None:
+        parts.append("<h2>负荷恢复 / Load recovery (§4.3)</h2>")
+        end = (f"应急响应终止 / response ends at +{rest.terminated_h:.1f} h "
+               f"(last check to hold 最后满足: {rest.last_check})" if rest.terminated_h is not None
+               else "应急响应未在模拟期内终止 / the response has not ended within the run")
+        parts.append(f"<p>{_esc(end)}</p>")
+        parts += [_figure_html(t, u) for t, u in _recovery_figures(rest)]
+    for title, source in (figures or {}).items():
+        parts.append(_figure_html(str(title), _png(source)))
+    parts += ["<h2>应急响应简报 / Response brief</h2>", markdown_to_html(brief_markdown(plan)),
+              "<h2>分区县情况 / Districts</h2>", _district_table(run_result.shed.districts),
+              "</body></html>"]
+    return "\n".join(parts)
+
+
+def write_html_report(run_result, out_dir: str | Path, figures: dict[str, Path] | None = None,
+                      restoration=None, *, force: bool = False) -> Path:
+    """Write ``report.html`` for a run into ``out_dir`` and return its path.
+
+    Parameters
+    ----------
+    run_result : outage_sim.studies.run.RunResult
+        The run (:func:`outage_sim.studies.run.run_scenario`).
+    out_dir : str or Path
+        Folder to write into (made if missing).
+    figures : dict of str to Path, optional
+        More figures to embed, caption → PNG file (or a matplotlib Figure).
+    restoration : outage_sim.restoration.driver.Restoration, optional
+        A restoration result; by default the one the run carries, if any. Its recovery curves
+        are drawn and its report clock (with the end of handling) is used.
+    force : bool
+        Overwrite an existing ``report.html``.
+
+    Raises
+    ------
+    InputError
+        ``out_dir`` is a file, ``report.html`` exists (without ``force``), or a figure is not a
+        readable PNG.
+    """
+    out = check_output(out_dir, (REPORT_FILE,), force=force, field="out_dir")
+    path = out / REPORT_FILE
+    text = html_report(run_result, figures, restoration)
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

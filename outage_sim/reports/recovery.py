@@ -1,0 +1,242 @@
+"""Restoration figures: load-recovery curve, customers out, event level over time, district map.
+
+Every plot function takes the tables a restoration run writes (:class:`outage_sim.restoration.driver.
+Restoration`'s ``timeline`` and ``districts``, or the same read back from ``timeline.csv`` and
+``district_timeline.csv``), draws on ``ax`` (a new Axes when None) and returns the Axes; none calls
+``plt.show()``. Labels are English with the plan's Chinese term beside it when a CJK font is
+installed (:func:`outage_sim.reports.figures.bilingual`).
+
+:func:`draw_figures` writes the four figures of a run folder; :func:`read_run_folder` reads a
+folder written by ``outage-sim run --out`` back (``outage-sim plot`` uses both).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from outage_sim.errors import InputError
+from outage_sim.reports.figures import bilingual, cjk_font, use_cjk_font
+
+#: Tables a run folder holds besides result.json, and the figures drawn from them.
+RESTORATION_FILES = ("timeline.csv", "events.csv", "district_timeline.csv", "jobs.csv")
+FIGURES = ("recovery", "customers_out", "levels", "district_map")
+LEVEL_COLOURS = {"red": "#d62828", "orange": "#f77f00", "yellow": "#fcbf49", "blue": "#1d6fb8",
+                 "": "#e5e5e5"}
+_TIMELINE_COLUMNS = ("t_h", "restored_pct", "key_restored_pct", "customers_out", "level_rank",
+                     "warning_color", "response_level")
+
+
+def _axes(ax, size=(8, 4.5)):
+    use_cjk_font()
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def _time(t_h) -> tuple[np.ndarray, float, str]:
+    """x values, the divisor and the axis label: days when the run is longer than three days."""
+    t = np.asarray(t_h, float)
+    if len(t) and t.max() > 72:
+        return t / 24.0, 24.0, bilingual("time since the event (days)", "事件后时间，天")
+    return t, 1.0, bilingual("time since the event (h)", "事件后时间，小时")
+
+
+def _check(timeline: pd.DataFrame, cols) -> None:
+    missing = [c for c in cols if c not in timeline]
+    if missing:
+        raise InputError(f"timeline: missing column(s) {', '.join(missing)}")
+
+
+def plot_recovery(timeline: pd.DataFrame, ax=None, *, termination_h: float | None = None,
+                  label: str | None = None, key_areas: bool = True):
+    """Share of the event's load shed restored over time (and of the key areas'), with the 80% and
+    90% lines of §4.3(2) and the termination moment."""
+    _check(timeline, ("t_h", "restored_pct"))
+    ax = _axes(ax)
+    x, div, xlabel = _time(timeline.t_h)
+    line, = ax.plot(x, timeline.restored_pct, lw=2,
+                    label=label or bilingual("load shed restored", "减供负荷恢复"))
+    if key_areas and "key_restored_pct" in timeline and "key_shed_mw" in timeline \
+            and timeline.key_shed_mw.iloc[0] > 0:
+        ax.plot(x, timeline.key_restored_pct, lw=1.6, ls="--", color=line.get_color(),
+                label=bilingual("key areas' load shed restored", "重点地区负荷恢复"))
+    for pct, style in ((80, ":"), (90, "-.")):
+        ax.axhline(pct, color="#666666", lw=0.9, ls=style)
+        ax.annotate(f"{pct}%", (x[0] if len(x) else 0, pct), xytext=(2, 2),
+                    textcoords="offset points", fontsize=8, color="#444444")
+    if termination_h is not None:
+        ax.axvline(termination_h / div, color="#2a9d8f", lw=1.5)
+        ax.annotate(bilingual("response ends", "响应终止"), (termination_h / div, 0.35),
+                    xycoords=ax.get_xaxis_transform(), xytext=(3, 0), textcoords="offset points",
+                    fontsize=8, color="#2a9d8f", rotation=90, va="bottom")
+    ax.set_ylim(0, 105)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(bilingual("restored (% of load shed)", "恢复比例 %"))
+    ax.set_title(bilingual("Load recovery", "负荷恢复曲线"), fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_customers_out(timeline: pd.DataFrame, ax=None):
+    """Customers without supply over time (step curve)."""
+    _check(timeline, ("t_h", "customers_out"))
+    ax = _axes(ax)
+    x, _, xlabel = _time(timeline.t_h)
+    ax.step(x, timeline.customers_out / 1000.0, where="post", lw=2, color="#d62828")
+    ax.fill_between(x, timeline.customers_out / 1000.0, step="post", alpha=0.15, color="#d62828")
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(bilingual("customers out (thousands)", "停电用户，千户"))
+    ax.set_title(bilingual("Customers out", "停电用户"), fontsize=10)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_levels(timeline: pd.DataFrame, ax=None):
+    """The re-graded event level over time as coloured bands (red/orange/yellow/blue, grey below
+    every band), the level rank as a step line, and the response level written in each band."""
+    _check(timeline, ("t_h", "level_rank", "warning_color"))
+    ax = _axes(ax, size=(8, 2.8))
+    x, _, xlabel = _time(timeline.t_h)
+    colour = timeline.warning_color.fillna("").astype(str).to_numpy()
+    resp = (timeline.response_level.fillna("").astype(str).to_numpy()
+            if "response_level" in timeline else np.full(len(x), ""))
+    end = x[-1] if len(x) else 0.0
+    starts = [0] + [i for i in range(1, len(x))
+                    if (colour[i], resp[i]) != (colour[i - 1], resp[i - 1])]
+    for n, i in enumerate(starts):
+        right = x[starts[n + 1]] if n + 1 < len(starts) else max(end, x[i] + 1e-6)
+        ax.axvspan(x[i], right, color=LEVEL_COLOURS.get(colour[i], "#e5e5e5"), alpha=0.55, lw=0)
+        if resp[i] and right - x[i] > 0.08 * max(end - x[0], 1e-9):  # room for the words
+            ax.annotate(bilingual(f"response {resp[i]}", f"{resp[i]}级响应"),
+                        ((x[i] + right) / 2, 4.4), ha="center", va="top", fontsize=7)
+    ax.step(x, timeline.level_rank, where="post", color="black", lw=1.2)
+    ax.set_ylim(-0.2, 4.5)
+    ax.set_yticks(range(5))
+    names = ["none", "general", "large", "major", "extraordinary"]
+    zh = ["未达", "一般", "较大", "重大", "特别重大"]
+    ax.set_yticklabels([bilingual(e, z) for e, z in zip(names, zh)], fontsize=7)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(bilingual("event level", "事件级别"))
+    ax.legend(handles=[Patch(color=LEVEL_COLOURS[c], alpha=0.55, label=c)
+                       for c in ("red", "orange", "yellow", "blue")],
+              loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
+              title=bilingual("warning colour", "预警颜色"), title_fontsize=7)
+    ax.set_title(bilingual("Event level over time", "事件级别随时间变化"), fontsize=10)
+    return ax
+
+
+def district_coordinates() -> pd.DataFrame:
+    """``name``, ``name_en``, ``lat``, ``lon`` of the model's districts (shipped data)."""
+    from outage_sim.grid import read_grid_data
+
+    return read_grid_data()["districts"][["name", "name_en", "lat", "lon"]]
+
+
+def plot_district_snapshot(districts: pd.DataFrame, t_h: float, ax=None, *,
+                           coords: pd.DataFrame | None = None):
+    """Districts at their centroids, coloured by the share of their load shed at hour ``t_h``
+    (the last step at or before it) and sized by their load."""
+    need = ("t_h", "district", "load_mw", "shed_mw")
+    missing = [c for c in need if c not in districts]
+    if missing:
+        raise InputError(f"district timeline: missing column(s) {', '.join(missing)}")
+    ax = _axes(ax, size=(7, 6.5))
+    times = np.sort(districts.t_h.unique())
+    at = times[times <= t_h + 1e-9]
+    at = at[-1] if len(at) else times[0]
+    snap = districts[districts.t_h == at].merge(
+        coords if coords is not None else district_coordinates(), left_on="district",
+        right_on="name", how="inner")
+    share = np.where(snap.load_mw > 0,
+                     100.0 * snap.shed_mw / snap.load_mw.where(snap.load_mw > 0, 1), 0.0)
+    sc = ax.scatter(snap.lon, snap.lat, c=share, cmap="Reds", vmin=0, vmax=100,
+                    s=20 + 180 * np.sqrt(snap.load_mw / max(float(snap.load_mw.max()), 1e-9)),
+                    edgecolors="#555555", linewidths=0.5)
+    chinese = cjk_font() is not None
+    for r, s in zip(snap.itertuples(), share):
+        if s > 0.05:
+            ax.annotate(f"{r.district if chinese else r.name_en} {s:.0f}%", (r.lon, r.lat),
+                        fontsize=7, xytext=(0, 6), textcoords="offset points", ha="center")
+    cbar = ax.figure.colorbar(sc, ax=ax, shrink=0.8)
+    cbar.set_label(bilingual("load shed (% of district load)", "减供负荷占比 %"))
+    ax.set_xlabel(bilingual("longitude (°E)", "经度"))
+    ax.set_ylabel(bilingual("latitude (°N)", "纬度"))
+    ax.set_title(bilingual(f"Districts {t_h:g} h after the event", f"事件后{t_h:g}小时各区县停电"),
+                 fontsize=10)
+    ax.set_aspect("equal", adjustable="datalim")
+    return ax
+
+
+def plot_policies(timelines: dict[str, pd.DataFrame], ax=None):
+    """Load-recovery curves of several restoration policies on one Axes (strategy comparison)."""
+    ax = _axes(ax)
+    for name, tl in timelines.items():
+        plot_recovery(tl, ax=ax, label=name, key_areas=False)
+    ax.set_title(bilingual("Restoration policies compared", "恢复策略比较"), fontsize=10)
+    return ax
+
+
+def draw_figures(out_dir: str | Path, timeline: pd.DataFrame, districts: pd.DataFrame, *,
+                 termination_h: float | None = None, at_h: float | None = None,
+                 fmt: str = "png", coords: pd.DataFrame | None = None) -> list[Path]:
+    """Write the four figures into ``out_dir`` (``recovery``, ``customers_out``, ``levels``,
+    ``district_map`` with extension ``fmt``); the map is drawn at ``at_h`` (default 24 h, or the
+    end of a shorter run). Uses matplotlib's object API, so no window opens."""
+    out = Path(out_dir)
+    at = min(24.0, float(timeline.t_h.iloc[-1])) if at_h is None else float(at_h)
+    draws = {"recovery": lambda ax: plot_recovery(timeline, ax, termination_h=termination_h),
+             "customers_out": lambda ax: plot_customers_out(timeline, ax),
+             "levels": lambda ax: plot_levels(timeline, ax),
+             "district_map": lambda ax: plot_district_snapshot(districts, at, ax, coords=coords)}
+    sizes = {"levels": (8, 2.8), "district_map": (7, 6.5)}
+    paths = []
+    for name in FIGURES:
+        fig = Figure(figsize=sizes.get(name, (8, 4.5)), layout="constrained")
+        draws[name](fig.add_subplot())
+        path = out / f"{name}.{fmt}"
+        fig.savefig(path, dpi=120)
+        paths.append(path)
+    return paths
+
+
+def read_run_folder(folder: str | Path) -> dict:
+    """The tables and restoration summary of a folder written by ``outage-sim run --out``.
+
+    Raises
+    ------
+    InputError
+        The folder or one of its files is missing or unreadable (named in the message).
+    """
+    d = Path(folder)
+    if not d.is_dir():
+        raise InputError(f"{d}: no such folder")
+    out = {}
+    for name in ("timeline.csv", "district_timeline.csv"):
+        try:
+            out[name.removesuffix(".csv")] = pd.read_csv(d / name, keep_default_na=False,
+                                                          na_values=[""])
+        except FileNotFoundError:
+            raise InputError(f"{d / name}: not found (run `outage-sim run SCENARIO --out "
+                             f"{d}` with restoration first)") from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+            raise InputError(f"{d / name}: unreadable CSV") from None
+    _check(out["timeline"], _TIMELINE_COLUMNS)
+    summary = {}
+    if (d / "result.json").exists():
+        try:
+            summary = json.loads((d / "result.json").read_text(encoding="utf-8"))
+            summary = summary.get("restoration") or {}
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise InputError(f"{d / 'result.json'}: not valid JSON") from None
+    out["summary"] = summary
+    return out

@@ -1,0 +1,16 @@
+"""Stage 5 — the response (应急响应).
+
+From a level and the event's context (time, districts, cause): who commands, member units and
+their duties, warnings and who may issue them, and the report clock as clock times
+(:func:`build_response`); the documents a duty officer sends (:func:`markdown`).
+
+Modules: ``organisation`` (the plan's bodies and duties), ``event`` (the respond input),
+``plan`` (:class:`ResponsePlan`), ``build`` (building it), ``documents`` (brief, 信息报告,
+预警信息).
+
+The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
+"""
+
+import lazy_loader as _lazy
+
+__getattr__, __dir__, __all__ = _lazy.attach_stub(__name__, __file__)

@@ -1,0 +1,260 @@
+"""The severity rule on arrays: millions of scenarios at once, no Python loop over scenarios.
+
+:func:`classify_batch` takes the figures of the classify contract as arrays, ``(S,)`` for the
+main grid and ``(S, D)`` for the districts (a figure that is the same in every scenario, such as
+the pre-event load, may be given once: a scalar for the main grid, ``(D,)`` for the districts),
+and returns a :class:`BatchSeverity` with each scenario's level rank and the criterion that
+decided it. :meth:`BatchSeverity.explain` gives the full one-event result of one scenario.
+
+:func:`criterion_levels` and :func:`decide` are the kernel; the one-event classifier
+(:func:`outage_sim.severity.rules.classify`) runs the same two functions on a batch of one, so batch
+and one-event results agree exactly. Scenarios are processed in chunks so that the temporaries
+stay small (about 2.5 MB each for 38 districts) whatever S is; ``workers > 1`` runs chunks in
+threads (numpy releases the GIL in its loops).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from outage_sim.errors import InputError
+from outage_sim.severity.event import FIELDS, PAIRS, parse_event, sum_districts
+from outage_sim.severity.kernel import (
+    DEFAULT_CHUNK,
+    Figures,
+    criterion_levels,
+    decide,
+)
+from outage_sim.severity.plan import (
+    MEASURES,
+    Plan,
+    resolve_plan,
+)
+from outage_sim.severity.rules import Severity, classify
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+@dataclass(frozen=True, eq=False)
+class BatchSeverity:
+    """Levels of a batch of scenarios.
+
+    Attributes
+    ----------
+    rank : numpy.ndarray of int8, (S,)
+        Event level rank per scenario, 0 (not an event) .. ``plan.max_rank``.
+    decided_scope : numpy.ndarray of int16, (S,)
+        Who decided: :data:`SCOPE_MAIN` (-1), a district index, or :data:`SCOPE_NONE` (-2).
+    decided_measure : numpy.ndarray of int8, (S,)
+        0 load shed, 1 customers out, -1 none.
+    district_names : tuple of str
+    plan : Plan
+    main, districts : mapping of field name to array
+        The input figures as given (not copied), for :meth:`explain`; ``main`` is None when it
+        was derived from the districts.
+    """
+
+    rank: np.ndarray
+    decided_scope: np.ndarray
+    decided_measure: np.ndarray
+    district_names: tuple[str, ...]
+    plan: Plan
+    main: Figures | None
+    districts: Figures
+
+    def __len__(self) -> int:
+        return len(self.rank)
+
+    def explain(self, i: int) -> Severity:
+        """The full one-event result (criteria, margins) of scenario ``i``."""
+        n = len(self)
+        if not -n <= i < n:
+            raise IndexError(f"scenario {i} is out of range for {n} scenarios")
+        i %= n
+        obj: dict[str, Any] = {"districts": [
+            {"name": name, **{f: float(_row(self.districts[f], i, 2)[d]) for f in FIELDS}}
+            for d, name in enumerate(self.district_names)]}
+        if self.main is not None:
+            obj["main"] = {f: float(_row(self.main[f], i, 1)) for f in FIELDS}
+        return classify(parse_event(obj), self.plan)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per scenario: rank, level (中文 and English), warning, response, decider."""
+        import pandas as pd
+
+        rank = self.rank.astype(np.intp)
+
+        def pick(attr: str, none: str | None) -> np.ndarray:
+            values = [none] + [getattr(level, attr) for level in self.plan.levels]
+            return np.array(values, dtype=object)[rank]
+
+        scopes = np.array([*self.district_names, "main", "none"], dtype=object)
+        n = len(self.district_names)
+        return pd.DataFrame({
+            "level_rank": self.rank,
+            "level": pick("name", "none"),
+            "level_en": pick("name_en", "none"),
+            "warning_color": pick("warning_color", None),
+            "response_level": pick("response_level", None),
+            # districts keep their index; SCOPE_MAIN (-1) -> n, SCOPE_NONE (-2) -> n + 1
+            "decided_scope": scopes[np.where(self.decided_scope >= 0, self.decided_scope,
+                                             n - 1 - self.decided_scope)],
+            "decided_measure": np.array([*MEASURES, "none"], dtype=object)[self.decided_measure],
+        })
+
+
+def classify_batch(
+    districts: Mapping[str, Any] | None = None,
+    main: Mapping[str, Any] | None = None,
+    *,
+    district_names: Sequence[str] | None = None,
+    plan: Plan | str | Path | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    workers: int = 1,
+    check: bool = True,
+) -> BatchSeverity:
+    """Classify S scenarios at once.
+
+    Parameters
+    ----------
+    districts : mapping, optional
+        ``load_mw``, ``shed_mw``, ``customers``, ``customers_out``, each ``(S, D)`` or ``(D,)``
+        (the same in every scenario).
+    main : mapping, optional
+        The same fields for the main grid, each ``(S,)`` or a scalar; left out, the main grid is
+        the sum of the districts (as in the one-event contract).
+    district_names : sequence of str, optional
+        Names of the D districts (default ``"district 0"``, ...).
+    plan : Plan or path, optional
+        Default: the Chongqing 2021 plan.
+    chunk_size : int
+        Scenarios per chunk.
+    workers : int
+        Threads working on chunks.
+    check : bool
+        Check the figures (finite, not negative, part not above whole) as the one-event parser
+        does; turn off only for figures already checked.
+
+    Returns
+    -------
+    BatchSeverity
+
+    Raises
+    ------
+    InputError
+        Bad shapes, or (with ``check``) a bad figure, named by field, scenario and district.
+    """
+    plan = resolve_plan(plan)
+    if chunk_size < 1 or workers < 1:
+        raise InputError("classify_batch: chunk_size and workers must be at least 1")
+    dist = _as_arrays(districts, "districts", 2)
+    main_arrays = _as_arrays(main, "main", 1)
+    if dist is None and main_arrays is None:
+        raise InputError("classify_batch: needs main-grid or district figures")
+    if dist is None:
+        dist = {f: np.zeros((0,)) for f in FIELDS}
+    n_districts = dist["load_mw"].shape[-1]
+    if any(a.shape[-1] != n_districts for a in dist.values()):
+        raise InputError(f"districts: arrays disagree on the number of districts "
+                         f"({', '.join(f'{f}{a.shape}' for f, a in dist.items())})")
+    lengths = {a.shape[0] for a in dist.values() if a.ndim == 2}
+    lengths |= {a.shape[0] for a in (main_arrays or {}).values() if a.ndim == 1}
+    if len(lengths) != 1:
+        raise InputError(f"classify_batch: arrays disagree on (or do not give) the number of "
+                         f"scenarios: {sorted(lengths)}")
+    n_scenarios = lengths.pop()
+    names = tuple(district_names) if district_names is not None else tuple(
+        f"district {d}" for d in range(n_districts))
+    if len(names) != n_districts:
+        raise InputError(f"district_names: {len(names)} names for {n_districts} districts")
+
+    rank = np.empty(n_scenarios, dtype=np.int8)
+    scope = np.empty(n_scenarios, dtype=np.int16)
+    measure = np.empty(n_scenarios, dtype=np.int8)
+
+    def run(start: int) -> None:
+        stop = min(start + chunk_size, n_scenarios)
+        n = stop - start
+        dc = {f: np.broadcast_to(_rows(a, start, stop, 2), (n, n_districts))
+              for f, a in dist.items()}
+        if check:
+            _check(dc, "districts", start, names)
+        if main_arrays is None:
+            mc = {f: np.broadcast_to(sum_districts(_rows(a, start, stop, 2)), (n,))
+                  for f, a in dist.items()}
+        else:
+            mc = {f: np.broadcast_to(_rows(a, start, stop, 1), (n,))
+                  for f, a in main_arrays.items()}
+            if check:
+                _check(mc, "main", start, names)
+        rank[start:stop], scope[start:stop], measure[start:stop] = decide(
+            criterion_levels(plan, mc, dc))
+
+    starts = range(0, n_scenarios, chunk_size)
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for _ in pool.map(run, starts):  # re-raises the first failing chunk's error
+                pass
+    else:
+        for start in starts:
+            run(start)
+    return BatchSeverity(rank, scope, measure, names, plan, main_arrays, dist)
+
+
+def _as_arrays(
+    raw: Mapping[str, Any] | None, where: str, full_ndim: int
+) -> dict[str, np.ndarray] | None:
+    if raw is None:
+        return None
+    out = {}
+    for f in FIELDS:
+        if f not in raw:
+            raise InputError(f"{where}: missing field {f!r}")
+        try:
+            a = np.asarray(raw[f], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InputError(f"{where}.{f}: must be an array of numbers") from None
+        if a.ndim not in (full_ndim - 1, full_ndim):
+            raise InputError(f"{where}.{f}: must have {full_ndim - 1} or {full_ndim} "
+                             f"dimensions, not {a.ndim}")
+        out[f] = a
+    return out
+
+
+def _rows(a: np.ndarray, start: int, stop: int, full_ndim: int) -> np.ndarray:
+    """Scenario rows of a figure given per scenario, or the figure itself if static."""
+    return a[start:stop] if a.ndim == full_ndim else a
+
+
+def _row(a: np.ndarray, i: int, full_ndim: int) -> np.ndarray:
+    return a[i] if a.ndim == full_ndim else a
+
+
+def _check(chunk: Figures, where: str, offset: int, names: tuple[str, ...]) -> None:
+    """Raise InputError naming the first bad figure (by field, scenario, district)."""
+    for part_name, whole_name in PAIRS:
+        part, whole = chunk[part_name], chunk[whole_name]
+        if (part >= 0).all() and (part <= whole).all() and (whole < np.inf).all():
+            continue
+        for name, bad, why in (
+            (whole_name, ~np.isfinite(whole), "must be a finite number"),
+            (whole_name, whole < 0, "must not be negative"),
+            (part_name, ~np.isfinite(part), "must be a finite number"),
+            (part_name, part < 0, "must not be negative"),
+            (part_name, part > whole, f"is above {whole_name}"),
+        ):
+            if bad.any():
+                index = np.unravel_index(np.argmax(bad), bad.shape)
+                at = f"scenario {offset + int(index[0])}"
+                if len(index) == 2:
+                    at += f", district {int(index[1])} ({names[int(index[1])]})"
+                got = f"{chunk[name][index]:g}"
+                if name == part_name and why.startswith("is above"):
+                    got += f" > {whole[index]:g}"
+                raise InputError(f"{where}.{name}[{at}]: {why} (got {got})")

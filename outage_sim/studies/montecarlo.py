@@ -1,0 +1,265 @@
+"""Monte-Carlo hazard sweeps: N realisations of a scenario's hazards through the batch engine.
+
+Every sample ``i`` has its own seed, derived from the master seed and ``i`` alone
+(:func:`sample_seed`), and is drawn exactly as ``outage-sim run SCENARIO --seed <seed>`` draws it
+(same hazard tables, same generator calls), so any draw can be replayed through the single
+engine. Because a sample's draw depends only on its seed, the results are the same however the
+samples are split into chunks, threads or Dask workers.
+
+Work is done in chunks (:func:`run_chunk`): draw the outages of each sample of the chunk, then
+one :func:`outage_sim.engine.batch.run_batch` call. :func:`run_montecarlo` runs the chunks in this
+process (with a progress bar) or on a Dask cluster (``workers`` starts a local one; ``scheduler``
+uses an existing one).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from outage_sim.engine import BatchModel, OutageMatrix, compile_batch, run_batch
+from outage_sim.errors import InputError, check_output
+from outage_sim.hazards import (
+    apply_conditions,
+    failure_probabilities,
+    group_codes,
+    hazard_context,
+    resolve_fault,
+    sample_failures,
+)
+from outage_sim.severity import classify_batch
+from outage_sim.studies.scenario import Scenario
+from outage_sim.studies.tables import level_columns
+
+DEFAULT_CHUNK = 2000
+MONTECARLO_FILES = ("summary.json", "samples.csv", "districts.csv", "levels.png", "districts.png",
+                "shed_histogram.png")
+
+
+def sample_seed(master: int, i: int) -> int:
+    """The seed of sample ``i`` (pass it to ``outage-sim run --seed`` to replay the draw)."""
+    return int(np.random.SeedSequence([int(master), int(i)]).generate_state(1, np.uint32)[0])
+
+
+@dataclass(frozen=True)
+class MonteCarloSetup:
+    """Everything a chunk needs, built once per sweep (small enough to send to Dask workers)."""
+
+    model: BatchModel
+    tables: tuple[tuple[pd.DataFrame, np.ndarray], ...]  # probability table and group codes
+    fixed_outages: tuple[tuple[str, int], ...]           # the scenario's explicit faults
+    mode: str
+    cascade_threshold: float
+    scenario_name: str
+
+
+def prepare(scenario: Scenario) -> MonteCarloSetup:
+    """Apply the scenario's conditions (heat wave) and compute each hazard's failure table, in
+    the order ``outage-sim run`` draws them; compile the grid for the batch engine."""
+    net = scenario.build_net()
+    ctx = hazard_context(net)
+    tables = []
+    for spec in scenario.hazards:
+        apply_conditions(net, spec, context=ctx)
+        table = failure_probabilities(net, spec, context=ctx)
+        tables.append((table, group_codes(table)))
+    fixed = []
+    for f in scenario.faults:
+        fixed += [(o.element, o.index) for o in resolve_fault(net, f.kind, f.name)]
+    return MonteCarloSetup(model=compile_batch(net), tables=tuple(tables),
+                           fixed_outages=tuple(fixed), mode=scenario.mode,
+                           cascade_threshold=scenario.cascade_threshold, scenario_name=scenario.name)
+
+
+def draw_matrix(setup: MonteCarloSetup, seeds: np.ndarray) -> OutageMatrix:
+    """The outage matrix of the samples with these seeds."""
+    bm = setup.model
+    om = OutageMatrix.empty(bm, len(seeds))
+    for s, seed in enumerate(seeds):
+        rng = np.random.default_rng(int(seed))
+        for table, codes in setup.tables:
+            failed, _ = sample_failures(table, rng, codes)
+            for el, idx in zip(table["element"].to_numpy()[failed], table["index"].to_numpy()[failed]):
+                om.set(s, bm, str(el), int(idx))
+        for el, idx in setup.fixed_outages:
+            om.set(s, bm, el, idx)
+    return om
+
+
+def run_chunk(setup: MonteCarloSetup, seeds: np.ndarray) -> dict:
+    """Draw and run one chunk; returns plain arrays (picklable, small)."""
+    om = draw_matrix(setup, seeds)
+    res = run_batch(setup.model, om, mode=setup.mode, cascade_threshold=setup.cascade_threshold)
+    sev = classify_batch(**res.to_events())
+    return {"seeds": np.asarray(seeds, np.int64), "rank": sev.rank.astype(np.int8),
+            "shed_mw": res.main_shed_mw, "customers_out": res.main_customers_out,
+            "district_shed_mw": res.shed_mw.astype(np.float32),
+            "dark": res.dark(), "uncertain": res.uncertain,
+            "failed": om.branch.sum(1) + om.bus.sum(1) + om.unit.sum(1) + om.fixed.sum(1),
+            "decided_scope": sev.decided_scope, "decided_measure": sev.decided_measure}
+
+
+@dataclass(frozen=True)
+class MonteCarloResult:
+    """The sweep: one row per sample, and the summaries planners ask for."""
+
+    samples: pd.DataFrame           # seed, level_rank, level, shed_mw, customers_out, failed, ...
+    district_dark_probability: pd.DataFrame
+    district_mean_shed_mw: pd.DataFrame
+    level_probability: pd.DataFrame
+    load_mw: float
+    customers: int
+    master_seed: int
+    scenario: str
+    model_version: str
+    level: str
+
+    def summary(self, worst: int = 10) -> dict:
+        s = self.samples
+        q = [0.5, 0.9, 0.99, 1.0]
+        w = s.sort_values(["level_rank", "shed_mw"], ascending=False).head(worst)
+        return {
+            "scenario": self.scenario, "samples": int(len(s)), "master_seed": self.master_seed,
+            "model_version": self.model_version, "load_level": self.level,
+            "level_probability": self.level_probability.to_dict("records"),
+            "shed_mw_quantiles": {f"p{int(100 * x)}": round(float(s.shed_mw.quantile(x)), 3) for x in q},
+            "customers_out_quantiles": {f"p{int(100 * x)}": int(s.customers_out.quantile(x)) for x in q},
+            "mean_shed_mw": round(float(s.shed_mw.mean()), 3),
+            "uncertain_share": round(float(s.uncertain.mean()), 6),
+            "district_dark_probability": self.district_dark_probability.to_dict("records"),
+            "worst": w[["seed", "level", "level_en", "level_rank", "shed_mw", "customers_out",
+                        "failed"]].to_dict("records"),
+        }
+
+    def write(self, out: str | Path, *, force: bool = False) -> list[Path]:
+        """Write summary.json, samples.csv, districts.csv and the figures into ``out``."""
+        import matplotlib.pyplot as plt
+
+        from outage_sim.reports import (
+            plot_district_probability,
+            plot_level_probability,
+            plot_shed_histogram,
+        )
+
+        out = check_output(out, MONTECARLO_FILES, force=force)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "summary.json").write_text(json.dumps(self.summary(), ensure_ascii=False, indent=2,
+                                                     default=_json), encoding="utf-8")
+        self.samples.to_csv(out / "samples.csv", index=False)
+        self.district_dark_probability.merge(self.district_mean_shed_mw, on="district").to_csv(
+            out / "districts.csv", index=False)
+        for name, fn in (("levels.png", plot_level_probability), ("districts.png", plot_district_probability),
+                         ("shed_histogram.png", plot_shed_histogram)):
+            ax = fn(self)
+            ax.figure.savefig(out / name, dpi=130, bbox_inches="tight")
+            plt.close(ax.figure)
+        return [out / n for n in MONTECARLO_FILES]
+
+
+def run_montecarlo(scenario: Scenario, samples: int, *, seed: int | None = None,
+                   chunk: int = DEFAULT_CHUNK, workers: int | None = None,
+                   scheduler: str | None = None, progress: bool = False) -> MonteCarloResult:
+    """Run ``samples`` draws of the scenario's hazards (master seed: ``seed`` or the scenario's)."""
+    if samples < 1:
+        raise InputError("--samples: must be at least 1")
+    if chunk < 1:
+        raise InputError("--chunk: must be at least 1")
+    if workers is not None and scheduler is not None:
+        raise InputError("--workers and --scheduler: give one or the other")
+    master = scenario.seed if seed is None else int(seed)
+    setup = prepare(scenario)
+    seeds = np.array([sample_seed(master, i) for i in range(samples)], np.int64)
+    chunks = [seeds[i:i + chunk] for i in range(0, samples, chunk)]
+    if workers is not None or scheduler is not None:
+        parts = _run_dask(setup, chunks, workers, scheduler, progress)
+    else:
+        parts = []
+        for part in _progress(chunks, progress, "Monte-Carlo 蒙特卡洛"):
+            parts.append(run_chunk(setup, part))
+    return _assemble(setup, parts, master)
+
+
+def _progress(items, enabled: bool, label: str):
+    if not enabled:
+        yield from items
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(label, total=len(items))
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+def _run_dask(setup, chunks, workers, scheduler, progress) -> list[dict]:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - dask is a dependency
+        raise InputError("--workers/--scheduler need dask[distributed] installed") from None
+    cluster = None
+    try:
+        if scheduler is not None:
+            try:
+                client = Client(scheduler, timeout="10s")
+            except OSError as exc:
+                raise InputError(f"--scheduler: cannot reach {scheduler} ({exc})") from None
+        else:
+            if workers < 1:
+                raise InputError("--workers: must be at least 1")
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None)
+            client = Client(cluster)
+        with client:
+            remote = client.scatter(setup, broadcast=True)
+            futures = [client.submit(run_chunk, remote, c, pure=False) for c in chunks]
+            index = {f.key: i for i, f in enumerate(futures)}
+            parts: list[dict | None] = [None] * len(futures)
+            for fut in _progress(list(as_completed(futures)), progress, "Dask chunks"):
+                parts[index[fut.key]] = fut.result()
+            return parts  # in chunk order, whatever order they finished in
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def _assemble(setup: MonteCarloSetup, parts: list[dict], master: int) -> MonteCarloResult:
+    from outage_sim.severity import load_plan
+
+    bm = setup.model
+    cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    plan = load_plan()
+    frame = level_columns(plan, cat["rank"], cat["decided_scope"], cat["decided_measure"],
+                          bm.district_names)
+    frame.insert(0, "seed", cat["seeds"])
+    frame = frame.assign(shed_mw=np.round(cat["shed_mw"], 3),
+                         shed_pct=np.round(100 * cat["shed_mw"] / bm.demand.sum(), 3),
+                         customers_out=cat["customers_out"], failed=cat["failed"],
+                         uncertain=cat["uncertain"])
+    ranks = np.arange(plan.max_rank, -1, -1)
+    counts = np.bincount(cat["rank"].astype(int), minlength=plan.max_rank + 1)
+    levels = level_columns(plan, ranks, np.full(len(ranks), -2), np.full(len(ranks), -1), ())
+    levels = levels[["level", "level_en", "level_rank"]].assign(probability=counts[ranks] / len(frame))
+    names = list(bm.district_names)
+    dark = pd.DataFrame({"district": names, "p_dark": cat["dark"].mean(axis=0)})
+    mean_shed = pd.DataFrame({"district": names,
+                              "mean_shed_mw": cat["district_shed_mw"].mean(axis=0),
+                              "load_mw": np.bincount(bm.load_district, weights=bm.demand,
+                                                     minlength=len(names))})
+    return MonteCarloResult(
+        samples=frame,
+        district_dark_probability=dark.sort_values("p_dark", ascending=False,
+                                                   kind="stable").reset_index(drop=True),
+        district_mean_shed_mw=mean_shed, level_probability=levels,
+        load_mw=float(bm.demand.sum()), customers=int(bm.customers.sum()), master_seed=master,
+        scenario=setup.scenario_name, model_version=bm.model_version, level=bm.level)
+
+
+def _json(x):
+    if isinstance(x, np.generic):
+        return x.item()
+    raise TypeError(type(x).__name__)

@@ -1,0 +1,140 @@
+"""One scenario through the whole chain: faults and hazards → load shed → severity → response.
+
+:func:`run_scenario` is what ``outage-sim run`` calls; :class:`RunResult` carries each stage's
+result and writes the JSON every other tool reads: the classification with the keys of
+``outage-sim classify --json`` (``level``, ``level_rank``, ``criteria``, ...) at the top level,
+``response`` with the keys of ``outage-sim respond --json``, and ``shed`` beside them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from outage_sim.engine import ShedResult, shed_load
+from outage_sim.errors import check_output
+from outage_sim.response import ResponsePlan, build_response, respond_output
+from outage_sim.response import markdown as response_markdown
+from outage_sim.severity import Severity, classify
+from outage_sim.studies.scenario import Scenario, draw_outages
+
+# The response's cause when a scenario names none: from its first hazard, else equipment.
+HAZARD_CAUSE = {"ice_storm": "ice", "wind_storm": "wind", "earthquake": "earthquake",
+                "flood": "flood", "landslide": "geological", "external_damage": "external_damage",
+                "heat_wave": "heat_wave"}
+
+
+RUN_FILES = ("result.json", "response.md", "districts.csv", "report.html")
+
+
+def _all_outputs() -> tuple[str, ...]:
+    """Every file a run may write: the three above, the restoration tables and figures."""
+    from outage_sim.reports import FIGURES, RESTORATION_FILES
+
+    return RUN_FILES + RESTORATION_FILES + tuple(f"{f}.png" for f in FIGURES)
+
+
+def check_out_dir(out_dir: str | Path, *, force: bool = False, extra: tuple[str, ...] = ()) -> Path:
+    """Refuse an output folder that is a file or already holds our files (unless ``force``);
+    ``extra`` names more files the caller will write there."""
+    return check_output(out_dir, _all_outputs() + tuple(extra), force=force)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one scenario run produced."""
+
+    scenario: Scenario
+    shed: ShedResult
+    severity: Severity
+    response: ResponsePlan
+    hazard_notes: tuple[str, ...]
+    seed: int
+    net: Any = field(default=None, repr=False, compare=False)  # the event's grid (for restoration)
+    restoration: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def model_version(self) -> str:
+        return self.shed.model_version
+
+    def to_dict(self) -> dict:
+        """The run's JSON: classification keys, ``event``, ``response``, ``shed``, ``scenario``."""
+        out = respond_output(self.response)
+        out["scenario"] = {"name": self.scenario.name, "description": self.scenario.description,
+                           "file": self.scenario.source_file, "level": self.scenario.level,
+                           "mode": self.scenario.mode, "time": self.scenario.time.isoformat()}
+        out["seed"] = self.seed
+        out["model_version"] = self.model_version
+        out["hazard_notes"] = list(self.hazard_notes)
+        out["shed"] = self.shed.to_dict()
+        if self.restoration is not None:
+            out["restoration"] = self.restoration.to_dict()
+        return out
+
+    def write(self, out_dir: str | Path, *, force: bool = False) -> list[Path]:
+        """Write ``result.json``, ``response.md``, ``districts.csv`` and the self-contained
+        ``report.html`` into ``out_dir``; with a
+        restoration run also ``timeline.csv``, ``events.csv``, ``district_timeline.csv``,
+        ``jobs.csv`` and the figures (``recovery.png``, ``customers_out.png``, ``levels.png``,
+        ``district_map.png``).
+
+        Existing files are never overwritten unless ``force``: the user's work is not lost.
+        """
+        out = check_out_dir(out_dir, force=force)
+        rest = self.restoration
+        # with restoration, response.md carries the report clock rebuilt for the end time
+        plan = rest.response if rest is not None else self.response
+        files = dict(zip(RUN_FILES[:3], (
+            json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str),
+            response_markdown(plan), self.shed.districts.to_csv(index=False))))
+        if rest is not None:
+            files.update({name: table.round(4).to_csv(index=False) for name, table in (
+                ("timeline.csv", rest.timeline), ("events.csv", rest.events),
+                ("district_timeline.csv", rest.districts), ("jobs.csv", rest.jobs))})
+        out.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for name, text in files.items():
+            (out / name).write_text(text, encoding="utf-8")
+            paths.append(out / name)
+        if rest is not None:
+            from outage_sim.reports import draw_figures
+
+            paths += draw_figures(out, rest.timeline, rest.districts,
+                                  termination_h=rest.terminated_h)
+        from outage_sim.reports import write_html_report
+
+        # the clash check above covered report.html
+        paths.append(write_html_report(self, out, restoration=rest, force=True))
+        return paths
+
+
+def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool = True,
+                 restore: bool = False, policy: str | None = None) -> RunResult:
+    """Run one realisation of a scenario (``seed`` overrides the scenario's).
+
+    With ``restore`` the restoration is simulated too (:func:`outage_sim.restoration.driver.restore`,
+    under ``policy`` or the scenario's) and kept in ``restoration``.
+    """
+    seed = scenario.seed if seed is None else seed
+    net = scenario.build_net()
+    outages, notes = draw_outages(scenario, net, seed)
+    shed = shed_load(net, outages, mode=scenario.mode, cascade_threshold=scenario.cascade_threshold,
+                     ac_check=ac_check, seed=seed)
+    severity = classify(shed.to_event())
+    touched = shed.districts[(shed.districts.shed_mw > 0) | (shed.districts.customers_out > 0)]
+    touched = touched.sort_values("shed_mw", ascending=False).name.tolist()
+    cause = scenario.cause
+    if cause is None:
+        cause = HAZARD_CAUSE.get(scenario.hazards[0].type, "other") if scenario.hazards else "equipment"
+    response = build_response(severity, scenario.time, districts=touched, cause=cause,
+                              secondary=scenario.secondary,
+                              source=f"outage_sim scenario {scenario.name!r} (seed {seed})")
+    result = RunResult(scenario=scenario, shed=shed, severity=severity, response=response,
+                       hazard_notes=tuple(notes), seed=seed, net=net)
+    if restore:
+        from outage_sim.restoration import restore as simulate
+
+        result = replace(result, restoration=simulate(result, policy=policy))
+    return result

@@ -1,0 +1,263 @@
+"""Scenario files: what-if events as YAML, validated before anything runs.
+
+A scenario names the load level, the event time, explicit faults by readable name, hazards that
+fail components at random (seeded), key areas, the overload mode and the seed::
+
+    name: 张家坝-长寿 corridor lost
+    description: ...
+    time: 2026-01-25T06:30:00+08:00
+    level: winter_peak
+    mode: dispatch            # or cascade
+    seed: 2008
+    cause: ice                # for the response (optional)
+    secondary: []             # secondary incidents (optional)
+    key_areas: [渝中区, 江北区] # default: the model's key areas
+    end_of_hazard_h: 240      # when the hazard is basically removed (§4.3(3); optional)
+    faults:
+      - corridor: 张家坝-长寿 500kV
+        repair_h: 96          # crew-hours to repair (default: data/restoration/repair.yaml)
+      - unit: 华能珞璜 #5
+        reason: boiler tube leak
+      - intertie: 川渝 洪沟-板桥
+        damaged: false        # opened, not damaged: re-closed without a crew
+    hazards:
+      - type: ice_storm
+        districts: [城口县, 巫溪县]
+        thickness_mm: 30
+    restoration:              # all optional (see RestorationSpec)
+      policy: priority_first
+      crews: {万州区: 3, 黔江区: 2}
+      secondary_clear_h: 48
+
+:func:`load_scenario` reads and checks a file; a bad file raises one :class:`InputError` that
+lists every problem with its path in the file (``faults[2].line: no line named ...; did you mean
+...?``). :func:`draw_outages` turns a checked scenario into the outages of one realisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandapower as pp
+import yaml
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from outage_sim.errors import DataFileError, InputError, did_you_mean
+from outage_sim.grid import chongqing_net, district_names, load_levels
+from outage_sim.hazards import (
+    FAULT_KINDS,
+    HazardSpec,
+    Outage,
+    check_district,
+    draw_hazards,
+    resolve_fault,
+    unique_outages,
+)
+from outage_sim.response import canonical_cause, canonical_secondary
+from outage_sim.restoration import POLICIES
+from outage_sim.validation import problems as validation_problems
+
+
+class FaultSpec(BaseModel):
+    """One explicit fault: exactly one of the kinds, plus an optional reason."""
+
+    model_config = ConfigDict(extra="forbid")
+    line: str | None = None
+    corridor: str | None = None
+    transformer: str | None = None
+    substation: str | None = None
+    unit: str | None = None
+    plant: str | None = None
+    intertie: str | None = None
+    reason: str | None = None
+    repair_h: float | None = Field(None, ge=0, le=24 * 365, description=(
+        "crew-hours of repair work (or, if not damaged, hours until it is back once it may "
+        "close or start); default from data/restoration/repair.yaml"))
+    damaged: bool = Field(True, description=(
+        "false: tripped or opened, not damaged (no crew; restored by switching or restart)"))
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "FaultSpec":
+        given = [k for k in FAULT_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join(FAULT_KINDS)} (got "
+                             f"{', '.join(given) or 'none'})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in FAULT_KINDS if getattr(self, k) is not None)
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self, self.kind))
+
+
+class RestorationSpec(BaseModel):
+    """How restoration runs for a scenario (every field has a default)::
+
+        restoration:
+          policy: priority_first        # or largest_load_first, nearest_crew
+          horizon_h: 720                # stop here if the response has not ended
+          step_h: 0.25                  # time step while load is being picked up
+          crews: {万州区: 3, 黔江区: 2}   # repair crews by base district (replaces the defaults)
+          secondary_clear_h: 48         # or {environmental: 72}: §4.3(4)
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    policy: Literal[POLICIES] = "priority_first"  # type: ignore[valid-type]
+    horizon_h: float = Field(720.0, gt=0, le=24 * 365)
+    step_h: float = Field(0.25, ge=0.05, le=24)
+    crews: dict[str, int] | None = None
+    secondary_clear_h: float | dict[str, float] | None = None
+
+    @field_validator("crews")
+    @classmethod
+    def _crews(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        if value is None:
+            return None
+        out: dict[str, int] = {}
+        for name, count in value.items():
+            if count < 0:
+                raise ValueError(f"{name}: crew count must be 0 or more, got {count}")
+            out[check_district(name)] = count
+        if sum(out.values()) < 1:
+            raise ValueError("at least one crew is needed")
+        return out
+
+    @field_validator("secondary_clear_h")
+    @classmethod
+    def _clear(cls, value: float | dict[str, float] | None) -> float | dict[str, float] | None:
+        items = (value.items() if isinstance(value, dict)
+                 else [("", value)] if value is not None else [])
+        for key, hours in items:
+            if not 0 <= hours <= 24 * 365:
+                raise ValueError(f"{key + ': ' if key else ''}hours must be between 0 and 8760, "
+                                 f"got {hours}")
+        if isinstance(value, dict):
+            return {canonical_secondary(k, field=f"secondary_clear_h.{k}"): v
+                    for k, v in value.items()}
+        return value
+
+
+class Scenario(BaseModel):
+    """A checked scenario (see the module docstring for the file format)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    description: str = ""
+    time: AwareDatetime
+    level: str = "summer_peak"
+    mode: Literal["dispatch", "cascade"] = "dispatch"
+    cascade_threshold: float = Field(1.2, ge=1.0, le=3.0)
+    seed: int = Field(0, ge=0)
+    cause: str | None = None
+    secondary: list[str] = Field(default_factory=list)
+    key_areas: list[str] | None = None
+    faults: list[FaultSpec] = Field(default_factory=list)
+    hazards: list[HazardSpec] = Field(default_factory=list)
+    end_of_hazard_h: float | None = Field(None, ge=0, description="hours until the hazard is over")
+    restoration: RestorationSpec = Field(default_factory=RestorationSpec)
+    drill: dict[str, Any] | None = Field(
+        None, description="a drill script (injects, step_min), read by outage_sim.drill.session; "
+                          "outage-sim run ignores it")
+    source_file: str | None = Field(None, exclude=True)
+
+    def build_net(self) -> pp.pandapowerNet:
+        """The grid at the scenario's load level, with its key areas applied."""
+        net = chongqing_net(self.level)
+        if self.key_areas is not None:
+            net["districts"]["key_area"] = net["districts"]["name"].isin(self.key_areas)
+        return net
+
+
+def parse_scenario(obj: Any, *, source: str = "scenario") -> Scenario:
+    """Check a scenario mapping; every problem is listed in one :class:`InputError`."""
+    if not isinstance(obj, dict):
+        raise InputError(f"{source}: a scenario must be a mapping of fields, got {type(obj).__name__}")
+    problems: list[str] = []
+    scenario = None
+    try:
+        scenario = Scenario.model_validate(obj)
+    except ValidationError as exc:
+        problems += validation_problems(exc, top="(file)")
+    levels = load_levels()
+    if isinstance(obj.get("level"), str) and obj["level"] not in levels:
+        problems.append(f"level: unknown load level {obj['level']!r}; choose one of {', '.join(levels)}")
+    try:
+        canonical_cause(obj.get("cause"))
+    except InputError as exc:
+        problems.append(str(exc))
+    if isinstance(obj.get("secondary"), list):
+        for i, item in enumerate(obj["secondary"]):
+            try:
+                canonical_secondary(item, field=f"secondary[{i}]")
+            except InputError as exc:
+                problems.append(str(exc))
+    names = district_names()
+    for i, d in enumerate(obj.get("key_areas") or []):
+        if d not in names:
+            problems.append(f"key_areas[{i}]: no district named {d!r}{did_you_mean(str(d), names)}")
+    if scenario is not None and isinstance(scenario.restoration.secondary_clear_h, dict):
+        named = {canonical_secondary(s) for s in scenario.secondary}
+        for key in scenario.restoration.secondary_clear_h:
+            if key not in named:
+                problems.append(f"restoration.secondary_clear_h.{key}: not among the scenario's "
+                                f"secondary incidents ({', '.join(sorted(named)) or 'none'})")
+    if scenario is not None and not problems:
+        net = chongqing_net(scenario.level)
+        for i, f in enumerate(scenario.faults):
+            try:
+                resolve_fault(net, f.kind, f.name)
+            except InputError as exc:
+                problems.append(f"faults[{i}].{f.kind}: {exc}")
+    if problems:
+        head = f"{source}: {len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        raise InputError(head + "\n" + "\n".join(f"  {p}" for p in problems))
+    return scenario.model_copy(update={"source_file": source})
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and check a scenario YAML file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: scenario file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{path}: unreadable ({type(exc).__name__})") from None
+    try:
+        obj = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InputError(f"{path.name}: not valid YAML{where}") from None
+    if isinstance(obj, dict) and isinstance(obj.get("time"), dt.datetime):
+        obj["time"] = obj["time"].isoformat()
+    return parse_scenario(obj, source=path.name)
+
+
+def draw_outages(scenario: Scenario, net: pp.pandapowerNet, seed: int | None = None) -> tuple[list[Outage], list[str]]:
+    """The outages of one realisation: hazards first (drawn with ``seed``, default the
+    scenario's), then the explicit faults; each element fails once, for its first reason.
+
+    Hazards that change the grid (a heat wave raises demand, derates plants) change ``net``,
+    which must therefore be the caller's own copy. Returns the outages and the hazard notes.
+    """
+    rng = np.random.default_rng(scenario.seed if seed is None else seed)
+    draw = draw_hazards(net, scenario.hazards, rng)
+    outs = list(draw.outages)
+    for f in scenario.faults:
+        outs += resolve_fault(net, f.kind, f.name, reason=f.reason)
+    return unique_outages(outs), list(draw.notes)
