@@ -12,7 +12,9 @@ import re
 
 from pydantic import ValidationError
 
-__all__ = ["field_path", "problems", "validation_message"]
+from outage_sim.errors import InputError
+
+__all__ = ["field_path", "problems", "validate", "validation_message"]
 
 # pydantic's internal steps that show up in an error's location but mean nothing to a user
 _SKIP = ("function-after", "function-before", "function-wrap", "function-plain")
@@ -50,6 +52,30 @@ def problems(exc: ValidationError, prefix: str = "", *, top: str = "") -> list[s
     return lines
 
 
-def validation_message(exc: ValidationError, prefix: str = "") -> str:
+def validation_message(exc: ValidationError, prefix: str = "", *, top: str = "") -> str:
     """The problems of ``exc`` on one line, separated by ``; ``."""
-    return "; ".join(problems(exc, prefix))
+    return "; ".join(problems(exc, prefix, top=top))
+
+
+def validate(model, data, *, where: str = "", error: type[Exception] | None = None, top: str = ""):
+    """``model.model_validate(data)``, or one error listing every problem with its path.
+
+    Parameters
+    ----------
+    model
+        A pydantic model class (or a :class:`pydantic.TypeAdapter`).
+    data
+        The parsed input (mapping, list, ...).
+    where
+        Prefix of every path, e.g. the file name or ``'hazards[0]'``.
+    error
+        The exception raised: :class:`~outage_sim.errors.InputError` (the default) for user
+        input, :class:`~outage_sim.errors.DataFileError` for a data file.
+    top
+        How a problem of the whole input is named (e.g. ``'(file)'``).
+    """
+    check = getattr(model, "model_validate", None) or model.validate_python
+    try:
+        return check(data)
+    except ValidationError as exc:
+        raise (error or InputError)(validation_message(exc, where, top=top)) from None
