@@ -24,8 +24,8 @@ from itertools import combinations
 import numpy as np
 from timing import timed
 
+from outage_sim import grid
 from outage_sim.engine import batch, shed_load
-from outage_sim.grid import model as grid
 from outage_sim.hazards import Outage
 from outage_sim.severity import classify, classify_batch
 from outage_sim.studies import parse_scenario, run_montecarlo

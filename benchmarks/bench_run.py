@@ -32,8 +32,8 @@ def main() -> None:
     print(f"{'scenario':<34}{'level':<8}{'best s':>8}{'× baseline':>12}")
     worst = 0.0
     for path in sorted(SCENARIOS.glob("*.yaml")):
-        level = run_scenario(load_scenario(path)).severity.level
-        t = best_of(lambda: run_scenario(load_scenario(path)), args.repeat)
+        level = run_scenario(load_scenario(path), restore=False).severity.level
+        t = best_of(lambda: run_scenario(load_scenario(path), restore=False), args.repeat)
         worst = max(worst, t)
         print(f"{path.name:<34}{level:<8}{t:>8.2f}{t / base:>12.1f}")
     print(f"slowest scenario: {worst:.2f} s")

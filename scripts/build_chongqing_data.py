@@ -356,7 +356,6 @@ def build(out: Path = OUT) -> None:
                              "source", "load_source", "customers_source"], rows)
 
     # ---- substations -----------------------------------------------------------------------
-    st = {s[0]: s for s in STATIONS}
     subs = []  # name, kind, district, vn_kv, lat, lon, parent station, source
     for name, kind, district, lat, lon, src in STATIONS:
         if kind in ("ac500", "dc_converter", "ext500"):

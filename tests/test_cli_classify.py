@@ -187,7 +187,11 @@ def test_bad_plan_file(tmp_path):
     broken.write_text("schema = 1\n", "utf-8")
     res = runner.invoke(app, ["classify", event, "--plan", str(broken)])
     assert res.exit_code == 2
-    assert res.stderr.strip().endswith("plan: missing or not a table")
+    # every missing table named, each by its path (the first used to be the only one)
+    assert res.stderr.splitlines() == [
+        f"error: plan file {str(broken)!r}: plan: missing or not a table; "
+        + "levels: missing or not a non-empty list; main: missing or not a table; "
+        + "district: missing or not a table"]
 
 
 def _entry_point() -> str:
@@ -206,4 +210,4 @@ def test_installed_entry_point(tmp_path):
                          capture_output=True, text=True, encoding="utf-8", timeout=120,
                          check=False)
     assert bad.returncode == 2
-    assert bad.stderr == "error: main: missing field 'shed_mw'\n"
+    assert bad.stderr == "error: main: missing fields 'shed_mw', 'customers', 'customers_out'\n"

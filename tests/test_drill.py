@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,11 @@ from typer.testing import CliRunner
 
 from outage_sim.cli import app
 from outage_sim.drill import QUESTION_IDS, Drill, load_drill
+from outage_sim.drill.questions import Option, build_questions
 from outage_sim.errors import InputError
+from outage_sim.response import build_response
+from outage_sim.restoration import CHECKS
+from outage_sim.severity import classify
 from outage_sim.studies import load_scenario, run_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -42,7 +47,7 @@ def _key_from_respond(obj: dict) -> dict:
 def test_key_at_start_matches_run():
     sc = load_scenario(QUAKE)
     drill = Drill(sc, restore=False)
-    run = run_scenario(sc, ac_check=False)
+    run = run_scenario(sc, ac_check=False, restore=False)
     key = drill.answer_key()
     assert key["level"] == run.severity.level == "重大"
     assert key["warning_color"] == run.severity.warning_color == "orange"
@@ -74,6 +79,47 @@ def test_questions_are_bilingual_and_in_order(fire):
         assert any("\u4e00" <= ch <= "\u9fff" for ch in q.zh)
         assert q.en.endswith(("?", ")")) and any(ch.isalpha() and ch.isascii() for ch in q.en)
         assert q.key_text
+
+
+def _plan(rank_shed_pct: float, **kwargs):
+    """A response plan decided by the main grid losing ``rank_shed_pct`` % of its load."""
+    event = {"main": {"load_mw": 21000.0, "shed_mw": 210.0 * rank_shed_pct,
+                      "customers": 15_000_000, "customers_out": 0},
+             "districts": [{"name": "城口县", "load_mw": 60, "shed_mw": 5, "customers": 110000,
+                            "customers_out": 1000}]}
+    return build_response(classify(event), datetime.fromisoformat("2024-07-31T23:40:00+08:00"),
+                          districts=["城口县"], **kwargs)
+
+
+LEVELS = [Option("重大", "重大", "major"), Option("none", "无", "none")]
+ALL_HOLD = dict.fromkeys(CHECKS, True)
+
+
+@pytest.mark.parametrize("checks, responding, asked, may_end, text", [
+    (None, True, QUESTION_IDS[:-1], None, None),
+    (ALL_HOLD, True, QUESTION_IDS, "yes", "是 / yes"),
+    (ALL_HOLD, False, QUESTION_IDS, "yes", "already ended"),
+    ({**ALL_HOLD, "load": False}, True, QUESTION_IDS, "no", "未满足 not yet: load"),
+])
+def test_questions_for_each_state_of_the_response(checks, responding, asked, may_end, text):
+    plan = _plan(25, cause="earthquake")  # 重大: city-led, a telephone report on the clock
+    qs = {q.id: q for q in build_questions(plan, t_min=5, level_options=LEVELS, checks=checks,
+                                           responding=responding)}
+    assert tuple(qs) == asked
+    assert qs["level"].key == "重大" and qs["warning_color"].key == "orange"
+    assert qs["warning_issuer"].key == "city" and qs["commander"].key == "city"
+    assert qs["phone_report"].key == "2024-08-01T00:10:00+08:00"
+    assert qs["member_units"].key == ("市地震局",)
+    if may_end:
+        assert qs["may_end"].key == may_end and text in qs["may_end"].key_text
+    assert all(q.t_min == 5 for q in qs.values())
+
+
+def test_below_every_band_asks_level_and_colour_only():
+    plan = _plan(1)
+    qs = build_questions(plan, t_min=0, level_options=LEVELS, checks=ALL_HOLD, responding=False)
+    assert [(q.id, q.key) for q in qs] == [("level", "none"), ("warning_color", "none")]
+    assert "无预警" in qs[1].key_text
 
 
 def test_scoring_and_log():

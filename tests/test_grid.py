@@ -12,9 +12,10 @@ import pandapower.networks as pn
 import pandas as pd
 import pytest
 
+from outage_sim import grid
 from outage_sim.errors import AnnotationError, DataFileError, InputError
-from outage_sim.grid import model as grid
 from outage_sim.grid import stats as grid_stats
+from outage_sim.grid.annotate import IMPORTANT_USER_CATEGORIES, LOAD_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 LEVELS = ["summer_peak", "winter_peak", "valley"]
@@ -144,10 +145,10 @@ def test_units_carry_plant_type_limits_and_black_start():
 
 def test_load_annotations_and_key_areas():
     net = grid.chongqing_net()
-    assert set(grid.LOAD_COLUMNS) <= set(net.load.columns)
+    assert set(LOAD_COLUMNS) <= set(net.load.columns)
     assert set(net.load.shed_priority) == {1, 2, 3, 4}
     imp = net.load.important_user[net.load.important_user != ""]
-    assert set(imp) <= set(grid.IMPORTANT_USER_CATEGORIES)
+    assert set(imp) <= set(IMPORTANT_USER_CATEGORIES)
     assert "airport" in set(net.load.loc[net.load.district == "渝北区", "important_user"])
     # important users are cut last
     assert net.load.loc[net.load.important_user != "", "shed_priority"].min() == net.load.shed_priority.max()
@@ -266,6 +267,15 @@ def test_missing_annotations_are_listed():
         grid.annotate_net(pn.case9(), important_users={0: "zoo"})
     with pytest.raises(AnnotationError, match="key_areas: 'Atlantis'"):
         grid.annotate_net(pn.case9(), key_areas=["Atlantis"])
+    with pytest.raises(AnnotationError, match=r'bus\.lat, bus\.lon, net\["districts"\]; annotate it '
+                                              r"with outage_sim\.grid\.annotate_net\(net\)$"):
+        grid.check_annotations(pn.case9())
+    with pytest.raises(AnnotationError, match=r"^district_of_bus: bus 1 has no district$"):
+        grid.annotate_net(pn.case9(), district_of_bus={0: "A"})
+    empty = pn.case9()
+    empty.load = empty.load.iloc[0:0]
+    with pytest.raises(AnnotationError, match="^net has no loads to annotate$"):
+        grid.annotate_net(empty)
 
 
 def test_annotated_net_keeps_pandapower_working():

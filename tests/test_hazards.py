@@ -26,17 +26,20 @@ from outage_sim.errors import DataFileError, InputError
 from outage_sim.grid import chongqing_net
 from outage_sim.hazards import (
     DAMAGE_STATES,
+    FAULT_KINDS,
     Earthquake,
     HazardSpec,
     IceStorm,
     district_zones,
     draw_hazards,
     failure_probabilities,
+    fault_names,
     hazard_context,
     hazard_parameters,
     hazus_exceedance,
     parse_hazard,
     peak_ground_acceleration,
+    resolve_fault,
     tower_wind_p,
     yu2013_pga_g,
 )
@@ -68,6 +71,60 @@ def _no_lower(weak: pd.Series, strong: pd.Series) -> None:
     w = weak.reindex(keys, fill_value=0.0)
     s = strong.reindex(keys, fill_value=0.0)
     assert (s >= w - 1e-12).all(), (w[s < w - 1e-12], s[s < w - 1e-12])
+
+
+# ---------------------------------------------------------------------------------------------
+# Faults by name
+# ---------------------------------------------------------------------------------------------
+TABLE_OF_KIND = {"line": {"line"}, "corridor": {"line"}, "transformer": {"trafo"},
+                 "substation": {"bus"}, "unit": {"gen"}, "plant": {"gen"},
+                 "intertie": {"gen", "sgen"}}
+
+
+@pytest.mark.parametrize("kind", FAULT_KINDS)
+def test_every_valid_name_of_every_kind_resolves(net, kind):
+    names = fault_names(net, kind)
+    assert names
+    for name in names:
+        outs = resolve_fault(net, kind, name, reason="why", cause="ice")
+        assert outs, (kind, name)
+        assert {o.element for o in outs} <= TABLE_OF_KIND[kind]
+        assert all(o.reason == "why" and o.cause == "ice" for o in outs)
+    default = resolve_fault(net, kind, names[0])[0]
+    assert default.reason == f"{kind} named in the scenario" and default.cause == "scenario"
+
+
+def test_faults_name_what_they_take_out(net):
+    line = resolve_fault(net, "line", "张家坝-长寿 500kV #1")
+    assert [o.name for o in line] == ["长寿-张家坝 500kV #1"]
+    corridor = resolve_fault(net, "corridor", "张家坝-长寿 500kV")
+    assert len(corridor) >= 2 and {o.name.rsplit(" #", 1)[0] for o in corridor} == {"长寿-张家坝 500kV"}
+    assert corridor == resolve_fault(net, "corridor", "长寿-张家坝 500kV")
+    plant = resolve_fault(net, "plant", "华能珞璜")
+    assert len(plant) > 1 and all(o.name.startswith("华能珞璜 #") for o in plant)
+    station = resolve_fault(net, "substation", "板桥")
+    assert len(station) > 1 and all(o.name.startswith("板桥 ") for o in station)
+    dc = resolve_fault(net, "intertie", "哈密-重庆 ±800kV DC")
+    assert [(o.element, o.name) for o in dc] == [("sgen", "哈密-重庆 ±800kV DC")]
+
+
+@pytest.mark.parametrize("kind, name, match", [
+    ("line", "板桥-圣泉 500kV #9", r"^no line named '板桥-圣泉 500kV #9'; did you mean '板桥-圣泉 500kV #\d'\?$"),
+    ("line", "张家坝-长寿 500kV #7",
+     r"^no line named '张家坝-长寿 500kV #7'; did you mean '张家坝-长寿 500kV #\d'\?$"),
+    ("line", "板桥-圣泉 500kV", r"did you mean .*\(quote names with '#' in YAML"),
+    ("unit", "华能珞璜", r"^no unit named '华能珞璜'; did you mean '华能珞璜 #\d'\? \(quote names"),
+    ("unit", "华能珞璜 #9", r"^no unit named '华能珞璜 #9'; did you mean '华能珞璜 #\d'\?$"),
+    ("corridor", "张家坝-长寿 220kV", r"^no corridor named '张家坝-长寿 220kV'; did you mean"),
+    ("substation", "Atlantis", r"^no substation named 'Atlantis'$"),
+    ("plant", "华能珞璜 #5", r"^no plant named '华能珞璜 #5'; did you mean '华能珞璜'\?$"),
+    ("intertie", "哈密-重庆", r"^no intertie named '哈密-重庆'; did you mean '哈密-重庆 ±800kV DC'\?$"),
+    ("tunnel", "x", (r"^fault kind 'tunnel' unknown; use one of line, corridor, transformer, "
+                     r"substation, unit, plant, intertie$")),
+])
+def test_unknown_fault_names_are_refused_with_a_suggestion(net, kind, name, match):
+    with pytest.raises(InputError, match=match):
+        resolve_fault(net, kind, name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -435,8 +492,30 @@ def test_short_district_names_and_river_aliases_are_accepted():
 
 def test_data_file_without_provenance_is_refused(tmp_path):
     (tmp_path / "ice_storm.yaml").write_text("beta:\n  value: 0.4\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match=r"ice_storm\.yaml: parameter 'beta' needs exactly one"):
+    with pytest.raises(DataFileError, match=r"ice_storm\.yaml: beta: needs exactly one of 'source' "
+                                            r"or 'estimate' \(found neither\)"):
         hazard_parameters("ice_storm", tmp_path)
+
+
+def test_data_file_problems_are_listed_together_naming_file_and_parameter(tmp_path):
+    (tmp_path / "ice_storm.yaml").write_text(
+        "beta:\n  value: 0.4\n  source: a paper\n  estimate: a guess\n"
+        "gamma: 3\n"
+        "delta:\n  source: a paper\n"
+        "eps:\n  value: 1\n  source: ''\n  estimate: derived\n", encoding="utf-8")
+    with pytest.raises(DataFileError) as err:
+        hazard_parameters("ice_storm", tmp_path)
+    assert str(err.value) == (
+        "ice_storm.yaml: beta: needs exactly one of 'source' or 'estimate' (found source, "
+        "estimate); gamma: has no 'value'; delta: has no 'value'")
+    (tmp_path / "flood.yaml").write_text("- value: 1\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"^flood\.yaml: expected a mapping of parameters$"):
+        hazard_parameters("flood", tmp_path)
+    (tmp_path / "landslide.yaml").write_text("a: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"^landslide\.yaml: unreadable"):
+        hazard_parameters("landslide", tmp_path)
+    with pytest.raises(DataFileError, match=r"^wind_storm\.yaml: hazard data file not found"):
+        hazard_parameters("wind_storm", tmp_path)
 
 
 def test_every_shipped_parameter_states_its_provenance():

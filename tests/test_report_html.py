@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from outage_sim.errors import InputError
-from outage_sim.reports import markdown_to_html, write_html_report
+from outage_sim.reports import html_report, markdown_to_html, write_html_report
 from outage_sim.studies import load_scenario, run_scenario
 
 FIRE = Path(__file__).resolve().parents[1] / "scenarios" / "core_station_fire.yaml"
@@ -40,7 +41,7 @@ def test_report_content(run, report):
 
 
 def test_report_without_restoration_and_extra_figure(tmp_path):
-    bare = run_scenario(load_scenario(FIRE), ac_check=False)
+    bare = run_scenario(load_scenario(FIRE), ac_check=False, restore=False)
     with pytest.raises(InputError, match="figures"):
         write_html_report(bare, tmp_path / "a", figures={"地图 / map": tmp_path / "nope.png"})
     png = tmp_path / "fig.png"
@@ -64,7 +65,26 @@ def test_report_without_restoration_and_extra_figure(tmp_path):
 def test_markdown_subset():
     out = markdown_to_html("# T / t\n\n- **a** <x>\n- b\n\n| h1 | h2 |\n|---|---|\n| 1<br>2 | a\\|b |\n")
     assert "<h2>T / t</h2>" in out and "<strong>a</strong> &lt;x&gt;" in out
-    assert "<td>1<br>2</td><td>a|b</td>" in out and out.count("<li>") == 2
+    assert re.search(r"<td>1<br>2</td>\s*<td>a\|b</td>", out) and out.count("<li>") == 2
+
+
+def test_markdown_keeps_br_and_escapes_other_html():
+    out = markdown_to_html("## H\n\n| a |\n|---|\n| <script>alert(1)</script><br>x |\n\n"
+                           "<img src=x onerror=alert(1)>\n\n> note <b>b</b>\n")
+    assert "<h3>H</h3>" in out
+    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;<br>x</td>" in out
+    assert "&lt;img src=x onerror=alert(1)&gt;" in out and "<img" not in out
+    assert "<blockquote>" in out and "&lt;b&gt;b&lt;/b&gt;" in out
+    assert "<script" not in out and "<b>" not in out
+
+
+def test_user_text_is_escaped_in_the_report(run):
+    evil = "<script>alert(1)</script>"
+    sc = run.scenario.model_copy(update={"name": f"{evil} name", "description": f"{evil} & more"})
+    text = html_report(dataclasses.replace(run, scenario=sc))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; name" in text
+    assert "<script" not in text
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which(

@@ -159,13 +159,95 @@ def test_every_cause_activation_is_reachable():
     }
 
 
-def test_bad_organisation_file_names_the_entry(tmp_path):
-    src = (
-        Path(__file__).resolve().parents[1] / "outage_sim" / "data" / "plan" / "organisation.yaml"
-    ).read_text(encoding="utf-8")
+ORG_FILE = Path(__file__).resolve().parents[1] / "outage_sim" / "data" / "plan" / "organisation.yaml"
+
+
+def _broken_organisation(tmp_path, old: str, new: str) -> Path:
+    """The packaged organisation file with its first ``old`` replaced by ``new``."""
+    src = ORG_FILE.read_text(encoding="utf-8")
+    assert old in src
     bad = tmp_path / "org.yaml"
-    bad.write_text(src.replace("activation: [coal_mine]", "activation: [coal]"), encoding="utf-8")
+    bad.write_text(src.replace(old, new, 1), encoding="utf-8")
+    return bad
+
+
+def test_bad_organisation_file_names_the_entry(tmp_path):
+    bad = _broken_organisation(tmp_path, "activation: [coal_mine]", "activation: [coal]")
     with pytest.raises(DataFileError, match=r"重庆煤监局.*activation"):
+        load_organisation(bad)
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        (
+            "activation: [coal_mine]",
+            "activation: [coal]",
+            (r"member_units\[21\]\.activation\[0\]: 重庆煤监局: unknown activation tag 'coal'; "
+             r"did you mean 'coal_mine'\? \(a trigger, cause or secondary incident: all_events, "),
+        ),
+        (
+            "{rank: 4, level_zh",
+            "{rank: four, level_zh",
+            r"response_levels\[0\]\.rank: Input should be a valid integer",
+        ),
+        (
+            "{rank: 4, level_zh",
+            "{rank: 3, level_zh",
+            r"response_levels: need ranks 1, 2, 3 and 4 once each, got \[1, 2, 3, 3\]$",
+        ),
+        (
+            "  commander: {zh: 市政府分管副市长, en:",
+            "  commander: {zh: 市政府分管副市长, eng:",
+            r"city_hq\.commander\.en: Field required; city_hq\.commander\.eng: ",
+        ),
+        (
+            "        when: [food_drug]\n",
+            "        when: [flood]\n",
+            (r"member_units\[16\]\.duties: 市市场监管局: the parts use triggers "
+             r"\['flood', 'special_equipment'\], activation says"),
+        ),
+        ("    orange: *issuers_high\n", "", r"warning\.issuers: .*missing orange$"),
+        (
+            "by: [市应急局]",
+            "by: [市应急]",
+            (r"reports\.clock\[2\]\.by\[0\]: '市应急' is not in reports\.bodies; "
+             r"did you mean '市应急局'\?$"),
+        ),
+        (
+            "mapped: [重庆燃气集团]",
+            "mapped: [燃气集团]",
+            (r"measures\[10\]\.mapped\[0\]: 4\.2\.3-gas: no member unit named '燃气集团'; "
+             r"did you mean '重庆燃气集团'\?$"),
+        ),
+        (
+            "cause_aliases: {landslide: geological",
+            "cause_aliases: {landslide: geologic",
+            r"cause_aliases\.landslide: 'geologic' is not a cause; did you mean 'geological'\?$",
+        ),
+        (
+            "response_adjust:\n",
+            "response_adjustment:\n",
+            r"response_adjust: Field required; response_adjustment: Extra inputs are not permitted$",
+        ),
+    ],
+)
+def test_broken_organisation_file_is_one_error_naming_the_path(tmp_path, old, new, message):
+    bad = _broken_organisation(tmp_path, old, new)
+    with pytest.raises(DataFileError) as err:
+        load_organisation(bad)
+    text = str(err.value)
+    assert text.startswith(f"{bad}: ") and "\n" not in text
+    assert re.search(message, text.removeprefix(f"{bad}: ")), text
+
+
+@pytest.mark.parametrize(
+    "text, message", [("[1, 2]\n", "expected a mapping at the top level"), ("a: [\n", "not valid YAML")]
+)
+def test_organisation_file_that_is_no_mapping(tmp_path, text, message):
+    bad = tmp_path / "org.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(DataFileError, match=f"^{re.escape(str(bad))}: {message}"):
         load_organisation(bad)
 
 

@@ -45,14 +45,14 @@ def runs():
 
     def get(name):
         if name not in cache:
-            run = run_scenario(load_scenario(SCENARIOS / name))
+            run = run_scenario(load_scenario(SCENARIOS / name), restore=False)
             cache[name] = (run, restore(run))
         return cache[name]
     return get
 
 
 def _run(obj, **kw):
-    run = run_scenario(parse_scenario(obj), ac_check=False)
+    run = run_scenario(parse_scenario(obj), ac_check=False, restore=False)
     return run, restore(run, **kw)
 
 
@@ -169,7 +169,7 @@ def test_policy_comparison_table_and_priority_first_serves_key_areas_first():
     # the 2008-like ice storm with the county it cuts off made a key area
     obj = yaml.safe_load((SCENARIOS / "ice_storm_2008.yaml").read_text("utf-8"))
     obj["time"] = obj["time"].isoformat()
-    run = run_scenario(parse_scenario({**obj, "key_areas": ["秀山县"]}), ac_check=False)
+    run = run_scenario(parse_scenario({**obj, "key_areas": ["秀山县"]}), ac_check=False, restore=False)
     comp = compare_policies(run)
     t = comp.table.set_index("policy")
     assert list(t.index) == ["priority_first", "largest_load_first", "nearest_crew"]
@@ -193,8 +193,22 @@ def test_unknown_policy_is_an_input_error(runs):
 
 
 # ------------------------------------------------------------------ data and schema
+def _repair_yaml() -> dict:
+    return yaml.safe_load((ROOT / "outage_sim/data/restoration/repair.yaml").read_text("utf-8"))
+
+
+def _refused(tmp_path, raw) -> str:
+    """The message of the one DataFileError a repair file ``raw`` in ``tmp_path`` gives."""
+    (tmp_path / "repair.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    with pytest.raises(DataFileError) as exc:
+        repair_data(tmp_path)
+    text = str(exc.value)
+    assert "\n" not in text and "Traceback" not in text
+    return text
+
+
 def test_every_data_parameter_says_where_it_comes_from():
-    raw = yaml.safe_load((ROOT / "outage_sim/data/restoration/repair.yaml").read_text("utf-8"))
+    raw = _repair_yaml()
     for key, entry in raw.items():
         assert ("source" in entry) != ("estimate" in entry), key
     d = repair_data()
@@ -205,16 +219,59 @@ def test_every_data_parameter_says_where_it_comes_from():
 
 
 def test_a_data_file_without_provenance_is_refused(tmp_path):
-    raw = yaml.safe_load((ROOT / "outage_sim/data/restoration/repair.yaml").read_text("utf-8"))
+    raw = _repair_yaml()
     raw["travel"].pop("estimate")
     (tmp_path / "repair.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
-    with pytest.raises(DataFileError, match="'travel'"):
+    # the provenance rule is the hazard files' (outage_sim.hazards.hazard_parameters)
+    with pytest.raises(DataFileError,
+                       match=r"^repair\.yaml: .*\btravel\b.* one of 'source' or 'estimate'"):
         repair_data(tmp_path)
     raw["travel"]["estimate"] = "x"
     raw["repair_ice"]["value"]["pylon"] = 3
     (tmp_path / "repair.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
     with pytest.raises(DataFileError, match="repair_ice.pylon: unknown component kind"):
         repair_data(tmp_path)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda raw: raw["repair_ice"]["value"].update(line_220=-3),
+     "repair_ice.line_220: Input should be greater than or equal to 0"),
+    (lambda raw: raw["repair_ice"]["value"].update(transformer="72 h"),
+     "repair_ice.transformer: Input should be a valid number"),
+    (lambda raw: raw["repair_wind"]["value"]["line_500"].pop("per_km_h"),
+     "repair_wind.line_500.per_km_h: Field required"),
+    (lambda raw: raw["repair_ice"]["value"].update(line220=30),
+     "repair_ice.line220: unknown component kind (use one of line_500, line_220, "),
+    (lambda raw: raw["travel"]["value"].update(speed=40),
+     "travel.speed: Extra inputs are not permitted"),
+    (lambda raw: raw.update(pylons={"value": 3, "estimate": "x"}),
+     "pylons: Extra inputs are not permitted"),
+    (lambda raw: raw.pop("backbone"), "backbone: Field required"),
+    (lambda raw: raw["repair_default"]["value"].pop("line_500"),
+     "repair_default: no entry for 'line_500' (nor in repair_rts_gmlc)"),
+    (lambda raw: raw["hazard_travel_factor"]["value"].update(ice=0),
+     "hazard_travel_factor.ice: Input should be greater than 0"),
+    (lambda raw: raw["crew_bases"]["value"].update({"万州区": 1.5}),
+     "crew_bases.万州区: Input should be a valid integer"),
+    (lambda raw: raw["operating_limits"]["value"].update(vm_pu_max=0.9),
+     "operating_limits.vm_pu_max: must be above vm_pu_min (0.95), got 0.9"),
+])
+def test_a_broken_repair_file_is_one_error_naming_the_path(tmp_path, change, message):
+    raw = _repair_yaml()
+    change(raw)
+    assert _refused(tmp_path, raw).startswith(f"repair.yaml: {message}")
+
+
+def test_every_problem_of_a_repair_file_is_listed_with_its_path(tmp_path):
+    raw = _repair_yaml()
+    raw["repair_ice"]["value"]["line_220"]["base_h"] = -1
+    raw["cold_load_pickup"]["value"]["factor"] = 0.5
+    raw.pop("black_start_h")
+    assert _refused(tmp_path, raw) == (
+        "repair.yaml: repair_ice.line_220.base_h: Input should be greater than or equal to 0; "
+        "black_start_h: Field required; "
+        "cold_load_pickup.factor: Input should be greater than or equal to 1")
+    assert repair_data().values["black_start_h"] == 0.5  # the shipped file is untouched
 
 
 def test_restoration_block_errors_name_their_paths():

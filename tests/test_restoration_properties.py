@@ -77,7 +77,7 @@ def scenarios(draw):
 @given(scenarios())
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_served_never_falls_and_the_response_never_ends_while_a_check_fails(obj):
-    run = run_scenario(parse_scenario(obj), ac_check=False)
+    run = run_scenario(parse_scenario(obj), ac_check=False, restore=False)
     res = restore(run, horizon_h=96.0)
     assert_invariants(res)
     assert abs(res.timeline.shed_mw.iloc[0] - run.shed.main["shed_mw"]) < 1e-6

@@ -45,7 +45,7 @@ def test_every_shipped_scenario_is_listed_and_valid():
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_shipped_scenario_reaches_its_stated_level(name):
-    result = run_scenario(load_scenario(SCENARIOS / name))
+    result = run_scenario(load_scenario(SCENARIOS / name), restore=False)
     assert result.severity.level == EXPECTED[name], result.severity.to_dict()["criteria"]
     main = result.shed.main
     assert 0 <= main["shed_mw"] <= main["load_mw"]
@@ -79,6 +79,61 @@ def test_unknown_fault_name_is_named_with_a_suggestion():
         parse_scenario({**BASE, "faults": [{"line": "板桥-圣泉 500kV #3"}]})
 
 
+def test_fault_names_are_listed_with_the_other_problems():
+    with pytest.raises(InputError) as exc:
+        parse_scenario({**BASE, "seed": -1, "cause": "bogus",
+                        "faults": [{"line": "板桥-圣泉 500kV #3"}, {"substation": "Atlantis"},
+                                   {"unit": "华能珞璜 #5"}]}, source="s.yaml")
+    lines = str(exc.value).splitlines()
+    assert lines[0] == "s.yaml: 4 problems"
+    assert lines[1] == "  seed: Input should be greater than or equal to 0"
+    assert lines[2].startswith("  cause: unknown cause 'bogus'; did you mean")
+    assert lines[3:] == [
+        "  faults[0].line: no line named '板桥-圣泉 500kV #3'; did you mean '板桥-圣泉 500kV #2'?",
+        "  faults[1].substation: no substation named 'Atlantis'"]
+
+
+def test_data_checks_name_each_item_once():
+    with pytest.raises(InputError) as exc:
+        parse_scenario({**BASE, "secondary": ["bogus", "environmental", 3],
+                        "key_areas": ["渝北", 5, "城口县"], "cause": 5}, source="s.yaml")
+    text = str(exc.value)
+    assert text.startswith("s.yaml: 5 problems\n")
+    for line in ("  cause: Input should be a valid string",
+                 "  secondary[0]: unknown secondary incident 'bogus'; did you mean 'food_drug'?",
+                 "  secondary[2]: Input should be a valid string",
+                 "  key_areas[0]: no district named '渝北'; did you mean '渝北区'?",
+                 "  key_areas[1]: Input should be a valid string"):
+        assert line in text, (line, text)
+    with pytest.raises(InputError, match=r"^s\.yaml: 1 problem\n  key_areas: Input should be a "
+                                         r"valid list$"):
+        parse_scenario({**BASE, "key_areas": "渝北"}, source="s.yaml")
+
+
+def test_secondary_clearing_times_name_their_incident():
+    with pytest.raises(InputError, match=r"^s\.yaml: 1 problem\n  restoration\.secondary_clear_h"
+                                         r"\.traffic: unknown secondary incident 'traffic'"):
+        parse_scenario({**BASE, "secondary": ["environmental"],
+                        "restoration": {"secondary_clear_h": {"environmental": 3, "traffic": 2}}},
+                       source="s.yaml")
+    # an unknown incident is reported once, under the scenario's header
+    with pytest.raises(InputError, match=r"^s\.yaml: 1 problem\n  secondary\[0\]: unknown secondary "
+                                         r"incident 'bogus'"):
+        parse_scenario({**BASE, "secondary": ["bogus"],
+                        "restoration": {"secondary_clear_h": {"environmental": 3}}}, source="s.yaml")
+    with pytest.raises(InputError, match=r"restoration\.secondary_clear_h\.environmental: not among "
+                                         r"the scenario's secondary incidents \(none\)"):
+        parse_scenario({**BASE, "restoration": {"secondary_clear_h": {"environmental": 3}}})
+
+
+def test_level_defaults_and_valid_faults_pass():
+    sc = parse_scenario({"name": "t", "time": BASE["time"], "faults": [{"line": "长寿-张家坝 500kV #1"}],
+                         "secondary": ["environmental"], "cause": "ice"}, source="s.yaml")
+    assert sc.level == "summer_peak" and sc.source_file == "s.yaml"
+    assert sc.faults[0].name == "长寿-张家坝 500kV #1"  # kept as written; resolved when drawn
+    assert sc.secondary == ["environmental"] and sc.cause == "ice"
+
+
 def test_time_needs_an_offset_and_yaml_errors_are_one_line(tmp_path):
     with pytest.raises(InputError, match="time"):
         parse_scenario({**BASE, "time": "2026-08-05T21:00:00"})
@@ -92,10 +147,10 @@ def test_time_needs_an_offset_and_yaml_errors_are_one_line(tmp_path):
 
 def test_same_seed_same_result_and_seeds_differ():
     sc = load_scenario(SCENARIOS / "ice_storm_2008.yaml")
-    a, b = run_scenario(sc, ac_check=False), run_scenario(sc, ac_check=False)
+    a, b = run_scenario(sc, ac_check=False, restore=False), run_scenario(sc, ac_check=False, restore=False)
     assert [o.name for o in a.shed.failed] == [o.name for o in b.shed.failed]
     assert a.shed.main == b.shed.main
-    draws = {tuple(sorted(o.name for o in run_scenario(sc, seed=s, ac_check=False).shed.failed))
+    draws = {tuple(sorted(o.name for o in run_scenario(sc, seed=s, ac_check=False, restore=False).shed.failed))
              for s in range(6)}
     assert len(draws) > 1
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from outage_sim import grid
 from outage_sim.engine import (
     DC_RATING_MARGIN,
     active_masks,
@@ -17,8 +18,8 @@ from outage_sim.engine import (
     shed_by_priority,
     shed_load,
 )
+from outage_sim.engine.ac import ac_verdict
 from outage_sim.errors import InputError
-from outage_sim.grid import model as grid
 from outage_sim.hazards import Outage, faults
 
 
@@ -73,6 +74,30 @@ def test_cascade_trips_the_overloaded_line_and_loses_what_is_behind_it():
     r = shed_load(_tiny(line_limit_mw=90.0), [], mode="cascade")
     assert r.main["shed_mw"] == 0.0 and not r.cascade_rounds
     assert any("remain overloaded" in f for f in r.flags)
+
+
+def test_ac_check_runs_on_the_energised_islands_and_says_when_none_is_left():
+    r = shed_load(_tiny(), [Outage("line", 1, "L12", "test")])
+    assert r.state == "ac" and r.ac["converged"] and r.ac["solver"] in ("pandapower", "lightsim2grid")
+    assert r.ac["slack_mw"] == pytest.approx(60.0, rel=0.05)  # the unit carries island A alone
+    r = shed_load(_tiny(), [Outage("gen", 0, "G0", "test")])
+    assert r.state == "none" and r.main["shed_mw"] == 100.0 and not r.flags
+    assert r.ac == {"converged": None, "note": "no energised island: nothing to check"}
+    r = shed_load(_tiny(), [Outage("gen", 0, "G0", "test")], ac_check=False)
+    assert r.state == "dc" and r.ac == {"converged": None}
+
+
+def test_ac_verdict_flags_overloads_voltages_and_divergence():
+    ok = {"converged": True, "overloaded": [], "max_line_loading_pct": 80.0,
+          "max_trafo_loading_pct": None, "vm_pu_min": 0.95, "vm_pu_max": 1.05}
+    assert ac_verdict(ok) == ("ac", [])
+    bad = {**ok, "overloaded": ["L1", "T1"], "max_trafo_loading_pct": 131.6, "vm_pu_min": 0.8771}
+    assert ac_verdict(bad) == ("ac", ["AC check: 2 branch(es) above 100% (worst 132%)",
+                                      ("AC check: voltages 0.877–1.050 pu outside the 0.90–1.10 pu "
+                                       "emergency band")])
+    assert ac_verdict({"converged": False}) == (
+        "dc", ["AC power flow did not converge; results are from the DC state"])
+    assert ac_verdict({"converged": None, "note": "x"}) == ("none", [])
 
 
 def test_shed_by_priority_rotates_the_marginal_priority():

@@ -8,9 +8,22 @@ its exit status (2 for input errors), never a traceback; that translation happen
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from typer.core import TyperGroup
 
+from outage_sim._version import __version__
+from outage_sim.cli import (
+    classify_cmd,
+    contingency_cmd,
+    drill_cmd,
+    grid_cmd,
+    plot_cmd,
+    respond_cmd,
+    run_cmd,
+    schema_cmd,
+)
 from outage_sim.errors import OutageSimError
 
 
@@ -33,28 +46,34 @@ app = typer.Typer(
     "(重庆市大面积停电事件应急预案, 渝府办发〔2021〕18号).",
 )
 
-from outage_sim.cli import grid_cmd  # noqa: E402  (registers the `grid` sub-app)
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"outage-sim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Grid-outage emergency decision support for the Chongqing main grid
+    (重庆市大面积停电事件应急预案, 渝府办发〔2021〕18号)."""
+
 
 app.add_typer(grid_cmd.app, name="grid")
-from outage_sim.cli import classify_cmd  # noqa: E402
-
 app.command("classify")(classify_cmd.classify)
-from outage_sim.cli import respond_cmd  # noqa: E402
-
 app.command("respond")(respond_cmd.respond)
-from outage_sim.cli import run_cmd  # noqa: E402
-
 app.command("run")(run_cmd.run)
-from outage_sim.cli import plot_cmd  # noqa: E402
-
 app.command("plot")(plot_cmd.plot)
-from outage_sim.cli import contingency_cmd  # noqa: E402
-
 app.command("contingency")(contingency_cmd.contingency)
 app.command("montecarlo")(contingency_cmd.montecarlo)
-from outage_sim.cli import drill_cmd  # noqa: E402
-
 app.command("drill")(drill_cmd.drill)
+app.command("schema")(schema_cmd.schema)
 
 
 def main() -> None:

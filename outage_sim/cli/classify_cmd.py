@@ -1,7 +1,7 @@
 """``outage-sim classify EVENT.json [--json] [--plan FILE]``: the event's level under the plan.
 
 Reads the event input of design.md (a file, or stdin for ``-``), classifies it with
-:func:`outage_sim.severity.rules.classify` and prints either the JSON object of the contract
+:func:`outage_sim.severity.classify` and prints either the JSON object of the contract
 (``--json``) or a short bilingual summary: level, warning, response, the criteria that fired and
 how far the event is from the next level up and down.
 """
@@ -24,14 +24,29 @@ SHOWN_DISTRICT_OPTIONS = 3
 
 
 def classify(
-    event: Annotated[str, typer.Argument(
-        metavar="EVENT.json", help="Event figures (design.md); '-' reads standard input.",
-        show_default=False)],
-    json_output: Annotated[bool, typer.Option(
-        "--json", help="Print the JSON object of the contract instead of the summary.")] = False,
-    plan: Annotated[Path | None, typer.Option(
-        "--plan", metavar="FILE", help="Plan file (TOML or YAML) instead of the Chongqing 2021 "
-        "plan.", show_default=False)] = None,
+    event: Annotated[
+        str,
+        typer.Argument(
+            metavar="EVENT.json",
+            help="Event figures (design.md); '-' reads standard input.",
+            show_default=False,
+        ),
+    ],
+    json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the JSON object of the contract instead of the summary."
+        ),
+    ] = False,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            metavar="FILE",
+            help="Plan file (TOML or YAML) instead of the Chongqing 2021 plan.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Classify an event: level 事件级别, warning 预警, response 应急响应 (§1.5, §3.2, §4.1)."""
     result = severity.classify(severity.read_event(event), severity.load_plan(plan))
@@ -46,48 +61,67 @@ def render_summary(sev: severity.Severity) -> str:
     plan = sev.plan
     level = plan.level(sev.level_rank)
     if level is None:
-        lines = [(f"事件级别 Event level: {NO_LEVEL_ZH} / not a large-area outage event "
-                  "(预案不启动 plan not activated)"),
-                 "预警 Warning: 无 / none",
-                 "应急响应 Response: 无 / none"]
+        lines = [
+            (
+                f"事件级别 Event level: {NO_LEVEL_ZH} / not a large-area outage event "
+                "(预案不启动 plan not activated)"
+            ),
+            "预警 Warning: 无 / none",
+            "应急响应 Response: 无 / none",
+        ]
     else:
         lines = [
-            (f"事件级别 Event level: {sev.level} / {sev.level_en} (rank {sev.level_rank}, "
-             f"{sev.level_clause})"),
-            (f"预警 Warning: {sev.warning_level_zh} {sev.warning_color_zh} / level "
-             f"{sev.warning_level} {sev.warning_color} ({level.warning_clause})"),
-            (f"应急响应 Response: {sev.response_level_zh} / {sev.response_level} "
-             f"({level.response_clause})"),
+            (
+                f"事件级别 Event level: {sev.level} / {sev.level_en} (rank {sev.level_rank}, "
+                f"{sev.level_clause})"
+            ),
+            (
+                f"预警 Warning: {sev.warning_level_zh} {sev.warning_color_zh} / level "
+                f"{sev.warning_level} {sev.warning_color} ({level.warning_clause})"
+            ),
+            (
+                f"应急响应 Response: {sev.response_level_zh} / {sev.response_level} "
+                f"({level.response_clause})"
+            ),
         ]
     main = sev.event.main
     derived = " (区县合计 sum of districts)" if sev.event.main_from_districts else ""
     lines.append(
         f"{plan.grid} {plan.grid_en}{derived}: {MEASURE_ZH['load_shed']} load shed "
         f"{_amount(main.shed_mw)} of {_amount(main.load_mw)} MW, {MEASURE_ZH['customers_out']}"
-        f" customers out {_amount(main.customers_out)} of {_amount(main.customers)}")
+        f" customers out {_amount(main.customers_out)} of {_amount(main.customers)}"
+    )
     lines.append("触发的条件 Criteria fired:" + ("" if sev.criteria else " 无 / none"))
     for c in sev.criteria:
-        band = (f"≥ {_pct(c.low_pct)}" if c.high_pct is None
-                else f"in [{_pct(c.low_pct)}, {_pct(c.high_pct)})")
+        band = (
+            f"≥ {_pct(c.low_pct)}"
+            if c.high_pct is None
+            else f"in [{_pct(c.low_pct)}, {_pct(c.high_pct)})"
+        )
         group = "" if c.district_class is None else f" ({c.district_class} {c.district_class_en})"
         mark = "  ← 决定级别 decides" if c is sev.decided_by else ""
         lines.append(
             f"  {_scope(sev, c.scope)}{group}: {MEASURE_ZH[c.measure]} {MEASURE_EN[c.measure]} "
-            f"{_pct(c.value_pct)} {band} → {c.level} / {c.level_en} {c.clause}{mark}")
+            f"{_pct(c.value_pct)} {band} → {c.level} / {c.level_en} {c.clause}{mark}"
+        )
     if sev.raise_options:
         lines.append("升一级 To raise one level (any one of):")
         shown = [m for m in sev.raise_options if m.scope == "main"]
         for measure in severity.MEASURES:
-            shown += [m for m in sev.raise_options if m.scope != "main"
-                      and m.measure == measure][:SHOWN_DISTRICT_OPTIONS]
+            shown += [m for m in sev.raise_options if m.scope != "main" and m.measure == measure][
+                :SHOWN_DISTRICT_OPTIONS
+            ]
         lines += [f"  {_scope(sev, m.scope)}: {_margin(m, up=True)}" for m in shown]
         if len(shown) < len(sev.raise_options):
-            lines.append(f"  … 另有 {len(sev.raise_options) - len(shown)} 项 and "
-                         f"{len(sev.raise_options) - len(shown)} more district options (--json)")
+            lines.append(
+                f"  … 另有 {len(sev.raise_options) - len(shown)} 项 and "
+                f"{len(sev.raise_options) - len(shown)} more district options (--json)"
+            )
     if sev.lower_rank is not None:
         lines.append("降一级 To lower one level (all of):")
-        lines += [f"  {_scope(sev, m.scope)}: {_margin(m, up=False)}"
-                  for m in sev.lower_requirements]
+        lines += [
+            f"  {_scope(sev, m.scope)}: {_margin(m, up=False)}" for m in sev.lower_requirements
+        ]
     return "\n".join(lines)
 
 
@@ -100,13 +134,20 @@ def _margin(m: Margin, up: bool) -> str:
     unit = "户 customers" if customers else "MW"
     if up:
         # Whole customers, and MW rounded up to the kW, so that the amount shown does reach.
-        amount = (math.ceil(round(m.change, 6)) if customers
-                  else math.ceil(round(m.change, 6) * 1000) / 1000)
-        change = (f"+{_amount(amount)} {unit} (达到 up to {_amount(m.boundary)} {unit} = "
-                  f"{_pct(m.boundary_pct)})")
+        amount = (
+            math.ceil(round(m.change, 6))
+            if customers
+            else math.ceil(round(m.change, 6) * 1000) / 1000
+        )
+        change = (
+            f"+{_amount(amount)} {unit} (达到 up to {_amount(m.boundary)} {unit} = "
+            f"{_pct(m.boundary_pct)})"
+        )
     else:
-        change = (f"减少超过 more than {_amount(-m.change)} {unit} fewer (低于 below "
-                  f"{_amount(m.boundary)} {unit} = {_pct(m.boundary_pct)})")
+        change = (
+            f"减少超过 more than {_amount(-m.change)} {unit} fewer (低于 below "
+            f"{_amount(m.boundary)} {unit} = {_pct(m.boundary_pct)})"
+        )
     level = "无 / none" if m.level_rank == 0 else f"{m.level} / {m.level_en}"
     return f"{MEASURE_ZH[m.measure]} {MEASURE_EN[m.measure]} {change} → {level} {m.clause}"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -12,15 +13,21 @@ from outage_sim.studies import contingency_table
 
 
 def contingency(
-    k: int = typer.Option(1, "--k", help="1: every single outage; 2: every pair."),
-    level: str = typer.Option("summer_peak", "--level", help="Load level of the model."),
-    top: int = typer.Option(20, "--top", help="Rows to print (the table file has all)."),
-    mode: str = typer.Option("dispatch", "--mode", help="dispatch or cascade."),
-    as_json: bool = typer.Option(False, "--json", help="Print the top rows as JSON."),
-    out: Path = typer.Option(None, "--out", help="Write every row to FILE (.csv or .parquet)."),
-    recheck: bool = typer.Option(False, "--recheck",
-                                 help="Re-run contingencies flagged uncertain through the single engine."),
-    force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
+    k: Annotated[int, typer.Option("--k", help="1: every single outage; 2: every pair.")] = 1,
+    level: Annotated[str, typer.Option("--level", help="Load level of the model.")] = "summer_peak",
+    top: Annotated[int, typer.Option("--top", help="Rows to print (the table file has all).")] = 20,
+    mode: Annotated[str, typer.Option("--mode", help="dispatch or cascade.")] = "dispatch",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the top rows as JSON.")] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write every row to FILE (.csv or .parquet).")
+    ] = None,
+    recheck: Annotated[
+        bool,
+        typer.Option(
+            "--recheck", help="Re-run contingencies flagged uncertain through the single engine."
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
 ) -> None:
     """N-1 / N-2 screening of branches and units: which outages make a large-area outage event."""
     if top < 0:
@@ -33,8 +40,9 @@ def contingency(
             try:
                 import pyarrow  # noqa: F401
             except ImportError:
-                raise InputError("--out: writing .parquet needs pyarrow (pip install pyarrow); "
-                                 "use .csv") from None
+                raise InputError(
+                    "--out: writing .parquet needs pyarrow (pip install pyarrow); use .csv"
+                ) from None
     if mode not in ("dispatch", "cascade"):
         raise InputError(f"--mode: {mode!r} unknown; use dispatch or cascade")
     frame = contingency_table(level, k, mode, recheck)
@@ -42,70 +50,123 @@ def contingency(
         (frame.to_parquet if out.suffix.lower() == ".parquet" else frame.to_csv)(out, index=False)
     head = frame.head(top)
     if as_json:
-        typer.echo(json.dumps({"model_version": frame.attrs["model_version"], "level": level,
-                               "k": k, "mode": mode, "contingencies": len(frame),
-                               "rows": head.to_dict("records")}, ensure_ascii=False, indent=2,
-                              default=lambda x: x.item() if hasattr(x, "item") else str(x)))
+        typer.echo(
+            json.dumps(
+                {
+                    "model_version": frame.attrs["model_version"],
+                    "level": level,
+                    "k": k,
+                    "mode": mode,
+                    "contingencies": len(frame),
+                    "rows": head.to_dict("records"),
+                },
+                ensure_ascii=False,
+                indent=2,
+                default=lambda x: x.item() if hasattr(x, "item") else str(x),
+            )
+        )
     else:
         counts = frame.level.value_counts()
-        typer.echo(f"N-{k} 预想事故扫描 contingency screening: {len(frame):,} outages of branches and "
-                   f"units, {level}, mode {mode}, model {frame.attrs['model_version']}")
-        typer.echo("按级别 by level: " + "; ".join(f"{lv} {counts.get(lv, 0):,}" for lv in
-                                                 ("特别重大", "重大", "较大", "一般", "none")))
-        typer.echo(f"{'#':>4}  {'级别 level':<22}{'减供 shed MW':>14}{'%':>7}{'停电用户 customers':>20}  "
-                   f"{'决定 decided by':<22} 停运元件 outage")
+        typer.echo(
+            f"N-{k} 预想事故扫描 contingency screening: {len(frame):,} outages of branches and "
+            f"units, {level}, mode {mode}, model {frame.attrs['model_version']}"
+        )
+        typer.echo(
+            "按级别 by level: "
+            + "; ".join(
+                f"{lv} {counts.get(lv, 0):,}" for lv in ("特别重大", "重大", "较大", "一般", "none")
+            )
+        )
+        typer.echo(
+            f"{'#':>4}  {'级别 level':<22}{'减供 shed MW':>14}{'%':>7}{'停电用户 customers':>20}  "
+            f"{'决定 decided by':<22} 停运元件 outage"
+        )
         for r in head.itertuples():
             lvl = f"{r.level} {r.level_en}" if r.level != "none" else "none 未构成"
             by = f"{r.decided_scope} {r.decided_measure}".strip() or "-"
             flag = " (uncertain)" if r.uncertain else ""
-            typer.echo(f"{r.rank:>4}  {lvl:<22}{r.shed_mw:>14,.1f}{r.shed_pct:>7.2f}{r.customers_out:>20,}  "
-                       f"{by:<22} {r.scenario}{flag}")
+            typer.echo(
+                f"{r.rank:>4}  {lvl:<22}{r.shed_mw:>14,.1f}{r.shed_pct:>7.2f}{r.customers_out:>20,}  "
+                f"{by:<22} {r.scenario}{flag}"
+            )
     if out is not None:
         typer.echo(f"wrote {out}", err=as_json)
 
 
 def montecarlo(
-    scenario: Path = typer.Argument(..., help="Scenario YAML with hazards."),
-    samples: int = typer.Option(..., "--samples", help="Number of hazard draws."),
-    seed: int = typer.Option(None, "--seed", help="Master seed (default: the scenario's)."),
-    workers: int = typer.Option(None, "--workers", help="Start a local Dask cluster of W workers."),
-    scheduler: str = typer.Option(None, "--scheduler", help="Address of a Dask scheduler (tcp://HOST:PORT)."),
-    chunk: int = typer.Option(2000, "--chunk", help="Samples per chunk."),
-    out: Path = typer.Option(None, "--out", help="Folder for summary.json, samples.csv, districts.csv, figures."),
-    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
-    force: bool = typer.Option(False, "--force", help="Overwrite files in --out."),
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML with hazards.")],
+    samples: Annotated[int, typer.Option("--samples", help="Number of hazard draws.")],
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Master seed (default: the scenario's).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Start a local Dask cluster of W workers.")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Address of a Dask scheduler (tcp://HOST:PORT)."),
+    ] = None,
+    chunk: Annotated[int, typer.Option("--chunk", help="Samples per chunk.")] = 2000,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for summary.json, samples.csv, districts.csv, figures."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files in --out.")] = False,
 ) -> None:
     """Monte-Carlo sweep of a scenario's hazards: level probabilities, districts going dark."""
     from outage_sim.studies import load_scenario, run_montecarlo
 
     sc = load_scenario(scenario)
     if not sc.hazards:
-        raise InputError(f"{scenario.name}: has no hazards; a Monte-Carlo sweep needs something random")
+        raise InputError(
+            f"{scenario.name}: has no hazards; a Monte-Carlo sweep needs something random"
+        )
     if out is not None:  # checked before the sweep: never lose the user's files
         from outage_sim.studies import MONTECARLO_FILES
 
         check_output(out, MONTECARLO_FILES, force=force)
-    result = run_montecarlo(sc, samples, seed=seed, chunk=chunk, workers=workers,
-                            scheduler=scheduler, progress=not as_json)
+    result = run_montecarlo(
+        sc,
+        samples,
+        seed=seed,
+        chunk=chunk,
+        workers=workers,
+        scheduler=scheduler,
+        progress=not as_json,
+    )
     written = result.write(out, force=force) if out is not None else []
     s = result.summary()
     if as_json:
         typer.echo(json.dumps(s, ensure_ascii=False, indent=2))
         return
-    typer.echo(f"蒙特卡洛 Monte-Carlo: {sc.name} — {s['samples']:,} samples, master seed "
-               f"{s['master_seed']}, model {s['model_version']}")
-    typer.echo("级别概率 level probability: " + "; ".join(
-        f"{r['level']} {r['level_en']} {100 * r['probability']:.2f}%" for r in s["level_probability"]))
+    typer.echo(
+        f"蒙特卡洛 Monte-Carlo: {sc.name} — {s['samples']:,} samples, master seed "
+        f"{s['master_seed']}, model {s['model_version']}"
+    )
+    typer.echo(
+        "级别概率 level probability: "
+        + "; ".join(
+            f"{r['level']} {r['level_en']} {100 * r['probability']:.2f}%"
+            for r in s["level_probability"]
+        )
+    )
     q = s["shed_mw_quantiles"]
-    typer.echo(f"减供负荷 load shed MW: median {q['p50']:,.0f}, p90 {q['p90']:,.0f}, p99 {q['p99']:,.0f}, "
-               f"max {q['p100']:,.0f}")
+    typer.echo(
+        f"减供负荷 load shed MW: median {q['p50']:,.0f}, p90 {q['p90']:,.0f}, p99 {q['p99']:,.0f}, "
+        f"max {q['p100']:,.0f}"
+    )
     dark = [d for d in s["district_dark_probability"] if d["p_dark"] > 0][:8]
     if dark:
-        typer.echo("全停概率 P(district dark): " + "; ".join(f"{d['district']} {100 * d['p_dark']:.1f}%"
-                                                       for d in dark))
+        typer.echo(
+            "全停概率 P(district dark): "
+            + "; ".join(f"{d['district']} {100 * d['p_dark']:.1f}%" for d in dark)
+        )
     typer.echo("最坏抽样 worst draws (replay with `outage-sim run SCENARIO --seed N`):")
     for w in s["worst"][:5]:
-        typer.echo(f"  seed {w['seed']}: {w['level']} {w['level_en']}, {w['shed_mw']:,.0f} MW, "
-                   f"{w['customers_out']:,} customers, {w['failed']} failed")
+        typer.echo(
+            f"  seed {w['seed']}: {w['level']} {w['level_en']}, {w['shed_mw']:,.0f} MW, "
+            f"{w['customers_out']:,} customers, {w['failed']} failed"
+        )
     for p in written:
         typer.echo(f"wrote {p}")

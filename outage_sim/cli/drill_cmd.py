@@ -2,7 +2,7 @@
 
 The event is stepped forward ``--step`` minutes at a time (default: the file's ``drill.step_min``
 or 30); at each point the plan's questions are put with rich prompts and scored against the
-engine's answer key (:class:`outage_sim.drill.session.Drill`). Answers may come from stdin, one a line,
+engine's answer key (:class:`outage_sim.drill.Drill`). Answers may come from stdin, one a line,
 so a drill can be scripted; when stdin ends the drill stops and prints the score. ``--answers``
 prints the key at every point instead of asking (the trainer's copy).
 """
@@ -10,6 +10,7 @@ prints the key at every point instead of asking (the trainer's copy).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -30,16 +31,38 @@ def _ask(console, q) -> str | None:
 
 
 def drill(
-    scenario: Path = typer.Argument(..., help="Scenario YAML file, optionally with a drill: section."),
-    answers: bool = typer.Option(False, "--answers", help="Print the answer key at every point "
-                                 "instead of asking (the trainer's copy)."),
-    step: float = typer.Option(None, "--step", help="Minutes the clock moves between points "
-                               "(default: the file's drill.step_min, else 30)."),
-    steps: int = typer.Option(4, "--steps", help="Points after the first (the drill also stops "
-                              "once the response has ended)."),
-    seed: int = typer.Option(None, "--seed", help="Override the scenario's seed."),
-    no_restoration: bool = typer.Option(False, "--no-restoration",
-                                        help="Keep the event's state (no restoration over time)."),
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario YAML file, optionally with a drill: section.")
+    ],
+    answers: Annotated[
+        bool,
+        typer.Option(
+            "--answers",
+            help="Print the answer key at every point instead of asking (the trainer's copy).",
+        ),
+    ] = False,
+    step: Annotated[
+        float | None,
+        typer.Option(
+            "--step",
+            help="Minutes the clock moves between points "
+            "(default: the file's drill.step_min, else 30).",
+        ),
+    ] = None,
+    steps: Annotated[
+        int,
+        typer.Option(
+            "--steps",
+            help="Points after the first (the drill also stops once the response has ended).",
+        ),
+    ] = 4,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Override the scenario's seed.")
+    ] = None,
+    no_restoration: Annotated[
+        bool,
+        typer.Option("--no-restoration", help="Keep the event's state (no restoration over time)."),
+    ] = False,
 ) -> None:
     """Run a drill: step through an event and answer the plan's questions (应急演练)."""
     from rich.console import Console
@@ -68,23 +91,35 @@ def drill(
             if answers:
                 console.print(f"\n{q.zh} / {q.en}  ({q.clause})", markup=False)
                 console.print(f"  答案 key: {q.key_text}", markup=False)
-                continue
-            while True:
-                given = _ask(console, q)
-                if given is None:
-                    _score(console, d)
-                    return
-                try:
-                    a = d.answer(q.id, given)
-                    break
-                except InputError as exc:
-                    console.print(f"[red]无法识别 not understood[/red]: {exc}", markup=True)
-            mark = "[green]✓ 正确 right[/green]" if a.correct else (
-                f"[yellow]部分 partly {a.score:.2f}[/yellow]" if a.score > 0 else "[red]✗ 错误 wrong[/red]")
-            console.print(mark)
-            console.print(f"  答案 key: {q.key_text}", markup=False)
+            elif not _put(console, d, q):
+                break  # stdin ended: score what was answered
+        else:
+            continue
+        break
     if not answers:
         _score(console, d)
+
+
+def _put(console, d, q) -> bool:
+    """Ask ``q`` until the answer is understood, then mark it; False when stdin has ended."""
+    while True:
+        given = _ask(console, q)
+        if given is None:
+            return False
+        try:
+            a = d.answer(q.id, given)
+            break
+        except InputError as exc:
+            console.print(f"[red]无法识别 not understood[/red]: {exc}", markup=True)
+    if a.correct:
+        mark = "[green]✓ 正确 right[/green]"
+    elif a.score > 0:
+        mark = f"[yellow]部分 partly {a.score:.2f}[/yellow]"
+    else:
+        mark = "[red]✗ 错误 wrong[/red]"
+    console.print(mark)
+    console.print(f"  答案 key: {q.key_text}", markup=False)
+    return True
 
 
 def _score(console, d) -> None:
@@ -92,5 +127,7 @@ def _score(console, d) -> None:
     console.rule("得分 Score")
     console.print(f"{points:.2f} / {asked} 题 questions answered")
     for a in d.answers:
-        console.print(f"  T+{a.t_min:g} min  {a.question_id:<15} {a.score:.2f}  given {a.given!r}",
-                      markup=False)
+        console.print(
+            f"  T+{a.t_min:g} min  {a.question_id:<15} {a.score:.2f}  given {a.given!r}",
+            markup=False,
+        )

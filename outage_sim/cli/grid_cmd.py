@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -12,19 +13,23 @@ from outage_sim.errors import InputError, check_output
 app = typer.Typer(no_args_is_help=True, help="The grid model (电网模型): summary and map.")
 
 LEVEL_HELP = "Load level: summer_peak (夏季高峰), winter_peak (冬季高峰) or valley (夜间低谷)."
-DATA_HELP = "Folder of grid data files with the shipped layout (default: the built-in Chongqing model)."
+DATA_HELP = (
+    "Folder of grid data files with the shipped layout (default: the built-in Chongqing model)."
+)
 
 
 def _dist(label: str, q: dict) -> str:
-    return (f"{label:<22} min {q['min']:<8g} p10 {q['p10']:<8g} median {q['median']:<8g} "
-            f"p90 {q['p90']:<8g} max {q['max']:<8g}")
+    return (
+        f"{label:<22} min {q['min']:<8g} p10 {q['p10']:<8g} median {q['median']:<8g} "
+        f"p90 {q['p90']:<8g} max {q['max']:<8g}"
+    )
 
 
 @app.command("summary")
 def summary(
-    level: str = typer.Option("summer_peak", "--level", help=LEVEL_HELP),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    level: Annotated[str, typer.Option("--level", help=LEVEL_HELP)] = "summer_peak",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    data: Annotated[Path | None, typer.Option("--data", help=DATA_HELP)] = None,
 ) -> None:
     """Size, load, customers, import, AC power-flow state and structure of the model."""
     from outage_sim.grid import chongqing_net, summarize
@@ -46,36 +51,48 @@ def summary(
         f"潮流 AC power flow         {'converged 收敛' if s['converged'] else 'NOT converged 不收敛'}",
     ]
     if s["converged"]:
-        lines += [f"网损 losses                {s['losses_mw']:,.0f} MW",
-                  f"最重线路 max line loading  {s['max_line_loading_pct']:.1f}%   "
-                  f"最重主变 max transformer {s['max_trafo_loading_pct']:.1f}%",
-                  f"电压 voltage               {s['vm_pu_min']:.3f}–{s['vm_pu_max']:.3f} pu"]
+        lines += [
+            f"网损 losses                {s['losses_mw']:,.0f} MW",
+            f"最重线路 max line loading  {s['max_line_loading_pct']:.1f}%   "
+            f"最重主变 max transformer {s['max_trafo_loading_pct']:.1f}%",
+            f"电压 voltage               {s['vm_pu_min']:.3f}–{s['vm_pu_max']:.3f} pu",
+        ]
     d = st["degree"]
-    lines += ["", "结构 structure (Birchfield et al. 2017 criteria)",
-              f"  mean degree 平均度       {d['mean']:.2f} (band {d['birchfield_range'][0]}–"
-              f"{d['birchfield_range'][1]}: {'within' if d['within_range'] else 'OUTSIDE'}); "
-              f"with every circuit {d['mean_all_circuits']:.2f}; max {d['max']}",
-              "  degree histogram         " + "  ".join(f"{k}:{v}" for k, v in d["histogram"].items()),
-              "  line length 线路长度 (km)"]
-    lines += ["    " + _dist(f"{kv} ({q['count']}, {q['total_km']:,.0f} km)", q)
-              for kv, q in st["line_length_km"].items()]
+    lines += [
+        "",
+        "结构 structure (Birchfield et al. 2017 criteria)",
+        f"  mean degree 平均度       {d['mean']:.2f} (band {d['birchfield_range'][0]}–"
+        f"{d['birchfield_range'][1]}: {'within' if d['within_range'] else 'OUTSIDE'}); "
+        f"with every circuit {d['mean_all_circuits']:.2f}; max {d['max']}",
+        "  degree histogram         " + "  ".join(f"{k}:{v}" for k, v in d["histogram"].items()),
+        "  line length 线路长度 (km)",
+    ]
+    lines += [
+        "    " + _dist(f"{kv} ({q['count']}, {q['total_km']:,.0f} km)", q)
+        for kv, q in st["line_length_km"].items()
+    ]
     lines.append("  impedance 阻抗 (x/r; x in pu on 100 MVA)")
     for kv, q in st["impedance"].items():
         for name, dist in q.items():
             lines.append("    " + _dist(f"{kv} {name}", dist))
-    lines += ["", f"区县 districts ({len(s['districts'])})   load MW   customers   重点地区 key area"]
+    lines += [
+        "",
+        f"区县 districts ({len(s['districts'])})   load MW   customers   重点地区 key area",
+    ]
     for row in s["districts"]:
-        lines.append(f"  {row['name']:<6}{row['name_en']:<26}{row['load_mw']:>9,.1f}{row['customers']:>12,}"
-                     f"   {'yes 是' if row['key_area'] else ''}")
+        lines.append(
+            f"  {row['name']:<6}{row['name_en']:<26}{row['load_mw']:>9,.1f}{row['customers']:>12,}"
+            f"   {'yes 是' if row['key_area'] else ''}"
+        )
     typer.echo("\n".join(lines))
 
 
 @app.command("plot")
 def plot(
-    out: Path = typer.Option(..., "--out", help="PNG (or PDF/SVG) file to write."),
-    level: str = typer.Option("summer_peak", "--level", help=LEVEL_HELP),
-    force: bool = typer.Option(False, "--force", help="Overwrite OUT if it exists."),
-    data: Path = typer.Option(None, "--data", help=DATA_HELP),
+    out: Annotated[Path, typer.Option("--out", help="PNG (or PDF/SVG) file to write.")],
+    level: Annotated[str, typer.Option("--level", help=LEVEL_HELP)] = "summer_peak",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
+    data: Annotated[Path | None, typer.Option("--data", help=DATA_HELP)] = None,
 ) -> None:
     """Draw a map of the grid: buses, lines by voltage, district names, plants."""
     import matplotlib.pyplot as plt

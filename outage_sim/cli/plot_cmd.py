@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -12,14 +13,24 @@ FORMATS = ("png", "svg", "pdf")
 
 
 def plot(
-    folder: Path = typer.Argument(..., help="Folder written by "
-                                  "`outage-sim run SCENARIO --out DIR`."),
-    out: Path = typer.Option(None, "--out",
-                             help="Folder for the figures (default: the run folder)."),
-    at: float = typer.Option(None, "--at", help="Hours after the event for the district map "
-                             "(default 24, or the end of a shorter run)."),
-    fmt: str = typer.Option("png", "--format", help="Figure format: png, svg or pdf."),
-    force: bool = typer.Option(False, "--force", help="Overwrite figures already there."),
+    folder: Annotated[
+        Path, typer.Argument(help="Folder written by `outage-sim run SCENARIO --out DIR`.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the figures (default: the run folder).")
+    ] = None,
+    at: Annotated[
+        float | None,
+        typer.Option(
+            "--at",
+            help="Hours after the event for the district map "
+            "(default 24, or the end of a shorter run).",
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="Figure format: png, svg or pdf.")] = "png",
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite figures already there.")
+    ] = False,
 ) -> None:
     """Redraw the load-recovery curve, customers out, event level over time and the district map
     (负荷恢复曲线、停电用户、事件级别、区县停电分布) from timeline.csv and district_timeline.csv."""
@@ -33,6 +44,12 @@ def plot(
     target = out if out is not None else folder
     check_output(target, [f"{n}.{fmt}" for n in FIGURES], force=force)
     target.mkdir(parents=True, exist_ok=True)
-    for path in draw_figures(target, saved["timeline"], saved["district_timeline"],
-                             termination_h=saved["summary"].get("terminated_h"), at_h=at, fmt=fmt):
+    for path in draw_figures(
+        target,
+        saved["timeline"],
+        saved["district_timeline"],
+        termination_h=saved["summary"].get("terminated_h"),
+        at_h=at,
+        fmt=fmt,
+    ):
         typer.echo(f"wrote {path}")

@@ -9,6 +9,7 @@ bilingual summary, the JSON contract of design.md (``--json``), or the Markdown 
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
 import typer
 
@@ -19,15 +20,20 @@ from outage_sim.severity import read_event_json
 
 
 def respond(
-    event: str = typer.Argument(
-        ...,
-        metavar="EVENT.json",
-        help="Event JSON file (classify input plus time, cause, secondary), or - for stdin.",
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print the JSON contract of design.md."),
-    as_markdown: bool = typer.Option(
-        False, "--markdown", help="Print the Markdown brief, 信息报告 and 预警信息 draft."
-    ),
+    event: Annotated[
+        str,
+        typer.Argument(
+            metavar="EVENT.json",
+            help="Event JSON file (classify input plus time, cause, secondary), or - for stdin.",
+        ),
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the JSON contract of design.md.")
+    ] = False,
+    as_markdown: Annotated[
+        bool,
+        typer.Option("--markdown", help="Print the Markdown brief, 信息报告 and 预警信息 draft."),
+    ] = False,
 ) -> None:
     """Command, warning, reporting clock and member units for an event (应急响应)."""
     if as_json and as_markdown:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -16,18 +17,28 @@ def _headline(result) -> str:
     shed, main = result.shed, result.shed.main
     pct = 100 * main["shed_mw"] / main["load_mw"] if main["load_mw"] else 0.0
     cpct = 100 * main["customers_out"] / main["customers"] if main["customers"] else 0.0
-    lines = [f"情景 scenario: {result.scenario.name}   (seed {result.seed}, model {result.model_version}, "
-             f"{result.scenario.level}, mode {shed.mode})",
-             f"减供负荷 load shed: {main['shed_mw']:,.0f} MW of {main['load_mw']:,.0f} MW ({pct:.1f}%)   "
-             f"停电用户 customers out: {main['customers_out']:,} of {main['customers']:,} ({cpct:.1f}%)",
-             f"故障 failed elements: {len(shed.failed)}   保护跳闸 tripped: {len(shed.tripped)}   "
-             f"电气岛 islands: {len(shed.islands)} ({sum(i['status'] == 'black' for i in shed.islands)} black)"]
-    worst = shed.districts[shed.districts.shed_mw > 0].assign(
-        pct=lambda d: 100 * d.shed_mw / d.load_mw).sort_values("pct", ascending=False).head(5)
+    lines = [
+        f"情景 scenario: {result.scenario.name}   (seed {result.seed}, model {result.model_version}, "
+        f"{result.scenario.level}, mode {shed.mode})",
+        f"减供负荷 load shed: {main['shed_mw']:,.0f} MW of {main['load_mw']:,.0f} MW ({pct:.1f}%)   "
+        f"停电用户 customers out: {main['customers_out']:,} of {main['customers']:,} ({cpct:.1f}%)",
+        f"故障 failed elements: {len(shed.failed)}   保护跳闸 tripped: {len(shed.tripped)}   "
+        f"电气岛 islands: {len(shed.islands)} ({sum(i['status'] == 'black' for i in shed.islands)} black)",
+    ]
+    worst = (
+        shed.districts[shed.districts.shed_mw > 0]
+        .assign(pct=lambda d: 100 * d.shed_mw / d.load_mw)
+        .sort_values("pct", ascending=False)
+        .head(5)
+    )
     if len(worst):
-        lines.append("受影响最重区县 worst districts: " + "; ".join(
-            f"{r.name} {r.shed_mw:,.0f} MW ({r.pct:.0f}%), {r.customers_out:,} customers"
-            for r in worst.itertuples()))
+        lines.append(
+            "受影响最重区县 worst districts: "
+            + "; ".join(
+                f"{r.name} {r.shed_mw:,.0f} MW ({r.pct:.0f}%), {r.customers_out:,} customers"
+                for r in worst.itertuples()
+            )
+        )
     for f in shed.flags:
         lines.append(f"注意 note: {f}")
     lines.append("")
@@ -51,23 +62,35 @@ def _restoration_lines(rest) -> str:
     t, hit = s["time_to_h"], s["affected"]
     lines = [f"恢复 Restoration (policy {rest.policy}, {len(rest.jobs)} repair jobs):"]
     if hit["load"]:
-        lines.append(f"  减供负荷恢复 load shed restored: 80% at {_hours(t['load_80'])}, "
-                     f"90% at {_hours(t['load_90'])}")
+        lines.append(
+            f"  减供负荷恢复 load shed restored: 80% at {_hours(t['load_80'])}, "
+            f"90% at {_hours(t['load_90'])}"
+        )
     else:
         lines.append("  no load was shed (未减供负荷)")
     if hit["customers"]:
         lines.append(f"  停电用户恢复 customers back: 90% at {_hours(t['customers_90'])}")
-    lines.append("  重点地区 key areas: " + (f"90% of their load shed back at {_hours(t['key_90'])}"
-                                            if hit["key"] else "not affected (未受影响)"))
-    lines.append(f"  少供电量 unserved energy {s['unserved_mwh']:,.0f} MWh   "
-                 f"停电时户数 customer-hours {s['customer_hours']:,.0f}")
+    lines.append(
+        "  重点地区 key areas: "
+        + (
+            f"90% of their load shed back at {_hours(t['key_90'])}"
+            if hit["key"]
+            else "not affected (未受影响)"
+        )
+    )
+    lines.append(
+        f"  少供电量 unserved energy {s['unserved_mwh']:,.0f} MWh   "
+        f"停电时户数 customer-hours {s['customer_hours']:,.0f}"
+    )
     for step in s["step_downs"]:
         lines.append(f"  {step['time']}  {step['what']}")
     if rest.terminated_h is not None:
         zh, en = CHECK_TEXT[rest.last_check]
-        lines.append(f"  应急响应终止 response ends: {s['termination_time']} "
-                     f"(+{_hours(rest.terminated_h)}); last check to hold 最后满足: "
-                     f"{rest.last_check} — {en} ({zh})")
+        lines.append(
+            f"  应急响应终止 response ends: {s['termination_time']} "
+            f"(+{_hours(rest.terminated_h)}); last check to hold 最后满足: "
+            f"{rest.last_check} — {en} ({zh})"
+        )
     elif rest.activated:
         lines.append(f"  应急响应未终止 the response has not ended within {rest.horizon_h:g} h")
     else:
@@ -78,32 +101,69 @@ def _restoration_lines(rest) -> str:
 
 
 def _comparison_lines(table) -> str:
-    head = (f"{'policy 策略':<22}{'80% (h)':>9}{'90% (h)':>9}{'cust 90% (h)':>14}{'ends (h)':>10}"
-            f"{'unserved MWh':>15}{'customer-h':>14}")
+    head = (
+        f"{'policy 策略':<22}{'80% (h)':>9}{'90% (h)':>9}{'cust 90% (h)':>14}{'ends (h)':>10}"
+        f"{'unserved MWh':>15}{'customer-h':>14}"
+    )
     rows = [head]
     for r in table.itertuples():
+
         def h(x):
             return "—" if x is None or x != x else f"{x:.1f}"
-        rows.append(f"{r.policy:<22}{h(r.t80_h):>9}{h(r.t90_h):>9}{h(r.customers_t90_h):>14}"
-                    f"{h(r.terminated_h):>10}{r.unserved_mwh:>15,.0f}{r.customer_hours:>14,.0f}")
+
+        rows.append(
+            f"{r.policy:<22}{h(r.t80_h):>9}{h(r.t90_h):>9}{h(r.customers_t90_h):>14}"
+            f"{h(r.terminated_h):>10}{r.unserved_mwh:>15,.0f}{r.customer_hours:>14,.0f}"
+        )
     return "恢复策略比较 restoration policies compared:\n" + "\n".join(rows)
 
 
 def run(
-    scenario: Path = typer.Argument(..., help="Scenario YAML file (see scenarios/)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
-    out: Path = typer.Option(None, "--out", help="Folder for result.json, response.md, "
-                             "districts.csv and, with restoration, timeline.csv, events.csv, "
-                             "district_timeline.csv, jobs.csv and the figures."),
-    seed: int = typer.Option(None, "--seed", help="Override the scenario's seed (replay a Monte-Carlo draw)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite files already in --out."),
-    no_ac: bool = typer.Option(False, "--no-ac", help="Skip the AC power-flow check (DC state only)."),
-    no_restoration: bool = typer.Option(False, "--no-restoration",
-                                        help="Stop after the response (no restoration over time)."),
-    policy: str = typer.Option(None, "--policy", help="Restoration policy: priority_first, "
-                               "largest_load_first or nearest_crew (default: the scenario's)."),
-    compare: bool = typer.Option(False, "--compare", help="Also run every restoration policy and "
-                                 "compare them (policies.csv and policies.png with --out)."),
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file (see scenarios/).")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result as one JSON object.")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Folder for result.json, response.md, "
+            "districts.csv and, with restoration, timeline.csv, events.csv, "
+            "district_timeline.csv, jobs.csv and the figures.",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", help="Override the scenario's seed (replay a Monte-Carlo draw)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files already in --out.")
+    ] = False,
+    no_ac: Annotated[
+        bool, typer.Option("--no-ac", help="Skip the AC power-flow check (DC state only).")
+    ] = False,
+    no_restoration: Annotated[
+        bool,
+        typer.Option(
+            "--no-restoration", help="Stop after the response (no restoration over time)."
+        ),
+    ] = False,
+    policy: Annotated[
+        str | None,
+        typer.Option(
+            "--policy",
+            help="Restoration policy: priority_first, "
+            "largest_load_first or nearest_crew (default: the scenario's).",
+        ),
+    ] = None,
+    compare: Annotated[
+        bool,
+        typer.Option(
+            "--compare",
+            help="Also run every restoration policy and "
+            "compare them (policies.csv and policies.png with --out).",
+        ),
+    ] = False,
 ) -> None:
     """Run a scenario: faults and hazards → load shed → event level → response → restoration."""
     from outage_sim.restoration import POLICIES
@@ -116,8 +176,9 @@ def run(
     sc = load_scenario(scenario)
     if out is not None:
         check_out_dir(out, force=force, extra=COMPARE_FILES if compare else ())
-    result = run_scenario(sc, seed=seed, ac_check=not no_ac, restore=not no_restoration,
-                          policy=policy)
+    result = run_scenario(
+        sc, seed=seed, ac_check=not no_ac, restore=not no_restoration, policy=policy
+    )
     written = result.write(out, force=force) if out is not None else []
     comparison = None
     if compare:

@@ -5,7 +5,7 @@ same questions: what level the event is (§1.5), which warning colour matches it
 issue it (§3.2), who commands (§2, §4.1), when the telephone report is due (§3.3.1), which member
 units act because of the event's cause or secondary incidents (附件二) and whether the response
 may end (§4.3). :func:`build_questions` reads every answer key off the engine's own results —
-the :class:`~outage_sim.response.build.ResponsePlan` of the current state and the restoration's §4.3
+the :class:`~outage_sim.response.ResponsePlan` of the current state and the restoration's §4.3
 checks — never from a second copy of the rules; :func:`score_answer` parses what a trainee typed
 (Chinese or English) and scores it.
 
@@ -17,12 +17,12 @@ ones costs.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from outage_sim.errors import InputError
+from outage_sim.errors import InputError, did_you_mean
 from outage_sim.response import ResponsePlan, load_organisation
 from outage_sim.restoration import CHECK_TEXT, CHECKS
 from outage_sim.severity import NO_LEVEL_ZH
@@ -148,6 +148,97 @@ def issuer_key(plan: ResponsePlan) -> str:
     return "city" if any(r.zh in city for r in plan.warning.issuers) else "district"
 
 
+def _level_question(plan: ResponsePlan, options: Sequence[Option], t_min: float) -> Question:
+    sev = plan.severity
+    if sev.level_rank:
+        key = sev.level
+        text = f"{sev.level} {sev.level_en} ({plan.response_zh} / response {plan.response_level})"
+        if sev.criteria:
+            c = sev.criteria[0]
+            scope = "重庆市主网 main grid" if c.scope == "main" else c.scope
+            text += f"; decided by {scope} {c.measure} {c.value_pct:.1f}%"
+    else:
+        key, text = "none", f"{NO_LEVEL_ZH} / not a large-area outage event"
+    return Question("level", "现在是什么级别的大面积停电事件？", "What level is this event now?",
+                    "choice", tuple(options), key, text, "§1.5", t_min)
+
+
+def _color_question(plan: ResponsePlan, t_min: float) -> Question:
+    sev = plan.severity
+    color = sev.warning_color or "none"
+    options = tuple(Option(k, f"{v[1]}{v[0]}", k) for k, v in COLORS.items())
+    text = (f"{COLORS[color][1]}{COLORS[color][0]} / level {sev.warning_level} {color}"
+            if color != "none" else "无预警 / no warning")
+    return Question("warning_color", "对应哪一级（颜色）预警？", "Which warning colour matches it?",
+                    "choice", (*options, Option("none", "无", "none")), color, text, "§3.2.1",
+                    t_min)
+
+
+def _issuer_question(plan: ResponsePlan, t_min: float) -> Question:
+    issuers = plan.warning.issuers if plan.warning else ()
+    key = issuer_key(plan)
+    text = f"{ISSUER_TEXT[key][0]} / {ISSUER_TEXT[key][1]}"
+    if issuers:
+        text += ": " + "、".join(r.zh for r in issuers)
+    return Question("warning_issuer", "谁可以发布该预警？", "Who may issue that warning?", "choice",
+                    tuple(Option(k, *v) for k, v in ISSUER_TEXT.items()), key, text, "§3.2.2",
+                    t_min)
+
+
+def _commander_question(plan: ResponsePlan, t_min: float) -> Question:
+    options = tuple(Option(k, r.zh, r.en) for k, r in load_organisation().leads.items())
+    text = (f"{plan.lead_role.zh} / {plan.lead_role.en}; 指挥长 commander: {plan.commander.zh} / "
+            f"{plan.commander.en}; 现场指挥部 on-site HQ: {plan.on_site_hq.zh}")
+    return Question("commander", "由谁指挥应对？", "Who commands the response?", "choice",
+                    options, plan.lead, text, "§2; §4.1", t_min)
+
+
+def _phone_question(plan: ResponsePlan, t_min: float) -> Question:
+    phone = plan.report("phone")
+    due = phone[0].due if phone else None
+    if due:
+        text = (f"{due.isoformat(timespec='minutes')}: {'、'.join(phone[0].by)} → "
+                f"{'、'.join(phone[0].to)} (30 分钟内电话报告 / by telephone within 30 minutes)")
+    else:
+        text = ("无固定时限的电话报告（较大、一般：及时续报）/ no clocked telephone report below 重大 "
+                "(follow-ups promptly)")
+    return Question(
+        "phone_report", "向市政府电话报告最迟何时？（HH:MM，或 none 表示无固定时限）",
+        "When is the telephone report to the city government due? (HH:MM, or none if no "
+        "fixed time)", "time", (), due.isoformat() if due else None, text, "§3.3.1", t_min)
+
+
+def _units_question(plan: ResponsePlan, t_min: float) -> Question:
+    units = cause_units(plan)
+    n = len(plan.member_units)
+    text = (("、".join(units) if units else "无 / none")
+            + f" (共 {n} 个成员单位启动 / {n} member units activated in all)")
+    return Question(
+        "member_units", "哪些成员单位因事件起因或次生事件须响应？（以、或逗号分隔，或 none）",
+        "Which member units must act because of the cause or secondary incidents? (comma "
+        "separated, or none)", "multi", (), units, text, "附件二; §4.2", t_min)
+
+
+def _may_end_question(checks: Mapping[str, bool], responding: bool, t_min: float) -> Question:
+    failing = [c for c in CHECKS if not checks.get(c, False)]
+    if failing:
+        may, text = "no", "否 / no — 未满足 not yet: " + "; ".join(
+            f"{c}: {CHECK_TEXT[c][0]} ({CHECK_TEXT[c][1]})" for c in failing)
+    elif responding:
+        may, text = "yes", "是 / yes — 四项终止条件均满足 / all four §4.3 checks hold"
+    else:
+        may = "yes"
+        text = "应急响应已终止 / the response has already ended (all four §4.3 checks hold)"
+    return Question("may_end", "现在可以终止应急响应吗？", "May the response end now?", "yesno",
+                    (Option("yes", "可以", "yes"), Option("no", "不可以", "no")), may, text, "§4.3",
+                    t_min)
+
+
+#: The questions about the response itself, asked while it runs (in :data:`QUESTION_IDS` order).
+_RESPONSE_QUESTIONS: tuple[Callable[[ResponsePlan, float], Question], ...] = (
+    _issuer_question, _commander_question, _phone_question, _units_question)
+
+
 def build_questions(plan: ResponsePlan, *, t_min: float, level_options: Sequence[Option],
                     checks: Mapping[str, bool] | None, responding: bool) -> tuple[Question, ...]:
     """The plan's questions for one state of the drill.
@@ -166,72 +257,19 @@ def build_questions(plan: ResponsePlan, *, t_min: float, level_options: Sequence
     responding : bool
         Whether the response is running (a re-graded level below every band keeps the last
         plan's command until §4.3 holds).
+
+    Returns
+    -------
+    tuple of Question
+        In :data:`QUESTION_IDS` order: level and warning colour always; the response's questions
+        once the plan is started or still running; "may end" when ``checks`` are known.
     """
-    sev = plan.severity
-    level = sev.level if sev.level_rank else "none"
-    level_text = (f"{sev.level} {sev.level_en} ({plan.response_zh} / response {plan.response_level})"
-                  if sev.level_rank else f"{NO_LEVEL_ZH} / not a large-area outage event")
-    if sev.level_rank and sev.criteria:
-        c = sev.criteria[0]
-        scope = "重庆市主网 main grid" if c.scope == "main" else c.scope
-        level_text += f"; decided by {scope} {c.measure} {c.value_pct:.1f}%"
-    color = sev.warning_color or "none"
-    qs = [
-        Question("level", "现在是什么级别的大面积停电事件？", "What level is this event now?",
-                 "choice", tuple(level_options), level, level_text, "§1.5", t_min),
-        Question("warning_color", "对应哪一级（颜色）预警？", "Which warning colour matches it?",
-                 "choice", tuple(Option(k, f"{v[1]}{v[0]}", k) for k, v in COLORS.items())
-                 + (Option("none", "无", "none"),), color,
-                 (f"{COLORS[color][1]}{COLORS[color][0]} / level {sev.warning_level} {color}"
-                  if color != "none" else "无预警 / no warning"), "§3.2.1", t_min),
-    ]
+    qs = [_level_question(plan, level_options, t_min), _color_question(plan, t_min)]
     if not plan.activated and not responding:
         return tuple(qs)
-    issuers = plan.warning.issuers if plan.warning else ()
-    ikey = issuer_key(plan)
-    qs.append(Question(
-        "warning_issuer", "谁可以发布该预警？", "Who may issue that warning?", "choice",
-        tuple(Option(k, *v) for k, v in ISSUER_TEXT.items()), ikey,
-        f"{ISSUER_TEXT[ikey][0]} / {ISSUER_TEXT[ikey][1]}"
-        + (": " + "、".join(r.zh for r in issuers) if issuers else ""), "§3.2.2", t_min))
-    org = load_organisation()
-    qs.append(Question(
-        "commander", "由谁指挥应对？", "Who commands the response?", "choice",
-        tuple(Option(k, r.zh, r.en) for k, r in org.leads.items()), plan.lead,
-        f"{plan.lead_role.zh} / {plan.lead_role.en}; 指挥长 commander: {plan.commander.zh} / "
-        f"{plan.commander.en}; 现场指挥部 on-site HQ: {plan.on_site_hq.zh}", "§2; §4.1", t_min))
-    phone = plan.report("phone")
-    due = phone[0].due if phone else None
-    qs.append(Question(
-        "phone_report", "向市政府电话报告最迟何时？（HH:MM，或 none 表示无固定时限）",
-        "When is the telephone report to the city government due? (HH:MM, or none if no "
-        "fixed time)", "time", (), due.isoformat() if due else None,
-        (f"{due.isoformat(timespec='minutes')}: {'、'.join(phone[0].by)} → {'、'.join(phone[0].to)}"
-         f" (30 分钟内电话报告 / by telephone within 30 minutes)" if due else
-         "无固定时限的电话报告（较大、一般：及时续报）/ no clocked telephone report below 重大 "
-         "(follow-ups promptly)"), "§3.3.1", t_min))
-    units = cause_units(plan)
-    qs.append(Question(
-        "member_units", "哪些成员单位因事件起因或次生事件须响应？（以、或逗号分隔，或 none）",
-        "Which member units must act because of the cause or secondary incidents? (comma "
-        "separated, or none)", "multi", (), units,
-        ("、".join(units) if units else "无 / none")
-        + f" (共 {len(plan.member_units)} 个成员单位启动 / {len(plan.member_units)} member units "
-          "activated in all)", "附件二; §4.2", t_min))
+    qs += [ask(plan, t_min) for ask in _RESPONSE_QUESTIONS]
     if checks is not None:
-        failing = [c for c in CHECKS if not checks.get(c, False)]
-        may = "yes" if not failing and responding else "no"
-        if not responding and not failing:
-            text = "应急响应已终止 / the response has already ended (all four §4.3 checks hold)"
-            may = "yes"
-        elif failing:
-            text = "否 / no — 未满足 not yet: " + "; ".join(
-                f"{c}: {CHECK_TEXT[c][0]} ({CHECK_TEXT[c][1]})" for c in failing)
-        else:
-            text = "是 / yes — 四项终止条件均满足 / all four §4.3 checks hold"
-        qs.append(Question("may_end", "现在可以终止应急响应吗？", "May the response end now?",
-                           "yesno", (Option("yes", "可以", "yes"), Option("no", "不可以", "no")),
-                           may, text, "§4.3", t_min))
+        qs.append(_may_end_question(checks, responding, t_min))
     return tuple(qs)
 
 
@@ -293,8 +331,6 @@ def _parse_units(q: Question, value: str | Sequence[str]) -> tuple[str, ...]:
     for i, item in enumerate(items):
         name = by_name.get(_norm(item))
         if name is None:
-            from outage_sim.errors import did_you_mean
-
             raise InputError(f"answer.{q.id}[{i}]: no member unit named {item!r}"
                              f"{did_you_mean(item, [u.name_zh for u in org.member_units])}")
         out.append(name)

@@ -3,10 +3,10 @@
 A :class:`Drill` loads a scenario, runs it through the whole chain (faults → load shed → level →
 response → restoration) and keeps a clock. :meth:`Drill.step` advances the clock; the state at
 any moment — load served, the event's current level, whether the §4.3 checks hold — is read off
-the restoration timeline (:func:`outage_sim.restoration.driver.restore`). :meth:`Drill.questions` asks
+the restoration timeline (:func:`outage_sim.restoration.restore`). :meth:`Drill.questions` asks
 the plan's questions for the current state (:mod:`outage_sim.drill.questions`), with the answer
 key computed by the engine: the response plan of the current state is
-:func:`outage_sim.response.build.build_response` of :func:`outage_sim.severity.rules.classify` of the
+:func:`outage_sim.response.build_response` of :func:`outage_sim.severity.classify` of the
 current district figures, exactly what ``outage-sim respond`` prints for
 :meth:`Drill.state_event`. :meth:`Drill.answer` scores an answer and logs it with the drill time
 and the wall-clock time.
@@ -45,7 +45,6 @@ import pandas as pd
 from pydantic import ValidationError
 
 from outage_sim.drill.questions import (
-    QUESTION_IDS,
     Answer,
     Option,
     Question,
@@ -60,8 +59,7 @@ from outage_sim.restoration import CHECKS
 from outage_sim.severity import Severity, classify
 from outage_sim.studies import FaultSpec, RunResult, Scenario, load_scenario, run_scenario
 
-__all__ = ["Answer", "Drill", "DrillState", "Inject", "Option", "Question", "QUESTION_IDS",
-           "load_drill"]
+__all__ = ["Drill", "DrillState", "Inject", "load_drill"]
 
 _EVENT_COLS = ["name", "load_mw", "shed_mw", "customers", "customers_out"]
 
@@ -202,7 +200,7 @@ class Drill:
     Parameters
     ----------
     scenario : Scenario
-        A checked scenario (:func:`outage_sim.studies.scenario.load_scenario`).
+        A checked scenario (:func:`outage_sim.studies.load_scenario`).
     injects : sequence of Inject or mapping, optional
         Scripted injects (mappings as in the ``drill:`` section).
     seed : int, optional
@@ -222,7 +220,7 @@ class Drill:
                  restore: bool = True, policy: str | None = None, ac_check: bool = False,
                  step_min: float = 30.0) -> None:
         if not isinstance(scenario, Scenario):
-            raise InputError("scenario: give a Scenario (outage_sim.studies.scenario.load_scenario) or a path")
+            raise InputError("scenario: give a Scenario (outage_sim.studies.load_scenario) or a path")
         if not step_min > 0:
             raise InputError(f"step_min: must be above 0, got {step_min!r}")
         self.scenario = scenario

@@ -6,7 +6,7 @@ load, district and for the main grid. Two faces of one engine: :func:`shed_load`
 scenario with an AC check, :func:`run_batch` for many scenarios at once on arrays.
 
 Modules: ``state`` (the network after faults: masks and the DC model), ``shed`` (the single
-face), ``result`` (:class:`ShedResult`), ``batch`` (the batch face).
+face), ``ac`` (its AC check), ``result`` (:class:`ShedResult`), ``batch`` (the batch face).
 
 The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
 """

@@ -164,7 +164,7 @@ class OutageMatrix:
 
     @classmethod
     def from_outages(cls, bm: BatchModel, scenarios: list[list[Outage]]) -> OutageMatrix:
-        """From lists of :class:`~outage_sim.hazards.faults.Outage` (one list per scenario)."""
+        """From lists of :class:`~outage_sim.hazards.Outage` (one list per scenario)."""
         om = cls.empty(bm, len(scenarios))
         for s, outs in enumerate(scenarios):
             for o in outs:

@@ -1,4 +1,4 @@
-"""The result of the single-scenario load-shed engine (:func:`outage_sim.engine.shed.shed_load`).
+"""The result of the single-scenario load-shed engine (:func:`outage_sim.engine.shed_load`).
 
 :class:`ShedResult` holds, per load, per district and for the main grid, what the scenario cost
 in MW and customers, why, and the state the engine ended in; :func:`build_result` assembles it.

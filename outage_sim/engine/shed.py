@@ -21,8 +21,9 @@ load loses and why:
    by their primary response (:data:`PRIMARY_RESPONSE`) and the rest of a deficit is
    under-frequency load shedding (modelled on the same priority table); a deficit beyond what
    that scheme can cut (:data:`UFLS_MAX_SHARE`) collapses the island.
-4. **AC check.** pandapower's AC power flow on the end state (one slack unit per island). If it
-   does not converge the result says so (``flags``) and keeps the DC state.
+4. **AC check.** pandapower's AC power flow on the end state (one slack unit per island;
+   :mod:`outage_sim.engine.ac`). If it does not converge the result says so (``flags``) and keeps
+   the DC state.
 
 Customers: a load cut by a share ``f`` puts ``round(f × customers)`` of its customers out
 (rotating outages by feeder); a fully cut load puts all of them out.
@@ -31,7 +32,6 @@ Customers: a load cut by a share ``f`` puts ``round(f × customers)`` of its cus
 from __future__ import annotations
 
 import copy
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +39,7 @@ import pandapower as pp
 import pandas as pd
 from scipy.optimize import linprog
 
+from outage_sim.engine.ac import ac_power_flow, ac_verdict
 from outage_sim.engine.result import ShedResult, build_result, element_name
 from outage_sim.engine.state import DC_RATING_MARGIN, DCModel, active_masks, build_dc_model
 from outage_sim.errors import InputError, ModelError
@@ -100,7 +101,7 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
     net
         An annotated net (its state just before the event); it is not modified.
     outages
-        Elements that failed (from :func:`outage_sim.hazards.faults.resolve_fault` or a hazard draw).
+        Elements that failed (from :func:`outage_sim.hazards.resolve_fault` or a hazard draw).
     mode
         ``"dispatch"`` (operator sheds by the priority table to relieve overloads) or
         ``"cascade"`` (protection trips overloaded branches in rounds).
@@ -110,11 +111,15 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
         Run pandapower's AC power flow on the end state.
     seed
         Recorded in the result (the engine itself is deterministic).
+
+    Raises
+    ------
+    InputError
+        An unknown ``mode`` or a ``cascade_threshold`` below 1.
+    AnnotationError
+        ``net`` lacks the annotations the engine reads.
     """
-    if mode not in MODES:
-        raise InputError(f"mode: {mode!r} unknown; use one of {', '.join(MODES)}")
-    if not cascade_threshold >= 1.0:
-        raise InputError(f"cascade_threshold: must be at least 1.0, got {cascade_threshold}")
+    _check_options(mode, cascade_threshold)
     check_annotations(net)
     work = copy.deepcopy(net)
     failed = tuple(unique_outages(list(outages)))
@@ -133,50 +138,23 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
     if mode == "dispatch":
         _relieve_overloads(model, st)
     else:
-        for r in range(1, MAX_CASCADE_ROUNDS + 1):
-            flows = model.flows(_injections(model, st))
-            loading = np.abs(flows) / (model.br_rating_mw / DC_RATING_MARGIN)
-            over = np.flatnonzero(loading > cascade_threshold)
-            if not len(over):
-                break
-            this_round = []
-            for k in over:
-                el, idx = str(model.br_element[k]), int(model.br_index[k])
-                name = str(work[el].at[idx, "name"])
-                work[el].at[idx, "in_service"] = False
-                st.tripped.append(Outage(el, idx, name, f"protection trip at {100 * loading[k]:.0f}% "
-                                         f"of rating, cascade round {r}", "cascade"))
-                this_round.append({"element": el, "index": idx, "name": name,
-                                   "loading_pct": round(100 * float(loading[k]), 1)})
-            rounds.append(this_round)
-            masks = active_masks(work)
-            model = build_dc_model(work, masks)
-            _balance_islands(work, model, st, loss, stage="fast")
-        else:
-            flags.append(f"cascade did not settle within {MAX_CASCADE_ROUNDS} rounds")
-        flows = model.flows(_injections(model, st))
-        left = np.abs(flows) / (model.br_rating_mw / DC_RATING_MARGIN) > 1.0 + 1e-9
-        if left.any():
-            flags.append(f"{int(left.sum())} branch(es) above 100% but below the "
-                         f"{100 * cascade_threshold:.0f}% trip threshold remain overloaded")
+        model, rounds, flags = _cascade(work, model, st, loss, cascade_threshold)
 
-    ac = {"converged": None}
+    ac: dict = {"converged": None}
     state = "dc"
     if ac_check:
-        ac = _ac_check(work, model, st)
-        if ac["converged"] is None:
-            state = "none"
-        elif ac["converged"]:
-            state = "ac"
-            if ac["overloaded"]:
-                flags.append(f"AC check: {len(ac['overloaded'])} branch(es) above 100% "
-                             f"(worst {max(ac['max_line_loading_pct'], ac['max_trafo_loading_pct'] or 0):.0f}%)")
-            if ac["vm_pu_min"] < 0.90 or ac["vm_pu_max"] > 1.10:
-                flags.append(f"AC check: voltages {ac['vm_pu_min']:.3f}–{ac['vm_pu_max']:.3f} pu "
-                             "outside the 0.90–1.10 pu emergency band")
-        else:
-            flags.append("AC power flow did not converge; results are from the DC state")
+        ac = ac_power_flow(work, model, st)
+        state, ac_flags = ac_verdict(ac)
+        flags += ac_flags
     return build_result(net, work, model, st, failed, rounds, ac, flags, mode, state, seed)
+
+
+def _check_options(mode: str, cascade_threshold: float) -> None:
+    """Refuse options the engine cannot use, naming the option."""
+    if mode not in MODES:
+        raise InputError(f"mode: {mode!r} unknown; use one of {', '.join(MODES)}")
+    if not cascade_threshold >= 1.0:
+        raise InputError(f"cascade_threshold: must be at least 1.0, got {cascade_threshold}")
 
 
 # ------------------------------------------------------------------------------- set-up
@@ -414,6 +392,47 @@ def _injections(model: DCModel, st: _State) -> np.ndarray:
     return p
 
 
+def _cascade(work, model: DCModel, st: _State, loss: float,
+             threshold: float) -> tuple[DCModel, list[list[dict]], list[str]]:
+    """Protection trips every branch above ``threshold`` of its rating, the islands are balanced
+    again, and rounds repeat until none trips (cascade mode). Returns the end state's DC model,
+    the branches tripped in each round and the flags for the reader."""
+    rounds: list[list[dict]] = []
+    flags: list[str] = []
+    for r in range(1, MAX_CASCADE_ROUNDS + 1):
+        loading = _loading(model, st)
+        over = np.flatnonzero(loading > threshold)
+        if not len(over):
+            break
+        # every trip of a round follows from the same flows: protection acts on all at once
+        rounds.append([_trip(work, model, st, k, float(loading[k]), r) for k in over])
+        model = build_dc_model(work, active_masks(work))
+        _balance_islands(work, model, st, loss, stage="fast")
+    else:
+        flags.append(f"cascade did not settle within {MAX_CASCADE_ROUNDS} rounds")
+    left = _loading(model, st) > 1.0 + 1e-9
+    if left.any():
+        flags.append(f"{int(left.sum())} branch(es) above 100% but below the "
+                     f"{100 * threshold:.0f}% trip threshold remain overloaded")
+    return model, rounds, flags
+
+
+def _loading(model: DCModel, st: _State) -> np.ndarray:
+    """Per branch, DC flow as a share of its rating (the DC rating margin taken off again)."""
+    flows = model.flows(_injections(model, st))
+    return np.abs(flows) / (model.br_rating_mw / DC_RATING_MARGIN)
+
+
+def _trip(work, model: DCModel, st: _State, k: int, loading: float, r: int) -> dict:
+    """Branch ``k`` trips in cascade round ``r``: out of service in ``work``, recorded in ``st``."""
+    el, idx = str(model.br_element[k]), int(model.br_index[k])
+    name = str(work[el].at[idx, "name"])
+    work[el].at[idx, "in_service"] = False
+    st.tripped.append(Outage(el, idx, name, f"protection trip at {100 * loading:.0f}% "
+                             f"of rating, cascade round {r}", "cascade"))
+    return {"element": el, "index": idx, "name": name, "loading_pct": round(100 * loading, 1)}
+
+
 # ------------------------------------------------------------------------------- overloads
 def _relieve_overloads(model: DCModel, st: _State) -> None:
     """DC optimal load shed: the cheapest redispatch, curtailment and priority-weighted shedding
@@ -456,63 +475,3 @@ def _relieve_overloads(model: DCModel, st: _State) -> None:
                              st.cause[hit])
     st.unit_p[units] += x[n_l:n_l + n_u] - x[n_l + n_u:n_l + 2 * n_u]
     st.fixed_p[fixed] -= x[n_l + 2 * n_u:]
-
-
-# ------------------------------------------------------------------------------- AC check
-def _ac_check(work, model: DCModel, st: _State) -> dict:
-    ac = copy.deepcopy(work)
-    frac = np.divide(st.served, st.demand, out=np.zeros_like(st.served), where=st.demand > 0)
-    ac.load["p_mw"] = st.served / ac.load.scaling.replace(0, 1).to_numpy(float)
-    ac.load["q_mvar"] = ac.load.q_mvar.to_numpy(float) * frac
-    ac.gen["slack"] = False
-    best: dict[int, tuple[float, int]] = {}
-    for u, (table, idx) in enumerate(st.unit_ref):
-        if table == "gen":
-            ac.gen.at[idx, "p_mw"] = st.unit_p[u]
-            ac.gen.at[idx, "in_service"] = bool(st.unit_on[u])
-            if st.unit_on[u]:
-                k = int(model.island[st.unit_bus[u]])
-                if k not in best or st.unit_pmax[u] > best[k][0]:
-                    best[k] = (st.unit_pmax[u], idx)
-    for j, (table, idx) in enumerate(st.fixed_ref):
-        ac[table].at[idx, "p_mw"] = st.fixed_p[j] / (ac[table].at[idx, "scaling"] if table == "sgen" else 1.0)
-        ac[table].at[idx, "in_service"] = bool(st.fixed_on[j])
-    ext_isl = {int(model.island[model.bus_pos[b]]) for b, on in zip(ac.ext_grid.bus, ac.ext_grid.in_service) if on}
-    # islands with only grid-forming interties: the largest intertie is their slack
-    for j, (table, idx) in enumerate(st.fixed_ref):
-        if table == "gen" and st.fixed_on[j] and st.fixed_sync[j]:
-            k = int(model.island[st.fixed_bus[j]])
-            if k not in best and k not in ext_isl:
-                best[k] = (st.fixed_p[j], idx)
-    for k, (_, idx) in best.items():
-        if k not in ext_isl:
-            ac.gen.at[idx, "slack"] = True
-    if not best and not ext_isl:
-        return {"converged": None, "note": "no energised island: nothing to check"}
-    ok = False
-    # lightsim2grid's solver when installed (faster), pandapower's own when it declines the case
-    for ls2g in ("auto", False):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                pp.runpp(ac, init="dc", max_iteration=40, numba=False,
-                         calculate_voltage_angles=True, lightsim2grid=ls2g)
-            ok = bool(ac.converged)
-            break
-        except pp.LoadflowNotConverged:
-            break
-        except (UserWarning, ValueError, IndexError, np.linalg.LinAlgError, NotImplementedError):
-            continue
-    if not ok:
-        return {"converged": False}
-    solver = "lightsim2grid" if ac.get("_options", {}).get("lightsim2grid") else "pandapower"
-    rl = ac.res_line.loading_percent.fillna(0.0)
-    rt = ac.res_trafo.loading_percent.fillna(0.0)
-    over = list(ac.line.name[rl > 100.0].astype(str)) + list(ac.trafo.name[rt > 100.0].astype(str))
-    vm = ac.res_bus.vm_pu.dropna()
-    return {"converged": True,
-            "max_line_loading_pct": round(float(rl.max()), 2) if len(rl) else 0.0,
-            "max_trafo_loading_pct": round(float(rt.max()), 2) if len(rt) else None,
-            "vm_pu_min": round(float(vm.min()), 4), "vm_pu_max": round(float(vm.max()), 4),
-            "overloaded": over, "solver": solver,
-            "slack_mw": round(float(ac.res_gen.p_mw[ac.gen.slack].sum()), 2)}

@@ -1,11 +1,12 @@
-"""The grid model: a pandapower net of the Chongqing main grid, and annotations for any net.
+"""The grid model: a pandapower net of the Chongqing main grid, and the AC power flow.
 
 :func:`chongqing_net` builds a **fresh** pandapower network of the Chongqing main grid (1000, 500
 and 220 kV) at a chosen load level from the CSV files shipped in ``outage_sim/data/chongqing/``.
 Every later stage reads only the annotations this module puts on the net, so a user's own net
-works too once :func:`annotate_net` has annotated it.
+works too once :func:`~outage_sim.grid.annotate_net` has annotated it
+(:mod:`outage_sim.grid.annotate`).
 
-Annotations (checked by :func:`check_annotations`):
+Annotations (checked by :func:`~outage_sim.grid.check_annotations`):
 
 ``net.load``
     ``district`` (Chinese name), ``customers`` (supply accounts), ``shed_priority`` (place in the
@@ -33,23 +34,17 @@ slack over coal and gas units.
 
 from __future__ import annotations
 
-import copy
-import json
+from collections.abc import Callable
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 import pandapower as pp
 import pandas as pd
 
 from outage_sim._version import __version__
-from outage_sim.errors import AnnotationError, DataFileError, InputError, ModelError
-from outage_sim.grid.data import (  # noqa: F401  (re-exported: the grid API in one place)
-    DATA_DIR,
-    DATA_FILES,
+from outage_sim.errors import DataFileError, InputError, ModelError
+from outage_sim.grid.data import (
     GridData,
-    district_names,
-    load_levels,
     read_grid_data,
 )
 
@@ -58,9 +53,6 @@ MODEL_VERSION = f"cq-2025.1+outage_sim-{__version__}"
 LOAD_POWER_FACTOR = 0.97  # at 220 kV, after reactive compensation at lower voltages
 REFERENCE_UNIT = "华能珞璜 #5"
 
-LOAD_COLUMNS = ("district", "customers", "shed_priority", "important_user")
-IMPORTANT_USER_CATEGORIES = ("hospital", "metro_rail", "airport", "water_works", "telecom",
-                             "government", "chemical_steel")
 
 def _level_row(data: GridData, level: str) -> pd.Series:
     levels = data["load_levels"].set_index("level")
@@ -90,10 +82,27 @@ def chongqing_net(level: str = "summer_peak", data_dir: str | Path | None = None
     data = read_grid_data(data_dir)
     lv = _level_row(data, level)
     net = pp.create_empty_network(name=f"Chongqing main grid ({level})", f_hz=50.0, sn_mva=100.0)
+    bus = _add_buses(net, data["substations"])
+    _add_lines(net, data, bus)
+    _add_transformers(net, data["transformers"], bus)
+    _add_loads(net, data, lv, bus)
+    _add_generation(net, data, lv, level, bus)
     districts = data["districts"]
-    zone_of = dict(zip(districts["name"], districts["zone"]))
+    net["districts"] = pd.DataFrame({
+        "name": districts["name"], "name_en": districts["name_en"],
+        "key_area": districts["key_area_default"].astype(bool),
+        "lat": districts["lat"].astype(float), "lon": districts["lon"].astype(float)})
+    net["meta"] = {"model": MODEL_NAME, "model_version": MODEL_VERSION, "level": level,
+                   "level_zh": str(lv["name_zh"]), "data_dir": data.directory.name,
+                   "loss_factor": float(lv["loss_factor"])}
+    return net
 
-    subs = data["substations"]
+
+BusLookup = Callable[[str, str], int]  # (bus name, data file naming it) → bus index
+
+
+def _add_buses(net: pp.pandapowerNet, subs: pd.DataFrame) -> BusLookup:
+    """One bus per row of ``substations.csv``; returns the lookup of buses by name."""
     if subs["name"].duplicated().any():
         dup = subs.loc[subs["name"].duplicated(), "name"].iloc[0]
         raise DataFileError(f"substations.csv: bus name {dup!r} appears twice")
@@ -114,6 +123,11 @@ def chongqing_net(level: str = "summer_peak", data_dir: str | Path | None = None
         except KeyError:
             raise DataFileError(f"{file}: no substation bus named {name!r}") from None
 
+    return bus
+
+
+def _add_lines(net: pp.pandapowerNet, data: GridData, bus: BusLookup) -> None:
+    """The line types of ``line_types.csv`` and the circuits of ``lines.csv``."""
     for t in data["line_types"].itertuples(index=False):
         pp.create_std_type(net, {"r_ohm_per_km": t.r_ohm_per_km, "x_ohm_per_km": t.x_ohm_per_km,
                                  "c_nf_per_km": t.c_nf_per_km, "max_i_ka": t.max_i_ka, "type": "ol"},
@@ -121,14 +135,16 @@ def chongqing_net(level: str = "summer_peak", data_dir: str | Path | None = None
     lines = data["lines"]
     unknown = set(lines["std_type"]) - set(net.std_types["line"])
     if unknown:
-        raise DataFileError(f"lines.csv: unknown std_type {sorted(unknown)[0]!r}")
+        raise DataFileError(f"lines.csv: unknown std_type {min(unknown)!r}")
     pp.create_lines(net, [bus(b, "lines.csv") for b in lines["from_bus"]],
                     [bus(b, "lines.csv") for b in lines["to_bus"]],
                     length_km=lines["length_km"].astype(float).to_numpy(),
                     std_type=lines["std_type"].tolist(), name=lines["name"].tolist())
     net.line["voltage_kv"] = [float(net.bus.at[b, "vn_kv"]) for b in net.line.from_bus]
 
-    tr = data["transformers"]
+
+def _add_transformers(net: pp.pandapowerNet, tr: pd.DataFrame, bus: BusLookup) -> None:
+    """The transformers of ``transformers.csv``."""
     pp.create_transformers_from_parameters(
         net, [bus(b, "transformers.csv") for b in tr["hv_bus"]],
         [bus(b, "transformers.csv") for b in tr["lv_bus"]],
@@ -137,8 +153,12 @@ def chongqing_net(level: str = "summer_peak", data_dir: str | Path | None = None
                                                        "i0_percent")},
         name=tr["name"].tolist())
 
-    # loads at the level: peak × the zone's factor for this level
+
+def _add_loads(net: pp.pandapowerNet, data: GridData, lv: pd.Series, bus: BusLookup) -> None:
+    """The loads of ``loads.csv`` at the level, with their annotations."""
+    zone_of = dict(zip(data["districts"]["name"], data["districts"]["zone"]))
     loads = data["loads"]
+    # a level scales each load's peak by its district zone's factor for that level
     factor = np.array([float(lv[f"factor_{zone_of[d]}"]) for d in loads["district"]])
     p = loads["peak_p_mw"].to_numpy(float) * factor
     q = p * np.tan(np.arccos(LOAD_POWER_FACTOR))
@@ -149,18 +169,9 @@ def chongqing_net(level: str = "summer_peak", data_dir: str | Path | None = None
     net.load["customers"] = net.load["customers"].astype(np.int64)
     net.load["shed_priority"] = net.load["shed_priority"].astype(np.int64)
 
-    _add_generation(net, data, lv, level, bus)
-    net["districts"] = pd.DataFrame({
-        "name": districts["name"], "name_en": districts["name_en"],
-        "key_area": districts["key_area_default"].astype(bool),
-        "lat": districts["lat"].astype(float), "lon": districts["lon"].astype(float)})
-    net["meta"] = {"model": MODEL_NAME, "model_version": MODEL_VERSION, "level": level,
-                   "level_zh": str(lv["name_zh"]), "data_dir": data.directory.name,
-                   "loss_factor": float(lv["loss_factor"])}
-    return net
 
-
-def _add_generation(net, data: GridData, lv: pd.Series, level: str, bus) -> None:
+def _add_generation(net: pp.pandapowerNet, data: GridData, lv: pd.Series, level: str,
+                    bus: BusLookup) -> None:
     """Create units, aggregated renewables and interties, and dispatch them for the level."""
     avail = {"hydro": float(lv["hydro_availability"]), "small_hydro": float(lv["hydro_availability"]),
              "wind": float(lv["wind_availability"]), "solar": float(lv["solar_availability"])}
@@ -186,7 +197,7 @@ def _add_generation(net, data: GridData, lv: pd.Series, level: str, bus) -> None
     ren = data["renewables"]
     unknown = set(ren["type"]) - set(avail)
     if unknown:
-        raise DataFileError(f"renewables.csv: unknown type {sorted(unknown)[0]!r}")
+        raise DataFileError(f"renewables.csv: unknown type {min(unknown)!r}")
     ren_p = (ren["p_max_mw"] * ren["type"].map(avail)).to_numpy(float)
     pp.create_sgens(net, [bus(b, "renewables.csv") for b in ren["bus"]], p_mw=ren_p, q_mvar=0.0,
                     name=ren["name"].tolist(), type=ren["type"].tolist(),
@@ -275,114 +286,3 @@ def import_mw(net: pp.pandapowerNet) -> float:
             sel = (table["role"] == "import") & table["in_service"]
             total += float(table.loc[sel, "p_mw"].sum())
     return total
-
-
-# ---------------------------------------------------------------------------------------------
-# Annotations for any net ("bring your own grid")
-# ---------------------------------------------------------------------------------------------
-def check_annotations(net: pp.pandapowerNet) -> None:
-    """Raise :class:`AnnotationError` listing every annotation later stages need that is missing."""
-    missing = [f"load.{c}" for c in LOAD_COLUMNS if c not in net.load.columns]
-    missing += [f"bus.{c}" for c in ("district", "lat", "lon") if c not in net.bus.columns]
-    if "districts" not in net or not isinstance(net["districts"], pd.DataFrame):
-        missing.append('net["districts"]')
-    if missing:
-        raise AnnotationError(f"net lacks {', '.join(missing)}; annotate it with "
-                              "outage_sim.grid.model.annotate_net(net)")
-    if net.load["customers"].isna().any() or (net.load["customers"] < 0).any():
-        raise AnnotationError("load.customers: must be a non-negative count on every load")
-    if (net.load["shed_priority"] < 1).any():
-        raise AnnotationError("load.shed_priority: must be 1 or more (1 is cut first)")
-    unknown = set(net.load["district"]) - set(net["districts"]["name"])
-    if unknown:
-        raise AnnotationError(f"load.district: {sorted(unknown)[0]!r} is not in net['districts']")
-
-
-def annotate_net(net: pp.pandapowerNet, *, n_districts: int | None = None,
-                 customers_per_mw: float = 495.0, key_areas: list[str] | None = None,
-                 priorities: dict[int, int] | None = None,
-                 important_users: dict[int, str] | None = None,
-                 district_of_bus: dict[int, str] | None = None) -> pp.pandapowerNet:
-    """Return an annotated copy of any pandapower net so every later stage works on it.
-
-    Parameters
-    ----------
-    net
-        E.g. ``pandapower.networks.case118()``; it is not modified.
-    n_districts
-        Districts to form when ``district_of_bus`` is not given: the bus graph is split into
-        communities (networkx greedy modularity, deterministic) and merged down to this number
-        (default: about one district per 8 buses).
-    customers_per_mw
-        Supply accounts per MW of load (default 495, the Chongqing model's ratio at summer peak).
-    key_areas
-        Districts that are 重点地区 (default: the district with the most load).
-    priorities, important_users
-        Load index → place in the 紧急限电序位表 (default 2 for every load) and load index →
-        important-user category (default none).
-    district_of_bus
-        Bus index → district name, to use the user's own districts.
-
-    Notes
-    -----
-    Buses without coordinates get a schematic Kamada-Kawai layout (``lat``/``lon`` are then
-    layout units, not degrees).
-    """
-    net = copy.deepcopy(net)
-    if len(net.load) == 0:
-        raise AnnotationError("net has no loads to annotate")
-    graph = pp.topology.create_nxgraph(net, respect_switches=False, include_out_of_service=True)
-    if district_of_bus is None:
-        k = n_districts or max(2, round(len(net.bus) / 8))
-        comms = nx.community.greedy_modularity_communities(graph, cutoff=k, best_n=k)
-        comms = sorted((sorted(c) for c in comms), key=lambda c: c[0])
-        district_of_bus = {b: f"D{i + 1:02d}" for i, c in enumerate(comms) for b in c}
-    missing_bus = [b for b in net.bus.index if b not in district_of_bus]
-    if missing_bus:
-        raise AnnotationError(f"district_of_bus: bus {missing_bus[0]} has no district")
-    net.bus["district"] = [district_of_bus[b] for b in net.bus.index]
-    lat, lon = _coordinates(net, graph)
-    net.bus["lat"], net.bus["lon"] = lat, lon
-    net.load["district"] = net.bus.loc[net.load.bus, "district"].to_numpy()
-    net.load["customers"] = np.round(net.load.p_mw.clip(lower=0) * customers_per_mw).astype(np.int64)
-    prio = priorities or {}
-    imp = important_users or {}
-    bad = [c for c in imp.values() if c not in IMPORTANT_USER_CATEGORIES]
-    if bad:
-        raise AnnotationError(f"important_users: unknown category {bad[0]!r}; use one of "
-                              f"{', '.join(IMPORTANT_USER_CATEGORIES)}")
-    net.load["shed_priority"] = [int(prio.get(i, 2)) for i in net.load.index]
-    net.load["important_user"] = [imp.get(i, "") for i in net.load.index]
-    net.load["load_class"] = np.where(net.load["important_user"] != "", "important", "general")
-    names = sorted(set(district_of_bus.values()))
-    load_by = net.load.groupby("district").p_mw.sum()
-    keys = set(key_areas) if key_areas is not None else {load_by.idxmax()}
-    unknown = keys - set(names)
-    if unknown:
-        raise AnnotationError(f"key_areas: {sorted(unknown)[0]!r} is not a district of this net")
-    pos = net.bus.groupby("district")[["lat", "lon"]].mean()
-    net["districts"] = pd.DataFrame({"name": names, "name_en": names,
-                                     "key_area": [n in keys for n in names],
-                                     "lat": pos.loc[names, "lat"].to_numpy(),
-                                     "lon": pos.loc[names, "lon"].to_numpy()})
-    for table in (net.gen, net.sgen):
-        if len(table) and "role" not in table:
-            table["role"] = "unit"
-            table["plant"] = table["name"].fillna("").astype(str)
-            table["district"] = net.bus.loc[table.bus, "district"].to_numpy()
-            table["black_start"] = False
-            table["intertie"] = ""
-    net["meta"] = {"model": net.name or "user net", "model_version": f"user+outage_sim-{__version__}",
-                   "level": "as given", "level_zh": "原始", "data_dir": "", "loss_factor": 0.0}
-    check_annotations(net)
-    return net
-
-
-def _coordinates(net: pp.pandapowerNet, graph: nx.MultiGraph) -> tuple[np.ndarray, np.ndarray]:
-    """Bus (lat, lon) from pandapower's ``geo`` column, or a schematic layout where absent."""
-    if "geo" in net.bus and net.bus["geo"].notna().all():
-        xy = np.array([json.loads(g)["coordinates"] for g in net.bus["geo"]], dtype=float)
-        return xy[:, 1], xy[:, 0]
-    layout = nx.kamada_kawai_layout(nx.Graph(graph))
-    xy = np.array([layout[b] for b in net.bus.index])
-    return xy[:, 1], xy[:, 0]

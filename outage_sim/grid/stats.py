@@ -16,7 +16,8 @@ import numpy as np
 import pandapower as pp
 import pandas as pd
 
-from outage_sim.grid.model import check_annotations, import_mw, run_power_flow
+from outage_sim.grid.annotate import check_annotations
+from outage_sim.grid.model import import_mw, run_power_flow
 
 # Birchfield et al. 2017, Table I: mean node degree of real grids lies in this band.
 MEAN_DEGREE_RANGE = (2.3, 3.3)

@@ -2,8 +2,9 @@
 
 The numbers of every hazard model live in ``outage_sim/data/hazards/<hazard>.yaml``, one entry per
 parameter with its ``value`` and either a ``source`` (a citation) or an ``estimate`` (how it was
-derived). :func:`hazard_parameters` reads a file, checks that every parameter says where it comes
-from, and returns the values. A user edits the files to change a model.
+derived). :func:`hazard_parameters` reads a file, checks every parameter with
+:class:`HazardParameter` (a value, and exactly one of source and estimate), and returns the
+values. A user edits the files to change a model.
 
 :func:`check_district` and :func:`district_zones` validate district names (with the closest name
 suggested) against the grid model's ``districts.csv``.
@@ -18,9 +19,11 @@ from typing import Any
 
 import numpy as np
 import yaml
+from pydantic import BaseModel, RootModel, ValidationError, model_validator
 
 from outage_sim.errors import DataFileError, did_you_mean
 from outage_sim.grid import read_grid_data
+from outage_sim.validation import problems
 
 HAZARD_DATA_DIR = Path(__file__).parents[1] / "data" / "hazards"
 HAZARD_FILES = ("geometry", "ice_storm", "wind_storm", "earthquake", "flood", "landslide",
@@ -47,10 +50,46 @@ def hazard_parameters(name: str, data_dir: str | Path | None = None) -> dict[str
     ------
     DataFileError
         The file is missing or unreadable, or a parameter lacks ``value`` or does not give exactly
-        one of ``source`` and ``estimate``; the message names the file and the parameter.
+        one of ``source`` and ``estimate``; the message names the file and lists every such
+        parameter (``ice_storm.yaml: beta: needs exactly one of 'source' or 'estimate' ...``).
     """
     directory = Path(data_dir) if data_dir is not None else HAZARD_DATA_DIR
     return copy.deepcopy(_read(directory, name))
+
+
+class HazardParameter(BaseModel):
+    """One parameter of a hazard file: its ``value`` and where the value comes from."""
+
+    value: Any
+    source: Any = None
+    estimate: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _has_value(cls, entry: Any) -> Any:
+        if not isinstance(entry, dict) or "value" not in entry:
+            raise ValueError("has no 'value'")
+        return entry
+
+    @model_validator(mode="after")
+    def _one_provenance(self) -> HazardParameter:
+        # an empty source or estimate says nothing about the value, so it does not count
+        given = [p for p in _PROVENANCE if getattr(self, p)]
+        if len(given) != 1:
+            raise ValueError(f"needs exactly one of 'source' or 'estimate' "
+                             f"(found {', '.join(given) or 'neither'})")
+        return self
+
+
+class HazardFile(RootModel[dict[Any, HazardParameter]]):
+    """A hazard parameter file: ``{parameter: {value, source | estimate}}``, at least one."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mapping(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict) or not raw:
+            raise ValueError("expected a mapping of parameters")
+        return raw
 
 
 @lru_cache(maxsize=32)
@@ -63,18 +102,11 @@ def _read(directory: Path, name: str) -> dict[str, Any]:
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataFileError(f"{path.name}: unreadable ({first})") from None
-    if not isinstance(raw, dict) or not raw:
-        raise DataFileError(f"{path.name}: expected a mapping of parameters")
-    values = {}
-    for key, entry in raw.items():
-        if not isinstance(entry, dict) or "value" not in entry:
-            raise DataFileError(f"{path.name}: parameter {key!r} has no 'value'")
-        given = [p for p in _PROVENANCE if entry.get(p)]
-        if len(given) != 1:
-            raise DataFileError(f"{path.name}: parameter {key!r} needs exactly one of 'source' "
-                                f"or 'estimate' (found {', '.join(given) or 'neither'})")
-        values[key] = entry["value"]
-    return values
+    try:
+        table = HazardFile.model_validate(raw)
+    except ValidationError as exc:
+        raise DataFileError(f"{path.name}: {'; '.join(problems(exc))}") from None
+    return {key: entry.value for key, entry in table.root.items()}
 
 
 def parameter(params: dict[str, Any], key: str, file: str) -> Any:

@@ -12,6 +12,7 @@ lon), voltage, length and kind; hazard models draw failures from it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,6 @@ import pandas as pd
 
 from outage_sim.errors import InputError, did_you_mean
 
-FAULT_KINDS = ("line", "corridor", "transformer", "substation", "unit", "plant", "intertie")
 ELEMENT_TABLES = ("line", "trafo", "bus", "gen", "sgen")
 
 
@@ -122,26 +122,123 @@ def _flip(corridor: str) -> str:
     return f"{b}-{a} {kv}" if b else corridor
 
 
+# ------------------------------------------------------------------ the fault kinds
+# Each kind says which names are valid, which spellings of a name it accepts, and which elements
+# a valid name takes out, as (pandapower table, index, readable name).
+_Selected = list[tuple[str, int, str]]
+
+
+def _line_names(net: pp.pandapowerNet) -> list[str]:
+    return net.line.name.astype(str).tolist()
+
+
+def _corridor_names(net: pp.pandapowerNet) -> list[str]:
+    return sorted({_corridor_of(n) for n in net.line.name.astype(str)})
+
+
+def _transformer_names(net: pp.pandapowerNet) -> list[str]:
+    return net.trafo.name.astype(str).tolist()
+
+
+def _substation_names(net: pp.pandapowerNet) -> list[str]:
+    names = {n.rsplit(" ", 1)[0] for n in net.bus.name.astype(str)}
+    if "station" in net.bus:
+        names |= set(net.bus.station.dropna().astype(str))
+    return sorted(n for n in names if n)
+
+
+def _unit_names(net: pp.pandapowerNet) -> list[str]:
+    return net.gen.name[net.gen.get("role", "unit") == "unit"].astype(str).tolist()
+
+
+def _plant_names(net: pp.pandapowerNet) -> list[str]:
+    return sorted(set(net.gen.plant[net.gen.get("role", "unit") == "unit"].astype(str)) - {""})
+
+
+def _intertie_names(net: pp.pandapowerNet) -> list[str]:
+    return [str(n) for t in ("gen", "sgen") for n in net[t].name[net[t].get("role", "") == "import"]]
+
+
+def _by_name(table: str) -> Callable[[pp.pandapowerNet, str], _Selected]:
+    """Every element of ``table`` called exactly ``name``."""
+    def select(net: pp.pandapowerNet, name: str) -> _Selected:
+        return [(table, int(i), name) for i in net[table].index[net[table].name == name]]
+    return select
+
+
+def _corridor(net: pp.pandapowerNet, name: str) -> _Selected:
+    sel = net.line.index[net.line.name.astype(str).map(_corridor_of) == name]
+    return [("line", int(i), str(net.line.name[i])) for i in sel]
+
+
+def _substation(net: pp.pandapowerNet, name: str) -> _Selected:
+    # a station's own buses (not the load substations it feeds), or a bus by its name prefix
+    station = net.bus.get("station", pd.Series("", index=net.bus.index)).astype(str)
+    own = net.bus.get("kind", pd.Series("", index=net.bus.index)).astype(str) != "load220"
+    prefix = net.bus.name.astype(str).str.rsplit(" ", n=1).str[0]
+    sel = net.bus.index[((station == name) & own) | (prefix == name)]
+    return [("bus", int(i), str(net.bus.name[i])) for i in sel]
+
+
+def _plant(net: pp.pandapowerNet, name: str) -> _Selected:
+    sel = net.gen.index[(net.gen.plant == name) & (net.gen.role == "unit")]
+    return [("gen", int(i), str(net.gen.name[i])) for i in sel]
+
+
+def _intertie(net: pp.pandapowerNet, name: str) -> _Selected:
+    return [(table, int(i), name) for table in ("gen", "sgen")
+            for i in net[table].index[(net[table].name == name) & (net[table].get("role", "") == "import")]]
+
+
+def _line_spellings(name: str) -> tuple[str, ...]:
+    """A circuit named from either end: ``'长寿-张家坝 500kV #1'`` is ``'张家坝-长寿 500kV #1'``."""
+    if " #" not in name:
+        return (name,)
+    corridor, _, circuit = name.rpartition(" #")
+    return (name, f"{_flip(corridor)} #{circuit}")
+
+
+def _line_suggestions(name: str, choices: list[str]) -> list[str]:
+    """Suggest a circuit in the order of ends the user wrote it, when they wrote a circuit."""
+    if " #" not in name:
+        return choices
+    return choices + [_flip(_corridor_of(c)) + " #" + c.rpartition(" #")[2] for c in choices]
+
+
+@dataclass(frozen=True)
+class _FaultKind:
+    """How faults of one kind are named and what they take out."""
+
+    names: Callable[[pp.pandapowerNet], list[str]]
+    select: Callable[[pp.pandapowerNet, str], _Selected]
+    spellings: Callable[[str], tuple[str, ...]] = lambda name: (name,)
+    suggestions: Callable[[str, list[str]], list[str]] = lambda name, choices: choices
+    numbered: bool = False  # names end in ' #n', which YAML reads as a comment unless quoted
+
+
+_KINDS: dict[str, _FaultKind] = {
+    "line": _FaultKind(_line_names, _by_name("line"), _line_spellings, _line_suggestions,
+                       numbered=True),
+    "corridor": _FaultKind(_corridor_names, _corridor, lambda name: (name, _flip(name))),
+    "transformer": _FaultKind(_transformer_names, _by_name("trafo")),
+    "substation": _FaultKind(_substation_names, _substation),
+    "unit": _FaultKind(_unit_names, _by_name("gen"), numbered=True),
+    "plant": _FaultKind(_plant_names, _plant),
+    "intertie": _FaultKind(_intertie_names, _intertie),
+}
+FAULT_KINDS = tuple(_KINDS)  # line, corridor, transformer, substation, unit, plant, intertie
+
+
+def _kind(kind: str) -> _FaultKind:
+    try:
+        return _KINDS[kind]
+    except (KeyError, TypeError):
+        raise InputError(f"fault kind {kind!r} unknown; use one of {', '.join(FAULT_KINDS)}") from None
+
+
 def fault_names(net: pp.pandapowerNet, kind: str) -> list[str]:
     """Valid names for a fault kind (see :data:`FAULT_KINDS`)."""
-    if kind == "line":
-        return net.line.name.astype(str).tolist()
-    if kind == "corridor":
-        return sorted({_corridor_of(n) for n in net.line.name.astype(str)})
-    if kind == "transformer":
-        return net.trafo.name.astype(str).tolist()
-    if kind == "substation":
-        names = {n.rsplit(" ", 1)[0] for n in net.bus.name.astype(str)}
-        if "station" in net.bus:
-            names |= set(net.bus.station.dropna().astype(str))
-        return sorted(n for n in names if n)
-    if kind == "unit":
-        return net.gen.name[net.gen.get("role", "unit") == "unit"].astype(str).tolist()
-    if kind == "plant":
-        return sorted(set(net.gen.plant[net.gen.get("role", "unit") == "unit"].astype(str)) - {""})
-    if kind == "intertie":
-        return [str(n) for t in ("gen", "sgen") for n in net[t].name[net[t].get("role", "") == "import"]]
-    raise InputError(f"fault kind {kind!r} unknown; use one of {', '.join(FAULT_KINDS)}")
+    return _kind(kind).names(net)
 
 
 def resolve_fault(net: pp.pandapowerNet, kind: str, name: str, *, reason: str | None = None,
@@ -153,62 +250,27 @@ def resolve_fault(net: pp.pandapowerNet, kind: str, name: str, *, reason: str | 
     kind
         One of :data:`FAULT_KINDS`.
     name
-        Readable name, e.g. ``'板桥-圣泉 500kV #1'`` (line), ``'张家坝-长寿 500kV'`` (corridor,
-        either order), ``'板桥 500/220kV #1'``, ``'板桥'`` (substation: every bus of the station;
-        a 220 kV load substation by its name such as ``'渝中1号'``), ``'华能珞璜 #5'``,
-        ``'华能珞璜'``, ``'哈密-重庆 ±800kV DC'``.
+        Readable name, e.g. ``'板桥-圣泉 500kV #1'`` (line, either order of its ends),
+        ``'张家坝-长寿 500kV'`` (corridor, either order), ``'板桥 500/220kV #1'``, ``'板桥'``
+        (substation: every bus of the station; a 220 kV load substation by its name such as
+        ``'渝中1号'``), ``'华能珞璜 #5'``, ``'华能珞璜'``, ``'哈密-重庆 ±800kV DC'``.
 
     Raises
     ------
     InputError
-        The name is unknown; the message suggests the closest valid name.
+        The kind or the name is unknown; the message suggests the closest valid name.
     """
-    why = reason or f"{kind} named in the scenario"
-    choices = fault_names(net, kind)
-    if kind == "line" and name not in choices and " #" in name:
-        corridor, _, circuit = name.rpartition(" #")
-        flipped = f"{_flip(corridor)} #{circuit}"
-        if flipped in choices:
-            name = flipped
-        else:
-            raise InputError(f"no line named {name!r}"
-                             f"{did_you_mean(name, choices + [_flip(_corridor_of(c)) + ' #' + c.rpartition(' #')[2] for c in choices])}")
-    if kind == "corridor":
-        target = name if name in choices else _flip(name)
-        if target not in choices:
-            raise InputError(f"no corridor named {name!r}{did_you_mean(name, choices)}")
-        sel = net.line.index[net.line.name.astype(str).map(_corridor_of) == target]
-        return [Outage("line", int(i), str(net.line.name[i]), why, cause) for i in sel]
-    if name not in choices:
+    spec = _kind(kind)
+    choices = spec.names(net)
+    known = next((n for n in spec.spellings(name) if n in choices), None)
+    if known is None:
         hint = ""
-        if kind in ("line", "unit") and " #" not in name:
+        if spec.numbered and " #" not in name:
             hint = " (quote names with '#' in YAML: an unquoted ' #' starts a comment)"
-        raise InputError(f"no {kind} named {name!r}{did_you_mean(name, choices)}{hint}")
-    if kind == "line":
-        sel = net.line.index[net.line.name == name]
-        return [Outage("line", int(i), name, why, cause) for i in sel]
-    if kind == "transformer":
-        sel = net.trafo.index[net.trafo.name == name]
-        return [Outage("trafo", int(i), name, why, cause) for i in sel]
-    if kind == "substation":
-        # a station's own buses (not the load substations it feeds), or a bus by its name prefix
-        station = net.bus.get("station", pd.Series("", index=net.bus.index)).astype(str)
-        own = net.bus.get("kind", pd.Series("", index=net.bus.index)).astype(str) != "load220"
-        prefix = net.bus.name.astype(str).str.rsplit(" ", n=1).str[0]
-        sel = net.bus.index[((station == name) & own) | (prefix == name)]
-        return [Outage("bus", int(i), str(net.bus.name[i]), why, cause) for i in sel]
-    if kind == "unit":
-        sel = net.gen.index[net.gen.name == name]
-        return [Outage("gen", int(i), name, why, cause) for i in sel]
-    if kind == "plant":
-        sel = net.gen.index[(net.gen.plant == name) & (net.gen.role == "unit")]
-        return [Outage("gen", int(i), str(net.gen.name[i]), why, cause) for i in sel]
-    # intertie
-    out = []
-    for table in ("gen", "sgen"):
-        sel = net[table].index[(net[table].name == name) & (net[table].get("role", "") == "import")]
-        out += [Outage(table, int(i), name, why, cause) for i in sel]
-    return out
+        raise InputError(f"no {kind} named {name!r}"
+                         f"{did_you_mean(name, spec.suggestions(name, choices))}{hint}")
+    why = reason or f"{kind} named in the scenario"
+    return [Outage(table, idx, readable, why, cause) for table, idx, readable in spec.select(net, known)]
 
 
 def apply_outages(net: pp.pandapowerNet, outages: list[Outage]) -> pp.pandapowerNet:

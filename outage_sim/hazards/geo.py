@@ -2,7 +2,7 @@
 
 :func:`hazard_context` turns an annotated net into the tables every hazard model reads, once:
 
-- the component table of :func:`outage_sim.hazards.faults.component_table`;
+- the component table of :func:`outage_sim.hazards.component_table`;
 - a line × district matrix of route kilometres (:func:`line_exposure`): a line's route is the
   straight line between its end buses, cut into equal segments, each segment assigned to its end
   bus's district (first and last) or to the district with the nearest centroid (the model carries
@@ -37,7 +37,7 @@ class HazardContext:
     Attributes
     ----------
     components
-        :func:`outage_sim.hazards.faults.component_table` of the net.
+        :func:`outage_sim.hazards.component_table` of the net.
     lines
         The line rows of ``components``, positional index.
     exposure_km
@@ -94,7 +94,7 @@ def hazard_context(net: pp.pandapowerNet, data_dir: str | Path | None = None) ->
     """
     if "districts" not in net or not {"name", "lat", "lon"} <= set(net["districts"].columns):
         raise AnnotationError("net['districts'] with name, lat, lon is needed for hazards "
-                              "(annotate the net with outage_sim.grid.model.annotate_net)")
+                              "(annotate the net with outage_sim.grid.annotate_net)")
     for col in ("district", "lat", "lon"):
         if col not in net.bus:
             raise AnnotationError(f"net.bus lacks column {col!r} needed for hazards")

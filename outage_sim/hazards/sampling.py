@@ -6,7 +6,7 @@ A hazard is a validated specification (one pydantic model per hazard, joined in
 
 - :func:`failure_probabilities` — one row per exposed component: its probability of failing and
   the reason with the driving number, without drawing (for the Monte-Carlo engine);
-- :func:`draw` — one seeded draw: the failed components as :class:`~outage_sim.hazards.faults.Outage`
+- :func:`draw` — one seeded draw: the failed components as :class:`~outage_sim.hazards.Outage`
   objects, each with its reason and ``cause``, in a frozen :class:`HazardDraw`;
 - :func:`draw_hazards` — a scenario's list of hazards, applied in order and merged.
 
@@ -58,32 +58,28 @@ from outage_sim.hazards.faults import Outage, unique_outages
 from outage_sim.hazards.fragility import DAMAGE_STATES, damage_state
 from outage_sim.hazards.geo import HazardContext, hazard_context
 from outage_sim.hazards.specs import (
-    HAZARD_TYPES,
-    ComponentRef,
     Earthquake,
-    ExternalDamage,
-    Flood,
     HazardSpec,
     HeatWave,
     IceStorm,
-    Landslide,
-    WindStorm,
     parse_hazard,
 )
 from outage_sim.hazards.tables import (
-    TABLE_COLUMNS,
     TABLES,
     apply_heat_wave,
     earthquake_pga,
     empty_table,
-    flood_rise_m,
 )
 
-__all__ = ["HazardSpec", "HazardDraw", "HazardContext", "IceStorm", "WindStorm", "Earthquake",
-           "Flood", "Landslide", "ExternalDamage", "HeatWave", "ComponentRef", "HAZARD_TYPES",
-           "TABLE_COLUMNS", "parse_hazard", "hazard_context",
-           "failure_probabilities", "apply_conditions", "draw", "draw_hazards", "sample_failures",
-           "peak_ground_acceleration", "flood_rise_m"]
+__all__ = [
+    "HazardDraw",
+    "apply_conditions",
+    "draw",
+    "draw_hazards",
+    "failure_probabilities",
+    "peak_ground_acceleration",
+    "sample_failures",
+]
 
 
 @dataclass(frozen=True, eq=False)

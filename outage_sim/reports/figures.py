@@ -46,7 +46,7 @@ def plot_grid(net, ax=None, *, district_labels: bool = True):
     Parameters
     ----------
     net
-        An annotated net (:func:`outage_sim.grid.model.chongqing_net` or :func:`~outage_sim.grid.model.annotate_net`).
+        An annotated net (:func:`outage_sim.grid.chongqing_net` or :func:`~outage_sim.grid.annotate_net`).
     ax
         Axes to draw on; a new figure is made when ``None``.
     district_labels

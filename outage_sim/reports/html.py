@@ -4,9 +4,10 @@
 scripts, fonts or stylesheets fetched; every figure embedded as a base64 PNG), so it opens the
 same from an e-mail attachment, a USB stick or an offline machine. Headings carry the Chinese
 term beside the English one. Sections: the headline figures, the response brief
-(:func:`outage_sim.response.documents.brief_markdown`, converted here), the reporting clock, the recovery
-curves (when a restoration result is given or carried by the run), extra figures and the
-district table.
+(:func:`outage_sim.response.brief_markdown`, converted here by markdown-it-py), the
+reporting clock, the recovery curves (when a restoration result is given or carried by the run),
+extra figures and the district table. Text from the user (scenario name and description) is
+escaped, and the brief's Markdown may not carry raw HTML (only its ``<br>`` line breaks).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from __future__ import annotations
 import base64
 import html
 import io
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 
 from outage_sim.errors import InputError, check_output
 from outage_sim.response import REPORT_KIND_LABELS, brief_markdown
@@ -47,54 +50,35 @@ def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _inline(text: str) -> str:
-    """Escape a Markdown line and keep its bold and line breaks."""
-    out = _esc(text).replace("&lt;br&gt;", "<br>")
-    out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
-    return out.replace("\\|", "|")
+def _br_tag(state: StateInline, silent: bool) -> bool:
+    """Inline rule: the documents' ``<br>`` (line breaks inside table cells) as a line break.
+
+    Raw HTML is otherwise off, so anything else between angle brackets stays escaped text.
+    """
+    if not state.src.startswith("<br>", state.pos):
+        return False
+    if not silent:
+        state.push("html_inline", "", 0).content = "<br>"
+    state.pos += len("<br>")
+    return True
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False}).enable("table")
+_MARKDOWN.inline.ruler.before("autolink", "br_tag", _br_tag)
 
 
 def markdown_to_html(md: str) -> str:
-    """The small Markdown subset of :mod:`outage_sim.response.documents` as HTML: ``#`` headings (shifted
-    down one level), ``-`` lists, ``|`` tables, ``---`` rules and paragraphs."""
-    out: list[str] = []
-    lines = md.splitlines()
-    i = 0
-    while i < len(lines):
-        line = lines[i].rstrip()
-        if not line:
-            i += 1
-        elif line.startswith("#"):
-            level = min(6, len(line) - len(line.lstrip("#")) + 1)
-            out.append(f"<h{level}>{_inline(line.lstrip('#').strip())}</h{level}>")
-            i += 1
-        elif line.strip() == "---":
-            out.append("<hr>")
-            i += 1
-        elif line.startswith("|"):
-            rows = []
-            while i < len(lines) and lines[i].startswith("|"):
-                rows.append(lines[i])
-                i += 1
-            cells = [[c.strip() for c in re.split(r"(?<!\\)\|", r.strip())[1:-1]] for r in rows]
-            body = [c for c in cells[1:] if not all(set(x) <= set("-: ") for x in c)]
-            out.append("<table><thead><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in cells[0])
-                       + "</tr></thead><tbody>" + "".join(
-                           "<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>"
-                           for row in body) + "</tbody></table>")
-        elif line.lstrip().startswith("- "):
-            items = []
-            while i < len(lines) and lines[i].lstrip().startswith("- "):
-                items.append(f"<li>{_inline(lines[i].lstrip()[2:])}</li>")
-                i += 1
-            out.append("<ul>" + "".join(items) + "</ul>")
-        else:
-            para = []
-            while i < len(lines) and lines[i].strip() and not lines[i].startswith(("#", "|", "- ")):
-                para.append(_inline(lines[i].strip()))
-                i += 1
-            out.append("<p>" + " ".join(para) + "</p>")
-    return "\n".join(out)
+    """The Markdown of :mod:`outage_sim.response.documents` as HTML (CommonMark with tables).
+
+    Headings are shifted down one level (the document's ``#`` becomes ``<h2>`` under the
+    report's own ``<h1>``); ``<br>`` breaks lines inside table cells; any other HTML in the text
+    is escaped, never passed through.
+    """
+    tokens = _MARKDOWN.parse(md)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1:]) + 1)}"
+    return _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
 
 
 def _png(source: Any) -> str:
@@ -186,15 +170,15 @@ def html_report(run_result, figures: dict[str, Any] | None = None, restoration=N
         f"<title>大面积停电事件报告 / Outage event report — {_esc(sc.name)}</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>大面积停电事件报告 / Large-area outage event report</h1>",
-        f"<p><strong>情景 / Scenario:</strong> {_esc(sc.name)}<br>"
-        f"<strong>时间 / Time:</strong> {_esc(sc.time.isoformat())}<br>"
-        f"<span class=small>seed {run_result.seed} · model {_esc(run_result.model_version)} · "
-        f"generated 生成于 {datetime.now().astimezone().isoformat(timespec='minutes')}</span></p>",
+        (f"<p><strong>情景 / Scenario:</strong> {_esc(sc.name)}<br>"
+         f"<strong>时间 / Time:</strong> {_esc(sc.time.isoformat())}<br>"
+         f"<span class=small>seed {run_result.seed} · model {_esc(run_result.model_version)} · "
+         f"generated 生成于 {datetime.now().astimezone().isoformat(timespec='minutes')}</span></p>"),
         "<h2>概况 / Summary</h2>",
         f'<p><span class="level {colour}">{_esc(level)}</span></p>',
-        f"<ul><li>减供负荷 / Load shed: {main['shed_mw']:,.0f} MW of {main['load_mw']:,.0f} MW "
-        f"({pct:.1f}%)</li><li>停电用户 / Customers out: {main['customers_out']:,} of "
-        f"{main['customers']:,} ({cpct:.1f}%)</li></ul>",
+        (f"<ul><li>减供负荷 / Load shed: {main['shed_mw']:,.0f} MW of {main['load_mw']:,.0f} MW "
+         f"({pct:.1f}%)</li><li>停电用户 / Customers out: {main['customers_out']:,} of "
+         f"{main['customers']:,} ({cpct:.1f}%)</li></ul>"),
     ]
     if sc.description:
         parts.append(f"<p>{_esc(sc.description)}</p>")
@@ -220,13 +204,13 @@ def write_html_report(run_result, out_dir: str | Path, figures: dict[str, Path] 
 
     Parameters
     ----------
-    run_result : outage_sim.studies.run.RunResult
-        The run (:func:`outage_sim.studies.run.run_scenario`).
+    run_result : outage_sim.studies.RunResult
+        The run (:func:`outage_sim.studies.run_scenario`).
     out_dir : str or Path
         Folder to write into (made if missing).
     figures : dict of str to Path, optional
         More figures to embed, caption → PNG file (or a matplotlib Figure).
-    restoration : outage_sim.restoration.driver.Restoration, optional
+    restoration : outage_sim.restoration.Restoration, optional
         A restoration result; by default the one the run carries, if any. Its recovery curves
         are drawn and its report clock (with the end of handling) is used.
     force : bool

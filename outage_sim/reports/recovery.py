@@ -4,7 +4,7 @@ Every plot function takes the tables a restoration run writes (:class:`outage_si
 Restoration`'s ``timeline`` and ``districts``, or the same read back from ``timeline.csv`` and
 ``district_timeline.csv``), draws on ``ax`` (a new Axes when None) and returns the Axes; none calls
 ``plt.show()``. Labels are English with the plan's Chinese term beside it when a CJK font is
-installed (:func:`outage_sim.reports.figures.bilingual`).
+installed (:func:`outage_sim.reports.bilingual`).
 
 :func:`draw_figures` writes the four figures of a run folder; :func:`read_run_folder` reads a
 folder written by ``outage-sim run --out`` back (``outage-sim plot`` uses both).

@@ -4,7 +4,8 @@ From a level and the event's context (time, districts, cause): who commands, mem
 their duties, warnings and who may issue them, and the report clock as clock times
 (:func:`build_response`); the documents a duty officer sends (:func:`markdown`).
 
-Modules: ``organisation`` (the plan's bodies and duties), ``event`` (the respond input),
+Modules: ``organisation_file`` (the organisation data file, checked), ``organisation`` (the
+plan's bodies and duties), ``event`` (the respond input),
 ``plan`` (:class:`ResponsePlan`), ``build`` (building it), ``documents`` (brief, 信息报告,
 预警信息).
 

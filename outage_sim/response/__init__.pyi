@@ -10,14 +10,15 @@ from .documents import (
     summary_text,
     warning_notice_markdown,
 )
-from .event import canonical_cause, canonical_secondary, parse_respond_event
+from .event import RespondInput, canonical_cause, canonical_secondary, parse_respond_event
 from .organisation import load_organisation
 from .plan import ResponsePlan
 
 __all__ = [
     "REPORT_KIND_LABELS",
-    "ResponsePlan",
     "TBD",
+    "RespondInput",
+    "ResponsePlan",
     "add_minutes",
     "brief_markdown",
     "build_response",

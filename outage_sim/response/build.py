@@ -8,7 +8,7 @@ duties, the warning and who may issue it, the reports as clock times, and the §
 checklist. The organisation itself is data (``outage_sim/data/plan/organisation.yaml``, read by
 :mod:`outage_sim.response.organisation`).
 
-:func:`~outage_sim.response.event.parse_respond_event` checks the JSON input of ``outage-sim
+:func:`~outage_sim.response.parse_respond_event` checks the JSON input of ``outage-sim
 respond`` (the classify input plus ``time``, ``cause``, ``secondary``, and optionally ``end_time``
 and ``source``) and :func:`respond` runs the whole chain.
 
@@ -36,16 +36,15 @@ from typing import Any
 
 from outage_sim.errors import DataFileError, InputError
 from outage_sim.response.event import (
-    RespondEvent,
     canonical_cause,
     canonical_district,
     canonical_secondary,
     check_aware,
     district_aliases,
     parse_respond_event,
-    parse_time,
 )
-from outage_sim.response.organisation import Organisation, Role, load_organisation
+from outage_sim.response.organisation import Organisation, load_organisation
+from outage_sim.response.organisation_file import LevelSpec, Role
 from outage_sim.response.plan import (
     ActivatedUnit,
     ChainLink,
@@ -56,24 +55,7 @@ from outage_sim.response.plan import (
 )
 from outage_sim.severity import Plan, Severity, classify
 
-__all__ = [
-    "ActivatedUnit",
-    "ChainLink",
-    "Measure",
-    "Report",
-    "RespondEvent",
-    "ResponsePlan",
-    "WarningInfo",
-    "add_minutes",
-    "build_response",
-    "canonical_cause",
-    "canonical_district",
-    "canonical_secondary",
-    "parse_respond_event",
-    "parse_time",
-    "respond",
-    "respond_output",
-]
+__all__ = ["add_minutes", "build_response", "respond", "respond_output"]
 
 #: Follow-up reports listed when the end of handling is not known yet.
 DEFAULT_FOLLOWUP_DAYS = 3
@@ -98,7 +80,7 @@ def build_response(
     Parameters
     ----------
     result : Severity
-        The one-event severity result (:func:`outage_sim.severity.rules.classify`).
+        The one-event severity result (:func:`outage_sim.severity.classify`).
     time : datetime
         When the event happened; must be timezone-aware.
     districts : sequence of str
@@ -130,30 +112,10 @@ def build_response(
         The organisation's response level for the event level differs from the severity plan's.
     """
     org = organisation or load_organisation()
-    check_aware(time, "time")
-    if end_time is not None:
-        check_aware(end_time, "end_time")
-        if end_time < time:
-            raise InputError(f"end_time: {end_time.isoformat()} is before time {time.isoformat()}")
-    cause = canonical_cause(cause, org)
-    secondary = tuple(
-        dict.fromkeys(
-            canonical_secondary(s, f"secondary[{i}]", org) for i, s in enumerate(secondary)
-        )
+    cause, secondary, districts = _checked_context(
+        org, time, end_time, cause, secondary, districts
     )
-    if districts:
-        aliases = district_aliases(org)
-        districts = tuple(
-            dict.fromkeys(
-                canonical_district(d, f"districts[{i}]", org, aliases)
-                for i, d in enumerate(districts)
-            )
-        )
-    else:
-        districts = ()
-    rank = int(result.level_rank)
-    spec = org.level(rank)
-    base = {
+    event = {
         "severity": result,
         "time": time,
         "end_time": end_time,
@@ -162,46 +124,32 @@ def build_response(
         "secondary": secondary,
         "source": source,
     }
+    spec = org.level(int(result.level_rank))
     if spec is None:
-        return ResponsePlan(
-            **base,
-            activated=False,
-            response_level=None,
-            response_zh=None,
-            lead=None,
-            lead_role=None,
-            lead_district=None,
-            on_site_hq=None,
-            commander=None,
-            deputies=(),
-            working_groups=(),
-            member_units=(),
-            warning=None,
-            report_chain=(),
-            reports=(),
-            measures=(),
-            notes=(Role(**org.raw["not_activated"]),),
-        )
+        return _not_started(org, event)
+    return _started(org, spec, event, followup_days)
+
+
+def _started(
+    org: Organisation, spec: LevelSpec, event: Mapping[str, Any], followup_days: int
+) -> ResponsePlan:
+    """The plan of an event at level ``spec``; ``event`` holds the checked context."""
+    result: Severity = event["severity"]
     if result.response_level is not None and result.response_level != spec.response_level:
         raise DataFileError(
             f"{org.source}: response level {spec.response_level} for "
             f"{spec.level_zh} differs from the severity plan's "
             f"{result.response_level}"
         )
-
+    rank, districts = spec.rank, event["districts"]
     lead = spec.lead
     if lead == "district" and len(districts) >= org.multi_district_min:
         lead = org.multi_district_lead
     lead_district = districts[0] if lead == "district" and districts else None
-    city = lead in ("city", "city_or_designated_district")
-    context = (
-        {"all_events"} | ({"city_led"} if city else set()) | ({"major"} if rank >= 3 else set())
-    )
-    context |= set(secondary) | ({cause} if cause else set())
-
     commander, deputies, groups = _command(org, lead, districts)
+    tags = _activation(lead, rank, event["cause"], event["secondary"])
     return ResponsePlan(
-        **base,
+        **event,
         activated=True,
         response_level=spec.response_level,
         response_zh=spec.response_zh,
@@ -212,25 +160,82 @@ def build_response(
         commander=commander,
         deputies=deputies,
         working_groups=groups,
-        member_units=_activated_units(org, context, lead, districts),
+        member_units=_activated_units(org, tags, lead, districts),
         warning=_warning(org, result, districts),
         report_chain=_chain(org, districts),
-        reports=_reports(org, rank, time, end_time, districts, followup_days),
-        measures=tuple(
-            Measure(
-                m.id,
-                m.clause,
-                Role(m.title_zh, m.title_en),
-                m.action_zh,
-                m.action_en,
-                m.owners,
-                m.owners_note,
-                m.mapped,
-            )
-            for m in org.measures
+        reports=_reports(
+            org, rank, event["time"], event["end_time"], districts, followup_days
         ),
+        measures=_measures(org),
         notes=_notes(org, lead, rank),
     )
+
+
+def _checked_context(
+    org: Organisation,
+    time: datetime,
+    end_time: datetime | None,
+    cause: str | None,
+    secondary: Sequence[str],
+    districts: Sequence[str],
+) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """The event's cause, secondary incidents and districts as canonical keys and names, after
+    checking its times (each problem an :class:`InputError` naming the field)."""
+    check_aware(time, "time")
+    if end_time is not None:
+        check_aware(end_time, "end_time")
+        if end_time < time:
+            raise InputError(f"end_time: {end_time.isoformat()} is before time {time.isoformat()}")
+    cause = canonical_cause(cause, org)
+    keys = tuple(
+        dict.fromkeys(
+            canonical_secondary(s, f"secondary[{i}]", org) for i, s in enumerate(secondary)
+        )
+    )
+    names: tuple[str, ...] = ()
+    if districts:
+        aliases = district_aliases(org)
+        names = tuple(
+            dict.fromkeys(
+                canonical_district(d, f"districts[{i}]", org, aliases)
+                for i, d in enumerate(districts)
+            )
+        )
+    return cause, keys, names
+
+
+def _not_started(org: Organisation, event: Mapping[str, Any]) -> ResponsePlan:
+    """The plan of an event below every band: nothing starts (§1.5)."""
+    return ResponsePlan(
+        **event,
+        activated=False,
+        response_level=None,
+        response_zh=None,
+        lead=None,
+        lead_role=None,
+        lead_district=None,
+        on_site_hq=None,
+        commander=None,
+        deputies=(),
+        working_groups=(),
+        member_units=(),
+        warning=None,
+        report_chain=(),
+        reports=(),
+        measures=(),
+        notes=(Role(**org.raw["not_activated"]),),
+    )
+
+
+def _activation(lead: str, rank: int, cause: str | None, secondary: Sequence[str]) -> set[str]:
+    """The tags that activate member units for this event: the standing triggers that hold,
+    its cause and its secondary incidents."""
+    tags = {"all_events"} | set(secondary) | ({cause} if cause else set())
+    if lead in ("city", "city_or_designated_district"):
+        tags.add("city_led")
+    if rank >= 3:
+        tags.add("major")
+    return tags
 
 
 def _command(
@@ -244,6 +249,23 @@ def _command(
         return Role(**dc["commander_multi"]), (), ()
     commander = Role(**dc["commander"], per_district=True)
     return org.per_district([commander], districts[:1])[0], (), ()
+
+
+def _measures(org: Organisation) -> tuple[Measure, ...]:
+    """§4.2 as a checklist: every measure, with the owners the text names."""
+    return tuple(
+        Measure(
+            m.id,
+            m.clause,
+            Role(m.title_zh, m.title_en),
+            m.action_zh,
+            m.action_en,
+            m.owners,
+            m.owners_note,
+            m.mapped,
+        )
+        for m in org.measures
+    )
 
 
 def _on_site_hq(org: Organisation, lead: str, district: str | None) -> Role:
@@ -326,6 +348,21 @@ def add_minutes(time: datetime, minutes: float) -> datetime:
     return (time.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(time.tzinfo)
 
 
+def _repeats(
+    interval_min: int, time: datetime, end_time: datetime | None, followup_days: int
+) -> list[int | None]:
+    """Minutes after ``time`` of a repeated report (daily follow-ups): up to the end of
+    handling when it is known, else ``followup_days`` of them."""
+    due_min: list[int | None] = []
+    k = 1
+    while end_time is not None or k <= followup_days:
+        if end_time is not None and add_minutes(time, k * interval_min) >= end_time:
+            break
+        due_min.append(k * interval_min)
+        k += 1
+    return due_min
+
+
 def _reports(
     org: Organisation,
     rank: int,
@@ -341,14 +378,7 @@ def _reports(
         by, by_en = _bodies(c.by, org, districts)
         to, to_en = _bodies(c.to, org, districts)
         if c.interval_min:
-            # repeated (daily follow-ups): up to the end of handling, or followup_days of them
-            due_min: list[int | None] = []
-            k = 1
-            while end_time is not None or k <= followup_days:
-                if end_time is not None and add_minutes(time, k * c.interval_min) >= end_time:
-                    break
-                due_min.append(k * c.interval_min)
-                k += 1
+            due_min = _repeats(c.interval_min, time, end_time, followup_days)
         elif c.kind == "final":
             due_min = [None]
         else:

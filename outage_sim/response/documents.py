@@ -1,4 +1,4 @@
-"""Documents a duty officer forwards, written from a :class:`~outage_sim.response.build.ResponsePlan`.
+"""Documents a duty officer forwards, written from a :class:`~outage_sim.response.ResponsePlan`.
 
 - :func:`brief_markdown`: a bilingual Markdown brief of the whole response (level, command,
   member units, warning, reporting clock, measures checklist).
@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from outage_sim.response.organisation import Organisation, load_organisation
-from outage_sim.response.plan import ResponsePlan
+from outage_sim.response.plan import ActivatedUnit, Measure, Report, ResponsePlan, WarningInfo
 from outage_sim.severity import MEASURE_EN, MEASURE_ZH, NO_LEVEL_ZH, Criterion
 
 #: Placeholder for a field the event does not tell.
@@ -113,79 +113,75 @@ def _event_lines(plan: ResponsePlan, org: Organisation) -> list[str]:
     ]
 
 
-def brief_markdown(plan: ResponsePlan, organisation: Organisation | None = None) -> str:
-    """A bilingual Markdown brief of the response plan.
-
-    Parameters
-    ----------
-    plan : ResponsePlan
-        The plan to describe (:func:`outage_sim.response.build.build_response`).
-    organisation : Organisation, optional
-        The organisation the plan was built from (for labels); the packaged one by default.
-
-    Returns
-    -------
-    str
-        Markdown with Chinese headings and English beside them.
-    """
-    org = organisation or load_organisation()
-    sev = plan.severity
-    out = [
+def _title(org: Organisation) -> list[str]:
+    return [
         "# 大面积停电事件应急响应简报 / Large-area outage response brief",
         "",
         f"依据 / Under: {org.title_zh}（{org.document}） / {org.title_en}",
         "",
     ]
-    out += ["## 事件概况 / The event", ""] + _event_lines(plan, org) + _headline(plan) + [""]
-    out += ["## 分级依据 / Criteria that fired (§1.5)", ""]
-    if sev.criteria:
-        out += [
-            "| 范围 / Scope | 指标 / Measure | 比例 / Share | 级别 / Level | 条款 / Clause |",
-            "|---|---|---|---|---|",
-        ]
-        out += [
-            f"| {_scope(c.scope)} | {MEASURE_ZH[c.measure]} / {MEASURE_EN[c.measure]} | "
-            f"{_pct(c.value_pct)} | {c.level} / {c.level_en} | {c.clause} |"
-            for c in sev.criteria
-        ]
-    else:
-        out.append("无 / none")
-    out.append("")
-    if not plan.activated:
-        out += ["## 说明 / Notes", ""] + [f"- {n.zh} / {n.en} ({n.clause})" for n in plan.notes]
-        return "\n".join(out) + "\n"
 
+
+def _event_section(plan: ResponsePlan, org: Organisation) -> list[str]:
+    return ["## 事件概况 / The event", ""] + _event_lines(plan, org) + _headline(plan) + [""]
+
+
+def _criteria_section(plan: ResponsePlan, org: Organisation) -> list[str]:
+    out = ["## 分级依据 / Criteria that fired (§1.5)", ""]
+    criteria = plan.severity.criteria
+    if not criteria:
+        return out + ["无 / none", ""]
     out += [
+        "| 范围 / Scope | 指标 / Measure | 比例 / Share | 级别 / Level | 条款 / Clause |",
+        "|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {_scope(c.scope)} | {MEASURE_ZH[c.measure]} / {MEASURE_EN[c.measure]} | "
+        f"{_pct(c.value_pct)} | {c.level} / {c.level_en} | {c.clause} |"
+        for c in criteria
+    ]
+    return out + [""]
+
+
+def _command_section(plan: ResponsePlan, org: Organisation) -> list[str]:
+    lead, commander, hq = plan.lead_role, plan.commander, plan.on_site_hq
+    out = [
         "## 指挥体系 / Command (§2, §4.1)",
         "",
-        f"- 牵头 / Lead: {plan.lead_role.zh} / {plan.lead_role.en} ({plan.lead_role.clause})",
-        (
-            f"- 指挥长 / Commander: {plan.commander.zh} / {plan.commander.en} "
-            f"({plan.commander.clause})"
-        ),
+        f"- 牵头 / Lead: {lead.zh} / {lead.en} ({lead.clause})",
+        f"- 指挥长 / Commander: {commander.zh} / {commander.en} ({commander.clause})",
     ]
     if plan.deputies:
         out.append(
             "- 副指挥长 / Deputy commanders: "
             + "；".join(f"{d.zh} / {d.en}" for d in plan.deputies)
         )
-    out += [
-        (
-            f"- 现场应急处置指挥部 / On-site headquarters: {plan.on_site_hq.zh} / "
-            f"{plan.on_site_hq.en} ({plan.on_site_hq.clause})"
-        ),
-        "",
-    ]
-    if plan.working_groups:
-        out += ["## 工作组 / Working groups (§2.1)", ""]
-        out += [f"- {g.zh} / {g.en}" for g in plan.working_groups]
-        out += [
-            "",
-            f"> {org.raw['working_groups_note_zh']} / {org.raw['working_groups_note_en']}",
-            "",
-        ]
+    return out + [f"- 现场应急处置指挥部 / On-site headquarters: {hq.zh} / {hq.en} ({hq.clause})", ""]
 
-    out += [
+
+def _groups_section(plan: ResponsePlan, org: Organisation) -> list[str]:
+    # only the city headquarters has working groups (§2.1)
+    if not plan.working_groups:
+        return []
+    out = ["## 工作组 / Working groups (§2.1)", ""]
+    out += [f"- {g.zh} / {g.en}" for g in plan.working_groups]
+    note = f"> {org.raw['working_groups_note_zh']} / {org.raw['working_groups_note_en']}"
+    return out + ["", note, ""]
+
+
+def _unit_row(unit: ActivatedUnit, org: Organisation) -> str:
+    name = f"{unit.name_zh}<br>{unit.name_en}"
+    if unit.bodies:
+        name += "<br>（" + "、".join(unit.bodies) + "）"
+    duties = "；".join(unit.duties_zh) + "<br>" + "; ".join(unit.duties_en)
+    why = "；".join(_trigger_label(org, t) for t in unit.triggers)
+    if unit.conditional:
+        why += "（若市政府牵头 / if the city government leads）"
+    return f"| {_cell(name)} | {_cell(duties)} | {_cell(why)} |"
+
+
+def _units_section(plan: ResponsePlan, org: Organisation) -> list[str]:
+    out = [
         (
             f"## 启动的成员单位及职责 / Member units activated and their duties (附件二, "
             f"{len(plan.member_units)})"
@@ -194,74 +190,113 @@ def brief_markdown(plan: ResponsePlan, organisation: Organisation | None = None)
         "| 单位 / Unit | 职责 / Duties | 启动依据 / Activated by |",
         "|---|---|---|",
     ]
-    for u in plan.member_units:
-        name = f"{u.name_zh}<br>{u.name_en}"
-        if u.bodies:
-            name += "<br>（" + "、".join(u.bodies) + "）"
-        duties = "；".join(u.duties_zh) + "<br>" + "; ".join(u.duties_en)
-        why = "；".join(_trigger_label(org, t) for t in u.triggers)
-        if u.conditional:
-            why += "（若市政府牵头 / if the city government leads）"
-        out.append(f"| {_cell(name)} | {_cell(duties)} | {_cell(why)} |")
-    out.append("")
+    return out + [_unit_row(u, org) for u in plan.member_units] + [""]
 
-    if plan.warning:
-        w = plan.warning
-        out += [
-            "## 预警 / Warning (§3.2)",
-            "",
-            f"- 级别 / Level: {w.level_zh}（{w.color_zh}） / level {w.level} ({w.color})",
-            "- 可发布单位 / May be issued by: " + "；".join(f"{r.zh} / {r.en}" for r in w.issuers),
-            "- 发布渠道 / Channels: "
-            + "、".join(c.zh for c in w.channels)
-            + " / "
-            + ", ".join(c.en for c in w.channels),
-            "",
-            "预警行动 / Actions once the warning is out (§3.2.3):",
-            "",
-        ]
-        out += [
-            f"- **{a.party_zh}** / {a.party_en}: {a.action_zh} / {a.action_en}" for a in w.actions
-        ]
-        out.append("")
 
-    out += [
+def _channels(w: WarningInfo) -> str:
+    return "、".join(c.zh for c in w.channels) + " / " + ", ".join(c.en for c in w.channels)
+
+
+def _warning_section(plan: ResponsePlan, org: Organisation) -> list[str]:
+    w = plan.warning
+    if w is None:
+        return []
+    out = [
+        "## 预警 / Warning (§3.2)",
+        "",
+        f"- 级别 / Level: {w.level_zh}（{w.color_zh}） / level {w.level} ({w.color})",
+        "- 可发布单位 / May be issued by: " + "；".join(f"{r.zh} / {r.en}" for r in w.issuers),
+        "- 发布渠道 / Channels: " + _channels(w),
+        "",
+        "预警行动 / Actions once the warning is out (§3.2.3):",
+        "",
+    ]
+    out += [f"- **{a.party_zh}** / {a.party_en}: {a.action_zh} / {a.action_en}" for a in w.actions]
+    return out + [""]
+
+
+def _clock_row(r: Report) -> str:
+    zh, en = REPORT_KIND_LABELS[r.kind]
+    return (
+        f"| {zh} / {en} | {_cell('、'.join(r.by))} | {_cell('、'.join(r.to))} | "
+        f"{_due(r.due, r.kind)} | {_cell(r.note.zh)} / {_cell(r.note.en)} ({r.clause}) |"
+    )
+
+
+def _clock_section(plan: ResponsePlan, org: Organisation) -> list[str]:
+    out = [
         "## 信息报告时限 / Reporting clock (§3.3)",
         "",
         "| 报告 / Report | 报告单位 / By | 报送对象 / To | 时限 / Due | 依据 / Basis |",
         "|---|---|---|---|---|",
     ]
-    for r in plan.reports:
-        zh, en = REPORT_KIND_LABELS[r.kind]
-        out.append(
-            f"| {zh} / {en} | {_cell('、'.join(r.by))} | {_cell('、'.join(r.to))} | "
-            f"{_due(r.due, r.kind)} | {_cell(r.note.zh)} / {_cell(r.note.en)} ({r.clause}) |"
-        )
+    out += [_clock_row(r) for r in plan.reports]
     out += ["", "首报链条 / First-report chain (§3.3.1, 立即 / at once):", ""]
     out += [
         f"- {c.by} → {c.to}（{c.when.zh}） / {c.by_en} → {c.to_en} ({c.when.en})"
         for c in plan.report_chain
     ]
-    notify = org.reports
-    out += [
-        "",
-        (
-            f"信息通报 / Notification ({notify['notify_clause']}): {notify['notify_zh']} / "
-            f"{notify['notify_en']}"
-        ),
-        "",
-    ]
+    rep = org.reports
+    notify = (
+        f"信息通报 / Notification ({rep['notify_clause']}): {rep['notify_zh']} / "
+        f"{rep['notify_en']}"
+    )
+    return out + ["", notify, ""]
 
-    out += ["## 响应措施清单 / Measures checklist (§4.2)", ""]
-    for m in plan.measures:
-        owners = "；".join(f"{o.zh} / {o.en}" for o in m.owners) or "原文未指定 / not named"
-        line = f"- [ ] **{m.title.zh} / {m.title.en}** ({m.clause}) — 责任 / Owners: {owners}"
-        if m.mapped_units:
-            mapped = "、".join(m.mapped_units)
-            line += f"（对应成员单位 / matching member units, our mapping: {mapped}）"
-        out.append(line)
-    out += ["", "## 说明 / Notes", ""]
-    out += [f"- {n.zh} / {n.en} ({n.clause})" for n in plan.notes]
+
+def _measure_line(m: Measure) -> str:
+    owners = "；".join(f"{o.zh} / {o.en}" for o in m.owners) or "原文未指定 / not named"
+    line = f"- [ ] **{m.title.zh} / {m.title.en}** ({m.clause}) — 责任 / Owners: {owners}"
+    if m.mapped_units:
+        mapped = "、".join(m.mapped_units)
+        line += f"（对应成员单位 / matching member units, our mapping: {mapped}）"
+    return line
+
+
+def _measures_section(plan: ResponsePlan, org: Organisation) -> list[str]:
+    out = ["## 响应措施清单 / Measures checklist (§4.2)", ""]
+    return out + [_measure_line(m) for m in plan.measures] + [""]
+
+
+def _notes_section(plan: ResponsePlan, org: Organisation) -> list[str]:
+    return ["## 说明 / Notes", ""] + [f"- {n.zh} / {n.en} ({n.clause})" for n in plan.notes]
+
+
+#: The brief's sections after the criteria, in order: for a started response, and for an event
+#: below every band (the plan is not started: only the notes say so).
+_STARTED_SECTIONS = (
+    _command_section,
+    _groups_section,
+    _units_section,
+    _warning_section,
+    _clock_section,
+    _measures_section,
+    _notes_section,
+)
+_NOT_STARTED_SECTIONS = (_notes_section,)
+
+
+def brief_markdown(plan: ResponsePlan, organisation: Organisation | None = None) -> str:
+    """A bilingual Markdown brief of the response plan.
+
+    Parameters
+    ----------
+    plan : ResponsePlan
+        The plan to describe (:func:`outage_sim.response.build_response`).
+    organisation : Organisation, optional
+        The organisation the plan was built from (for labels); the packaged one by default.
+
+    Returns
+    -------
+    str
+        Markdown with Chinese headings and English beside them: the event, the criteria that
+        fired, then (once the plan is started) command, working groups, member units, warning,
+        reporting clock and the measures checklist, and notes.
+    """
+    org = organisation or load_organisation()
+    out = _title(org) + _event_section(plan, org) + _criteria_section(plan, org)
+    for section in _STARTED_SECTIONS if plan.activated else _NOT_STARTED_SECTIONS:
+        out += section(plan, org)
     return "\n".join(out) + "\n"
 
 
@@ -290,15 +325,10 @@ def _scope_text(plan: ResponsePlan) -> str:
     return "<br>".join(parts) or TBD
 
 
-def incident_report_markdown(plan: ResponsePlan, organisation: Organisation | None = None) -> str:
-    """A pre-filled 信息报告 (incident report) with the §3.3.2 fields.
-
-    Fields the event tells (time, place, source if given, cause and nature, scope, measures from
-    the plan) are filled; the rest read "待补充 / to be completed".
-    """
-    org = organisation or load_organisation()
+def _cause_and_nature(plan: ResponsePlan, org: Organisation) -> str:
+    """The 起因和性质 field: the cause, the provisional level and the criteria behind it, and
+    any secondary incidents."""
     sev = plan.severity
-    first = next((r for r in plan.reports if r.kind in ("phone", "followup")), None)
     cause = org.causes[plan.cause] if plan.cause else None
     nature = [f"{cause.zh} / {cause.en}" if cause else f"起因{TBD}"]
     if plan.activated:
@@ -315,26 +345,23 @@ def incident_report_markdown(plan: ResponsePlan, organisation: Organisation | No
             "次生衍生事件 / secondary incidents: "
             + "；".join(f"{org.secondary[s].zh} / {org.secondary[s].en}" for s in plan.secondary)
         )
-    measures = TBD
-    if plan.activated:
-        measures = (
-            f"启动{plan.response_zh}；"
-            + "；".join(m.title.zh for m in plan.measures)
-            + "（据预案§4.2拟定，待确认） / start response level "
-            f"{plan.response_level}; the §4.2 measures (drafted from the plan, to be confirmed)"
-        )
-    values = {
-        "time": _when(plan.time),
-        "place": "、".join(plan.districts) or TBD,
-        "source": plan.source or TBD,
-        "cause": "<br>".join(nature),
-        "course": TBD,
-        "scope": _scope_text(plan),
-        "trend": TBD,
-        "handling": TBD,
-        "measures": measures,
-        "suggestions": TBD,
-    }
+    return "<br>".join(nature)
+
+
+def _planned_measures(plan: ResponsePlan) -> str:
+    """The 拟采取的措施 field: the response and the §4.2 measures, as a draft."""
+    if not plan.activated:
+        return TBD
+    return (
+        f"启动{plan.response_zh}；"
+        + "；".join(m.title.zh for m in plan.measures)
+        + "（据预案§4.2拟定，待确认） / start response level "
+        f"{plan.response_level}; the §4.2 measures (drafted from the plan, to be confirmed)"
+    )
+
+
+def _report_head(first: Report | None) -> list[str]:
+    """Who sends the first report to whom, and its deadline when it has one."""
     out = [
         "# 大面积停电事件信息报告（首报） / Large-area outage incident report (first report)",
         "",
@@ -351,6 +378,30 @@ def incident_report_markdown(plan: ResponsePlan, organisation: Organisation | No
             ),
             "",
         ]
+    return out
+
+
+def incident_report_markdown(plan: ResponsePlan, organisation: Organisation | None = None) -> str:
+    """A pre-filled 信息报告 (incident report) with the §3.3.2 fields.
+
+    Fields the event tells (time, place, source if given, cause and nature, scope, measures from
+    the plan) are filled; the rest read "待补充 / to be completed".
+    """
+    org = organisation or load_organisation()
+    first = next((r for r in plan.reports if r.kind in ("phone", "followup")), None)
+    values = {
+        "time": _when(plan.time),
+        "place": "、".join(plan.districts) or TBD,
+        "source": plan.source or TBD,
+        "cause": _cause_and_nature(plan, org),
+        "course": TBD,
+        "scope": _scope_text(plan),
+        "trend": TBD,
+        "handling": TBD,
+        "measures": _planned_measures(plan),
+        "suggestions": TBD,
+    }
+    out = _report_head(first)
     out += [f"| 项目 / Field ({org.reports['contents_clause']}) | 内容 / Content |", "|---|---|"]
     out += [f"| {zh} / {en} | {_cell(values[key])} |" for key, zh, en in org.report_fields]
     return "\n".join(out) + "\n"
@@ -396,10 +447,7 @@ def warning_notice_markdown(plan: ResponsePlan, organisation: Organisation | Non
     ]
     out += [
         "",
-        "发布渠道 / Channels: "
-        + "、".join(c.zh for c in w.channels)
-        + " / "
-        + ", ".join(c.en for c in w.channels),
+        "发布渠道 / Channels: " + _channels(w),
         "",
         f"> {w_spec['adjust_zh']} / {w_spec['adjust_en']} ({w_spec['adjust_clause']})",
     ]

@@ -1,6 +1,7 @@
 """The input of ``outage-sim respond``: event time, cause, secondary incidents, district names.
 
-The input is the classify event (checked by :func:`outage_sim.severity.rules.parse_event`) plus::
+The input (:class:`RespondInput`, a pydantic model) is the classify event
+(:class:`outage_sim.severity.EventInput`) plus::
 
     "time": "2024-07-31T23:40:00+08:00",     # required, ISO 8601 with a UTC offset
     "cause": "flood",                         # optional, a key of the organisation's causes
@@ -8,10 +9,11 @@ The input is the classify event (checked by :func:`outage_sim.severity.rules.par
     "end_time": "2024-08-03T12:00:00+08:00",  # optional, when handling ended
     "source": "..."                           # optional, 信息来源 for the incident report
 
-District names are checked against the 38 districts of :func:`outage_sim.grid.model.district_names`;
-the autonomous counties may also be written in full (石柱土家族自治县 → 石柱县). Every check fails
-with an :class:`~outage_sim.errors.InputError` of one line naming the field; unknown names and
-causes come with the closest valid one.
+District names are checked against the 38 districts of :func:`outage_sim.grid.district_names`;
+the autonomous counties may also be written in full (石柱土家族自治县 → 石柱县).
+:func:`parse_respond_event` fails with an :class:`~outage_sim.errors.InputError` of one line
+naming each bad field; unknown names and causes come with the closest valid one. The
+``canonical_*`` functions give the same checks, one value at a time, to other callers.
 """
 
 from __future__ import annotations
@@ -20,11 +22,15 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from outage_sim.errors import InputError, did_you_mean
 from outage_sim.response.organisation import Organisation, load_organisation
-from outage_sim.severity import Event, parse_event
+from outage_sim.severity import DistrictInput, Event, EventInput
+
+_TIME_EXAMPLE = "2024-05-01T08:00:00+08:00"
 
 
 @dataclass(frozen=True)
@@ -44,13 +50,76 @@ class RespondEvent:
     source: str | None
 
 
+# --- one value at a time -------------------------------------------------------------------------
+# The ``_*_key`` and ``_aware_time`` checks raise a ValueError without the field's name: the
+# model's validators get the field's path from pydantic, the public functions add ``field``.
+# (A wrong type is a ValueError too, which is what pydantic reports: hence the TRY004 exemptions.)
+
+
+def _naive_problem(value: datetime) -> str | None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        return f"{value.isoformat()!r} has no UTC offset (write e.g. {_TIME_EXAMPLE})"
+    return None
+
+
+def _aware_time(value: Any) -> datetime:
+    """An ISO 8601 time string with a UTC offset (``Z`` allowed) as a datetime."""
+    if not isinstance(value, str):
+        raise ValueError(  # noqa: TRY004
+            f"must be an ISO 8601 time string with offset, not {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not an ISO 8601 time (write e.g. {_TIME_EXAMPLE})") from None
+    problem = _naive_problem(parsed)
+    if problem:
+        raise ValueError(problem)
+    return parsed
+
+
+def _cause_key(cause: Any, org: Organisation) -> str:
+    if not isinstance(cause, str):
+        raise ValueError(f"must be a string, not {cause!r}")  # noqa: TRY004
+    key = cause.strip()
+    key = org.cause_aliases.get(key, key)
+    if key not in org.causes:
+        choices = list(org.causes) + list(org.cause_aliases)
+        hint = (
+            ' (that is a secondary incident: put it in "secondary")' if key in org.secondary else ""
+        )
+        raise ValueError(
+            f"unknown cause {cause!r}{hint}{did_you_mean(key, choices, cutoff=0.0)} "
+            f"(known: {', '.join(org.causes)})"
+        )
+    return key
+
+
+def _secondary_key(item: Any, org: Organisation) -> str:
+    if not isinstance(item, str) or item.strip() not in org.secondary:
+        shown = item if isinstance(item, str) else repr(item)
+        hint = did_you_mean(shown, list(org.secondary), cutoff=0.0) if isinstance(item, str) else ""
+        raise ValueError(
+            f"unknown secondary incident {shown!r}{hint} (known: {', '.join(org.secondary)})"
+        )
+    return item.strip()
+
+
+def _district_key(name: Any, aliases: Mapping[str, str]) -> str:
+    key = name.strip() if isinstance(name, str) else name
+    if key in aliases:
+        return aliases[key]
+    # match any accepted spelling, suggest its canonical name
+    guess = difflib.get_close_matches(str(key), list(aliases), n=1, cutoff=0.0)
+    hint = f"; did you mean {aliases[guess[0]]!r}?" if guess else ""
+    raise ValueError(f"unknown district {name!r}{hint}")
+
+
 def check_aware(value: datetime, field: str) -> None:
     """Raise :class:`InputError` naming ``field`` unless ``value`` carries a UTC offset."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InputError(
-            f"{field}: {value.isoformat()!r} has no UTC offset "
-            "(write e.g. 2024-05-01T08:00:00+08:00)"
-        )
+    problem = _naive_problem(value)
+    if problem:
+        raise InputError(f"{field}: {problem}")
 
 
 def parse_time(value: Any, field: str = "time") -> datetime:
@@ -61,16 +130,10 @@ def parse_time(value: Any, field: str = "time") -> datetime:
     InputError
         Not a string, not ISO 8601, or without an offset (the message names ``field``).
     """
-    if not isinstance(value, str):
-        raise InputError(f"{field}: must be an ISO 8601 time string with offset, not {value!r}")
     try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(
-            f"{field}: {value!r} is not an ISO 8601 time (write e.g. 2024-05-01T08:00:00+08:00)"
-        ) from None
-    check_aware(parsed, field)
-    return parsed
+        return _aware_time(value)
+    except ValueError as exc:
+        raise InputError(f"{field}: {exc}") from None
 
 
 def canonical_cause(cause: str | None, org: Organisation | None = None) -> str | None:
@@ -83,21 +146,10 @@ def canonical_cause(cause: str | None, org: Organisation | None = None) -> str |
     """
     if cause is None:
         return None
-    org = org or load_organisation()
-    if not isinstance(cause, str):
-        raise InputError(f"cause: must be a string, not {cause!r}")
-    key = cause.strip()
-    key = org.cause_aliases.get(key, key)
-    if key not in org.causes:
-        choices = list(org.causes) + list(org.cause_aliases)
-        hint = (
-            ' (that is a secondary incident: put it in "secondary")' if key in org.secondary else ""
-        )
-        raise InputError(
-            f"cause: unknown cause {cause!r}{hint}{did_you_mean(key, choices, cutoff=0.0)} "
-            f"(known: {', '.join(org.causes)})"
-        )
-    return key
+    try:
+        return _cause_key(cause, org or load_organisation())
+    except ValueError as exc:
+        raise InputError(f"cause: {exc}") from None
 
 
 def canonical_secondary(
@@ -110,15 +162,10 @@ def canonical_secondary(
     InputError
         Not a string or an unknown incident, with the closest known one suggested.
     """
-    org = org or load_organisation()
-    if not isinstance(item, str) or item.strip() not in org.secondary:
-        shown = item if isinstance(item, str) else repr(item)
-        hint = did_you_mean(shown, list(org.secondary), cutoff=0.0) if isinstance(item, str) else ""
-        raise InputError(
-            f"{field}: unknown secondary incident {shown!r}{hint} "
-            f"(known: {', '.join(org.secondary)})"
-        )
-    return item.strip()
+    try:
+        return _secondary_key(item, org or load_organisation())
+    except ValueError as exc:
+        raise InputError(f"{field}: {exc}") from None
 
 
 def district_aliases(org: Organisation | None = None) -> dict[str, str]:
@@ -145,14 +192,124 @@ def canonical_district(
     InputError
         An unknown name, with the closest valid one suggested.
     """
-    aliases = aliases if aliases is not None else district_aliases(org)
-    key = name.strip() if isinstance(name, str) else name
-    if key in aliases:
-        return aliases[key]
-    # match any accepted spelling, suggest its canonical name
-    guess = difflib.get_close_matches(str(key), list(aliases), n=1, cutoff=0.0)
-    hint = f"; did you mean {aliases[guess[0]]!r}?" if guess else ""
-    raise InputError(f"{field}: unknown district {name!r}{hint}")
+    try:
+        return _district_key(name, aliases if aliases is not None else district_aliases(org))
+    except ValueError as exc:
+        raise InputError(f"{field}: {exc}") from None
+
+
+# --- the model ----------------------------------------------------------------------------------
+# The organisation (causes, secondary incidents, 自治县 names) comes in the validation context,
+# ``{"organisation": Organisation}``; without one, the packaged file is used.
+
+
+def _organisation(context: dict[str, Any] | None) -> Organisation:
+    return (context or {}).get("organisation") or load_organisation()
+
+
+def _aliases(context: dict[str, Any] | None) -> Mapping[str, str]:
+    """The district spellings, worked out once per validation (kept in the context)."""
+    if context is None:
+        return district_aliases(_organisation(context))
+    if "aliases" not in context:
+        context["aliases"] = district_aliases(_organisation(context))
+    aliases: Mapping[str, str] = context["aliases"]
+    return aliases
+
+
+def _secondary_item(value: Any, info: ValidationInfo) -> str:
+    return _secondary_key(value, _organisation(info.context))
+
+
+class RespondDistrictInput(DistrictInput):
+    """One district's figures; its name may also be the 自治县 full form."""
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _canonical_name(cls, value: Any, info: ValidationInfo) -> Any:
+        # runs before the classify check of the name, which then sees the canonical name (and
+        # reports a name that is not a string)
+        return _district_key(value, _aliases(info.context)) if isinstance(value, str) else value
+
+
+class RespondInput(EventInput):
+    """An event to respond to: the classify event plus its time, cause and incidents."""
+
+    districts: list[RespondDistrictInput] = Field(
+        default_factory=list,
+        description="Each district on its own (one of the 38, or a 自治县 in full); names must "
+                    "not repeat.")
+    time: datetime = Field(
+        description=f"When the event happened: ISO 8601 with a UTC offset, e.g. {_TIME_EXAMPLE}.")
+    end_time: datetime | None = Field(
+        None, description="When handling ended, if it has: ISO 8601 with a UTC offset.")
+    cause: str | None = Field(
+        None, description="What caused the outage: a cause of the organisation data (e.g. flood) "
+                           "or an alias.")
+    secondary: tuple[Annotated[str, BeforeValidator(_secondary_item)], ...] = Field(
+        (), description="Secondary incidents, keys of the organisation data "
+                        "(e.g. environmental).")
+    source: str | None = Field(
+        None, description="Where the information came from (信息来源), for the report.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _time_reported_when_absent(cls, data: Any) -> Any:
+        # an absent time reads as null, so the time check says how to write one
+        if isinstance(data, Mapping) and "time" not in data:
+            return {**data, "time": None}
+        return data
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> datetime:
+        if value is None:
+            raise ValueError(
+                f'missing; give the event time as ISO 8601 with offset, e.g. "{_TIME_EXAMPLE}"')
+        return _aware_time(value)
+
+    @field_validator("end_time", mode="before")
+    @classmethod
+    def _end_time(cls, value: Any) -> datetime | None:
+        return None if value is None else _aware_time(value)
+
+    @field_validator("cause", mode="before")
+    @classmethod
+    def _cause(cls, value: Any, info: ValidationInfo) -> str | None:
+        return None if value is None else _cause_key(value, _organisation(info.context))
+
+    @field_validator("secondary", mode="before")
+    @classmethod
+    def _secondary_a_list(cls, value: Any) -> Any:
+        if not value:
+            return ()
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise ValueError(f"must be a list of strings, not {value!r}")  # noqa: TRY004
+        return value
+
+    @field_validator("secondary")
+    @classmethod
+    def _once_each(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(value))
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source_text(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"must be a string, not {value!r}")
+        return value
+
+    @classmethod
+    def _label(cls, name: str, context: dict[str, Any] | None) -> str | None:
+        # messages name a district by its canonical name, as the rest of the output does
+        return _aliases(context).get(name.strip())
+
+    def to_respond_event(self) -> RespondEvent:
+        """The checked :class:`RespondEvent`."""
+        event = self.to_event()
+        touched = tuple(d.name for d in event.districts if d.shed_mw > 0 or d.customers_out > 0)
+        return RespondEvent(event, self.time, self.end_time, self.cause, self.secondary, touched,
+                            self.source)
 
 
 def parse_respond_event(
@@ -177,45 +334,9 @@ def parse_respond_event(
     Raises
     ------
     InputError
-        One line naming the field: no time, a time without offset, an unknown cause or secondary
-        incident, an unknown district (closest name suggested), or any classify-input error.
+        One line naming each bad field: no time, a time without offset, an unknown cause or
+        secondary incident, an unknown district (closest name suggested), or any classify-input
+        error.
     """
-    org = organisation or load_organisation()
-    if not isinstance(obj, Mapping):
-        raise InputError("event: must be a JSON object")
-    if "time" not in obj or obj["time"] is None:
-        raise InputError(
-            "time: missing; give the event time as ISO 8601 with offset, "
-            'e.g. "2024-05-01T08:00:00+08:00"'
-        )
-    time = parse_time(obj["time"], "time")
-    end_time = parse_time(obj["end_time"], "end_time") if obj.get("end_time") is not None else None
-    cause = canonical_cause(obj.get("cause"), org)
-    raw_secondary = obj.get("secondary") or []
-    if isinstance(raw_secondary, str) or not isinstance(raw_secondary, Sequence):
-        raise InputError(f"secondary: must be a list of strings, not {raw_secondary!r}")
-    secondary = tuple(
-        dict.fromkeys(
-            canonical_secondary(s, f"secondary[{i}]", org) for i, s in enumerate(raw_secondary)
-        )
-    )
-    source = obj.get("source")
-    if source is not None and not isinstance(source, str):
-        raise InputError(f"source: must be a string, not {source!r}")
-
-    raw = dict(obj)
-    raw_districts = obj.get("districts")
-    if isinstance(raw_districts, Sequence) and not isinstance(raw_districts, str):
-        aliases = district_aliases(org)
-        fixed = []
-        for i, d in enumerate(raw_districts):
-            if isinstance(d, Mapping) and isinstance(d.get("name"), str):
-                d = {
-                    **d,
-                    "name": canonical_district(d["name"], f"districts[{i}].name", org, aliases),
-                }
-            fixed.append(d)
-        raw["districts"] = fixed
-    event = parse_event(raw)
-    touched = tuple(d.name for d in event.districts if d.shed_mw > 0 or d.customers_out > 0)
-    return RespondEvent(event, time, end_time, cause, secondary, touched, source)
+    context: dict[str, Any] = {"organisation": organisation or load_organisation()}
+    return RespondInput.from_raw(obj, context=context).to_respond_event()

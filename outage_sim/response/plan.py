@@ -1,6 +1,6 @@
 """The result objects of :mod:`outage_sim.response.build`: the frozen :class:`ResponsePlan` and its parts.
 
-Kept apart from the rules that build them (:func:`outage_sim.response.build.build_response`).
+Kept apart from the rules that build them (:func:`outage_sim.response.build_response`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from outage_sim.response.organisation import Role, WarningAction
+from outage_sim.response.organisation_file import Role, WarningAction
 from outage_sim.severity import Severity
 
 

@@ -4,8 +4,9 @@ Repair crews, black start and step-by-step load pick-up, the event re-graded at 
 the §4.3 termination checks (:func:`restore`, :func:`compare_policies`).
 
 Modules: ``data`` (repair times, crews, pick-up rates), ``topology`` (the grid as repairs
-proceed), ``crews`` (repair work), ``simulation`` (the time loop), ``log`` (events and the
-report clock), ``driver`` (the entry points and :class:`Restoration`).
+proceed), ``crews`` (repair work), ``simulation`` (the time loop), ``tables`` (the result's
+tables), ``log`` (events and the report clock), ``result`` (:class:`Restoration`), ``driver``
+(the entry points).
 
 The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
 """

@@ -239,31 +239,32 @@ class RepairWork:
         if not free or not open_jobs:
             return
         if policy == "nearest_crew":
-            for crew in free:
-                open_jobs = [j for j in open_jobs if len(j.crews) < j.max_crews]
-                if open_jobs:
-                    self._assign(crew, min(open_jobs, key=lambda j: (
-                        self.travel_h(crew, j, hazard), j.id)), t, hazard)
+            self._nearest_jobs(free, open_jobs, t, hazard)
             return
         w = weight if policy == "priority_first" else np.ones_like(weight)
-        values = self._values(st, reach, demand, w, vip)
+        self._best_jobs(free, open_jobs, t, hazard, policy,
+                        self._values(st, reach, demand, w, vip))
 
-        def rank(j: Job):
-            now, prio, later, prio_later = values[j.id]
-            work = max(j.work_left, 1e-6)
-            if policy == "priority_first":  # 优先恢复重点区域、重要用户, then MW per crew-hour
-                tier = 4 if prio and now > 0 else 3 if now > 0 else 2 if prio_later else \
-                    1 if later > 0 else 0
-                return (-tier, -(now or later) / work, not j.backbone, work, j.id)
-            return (-(now or later), now <= 0, not j.backbone, work, j.id)
-
+    def _best_jobs(self, free: list[Crew], open_jobs: list[Job], t: float, hazard: bool,
+                   policy: str, values: dict[int, tuple]) -> None:
+        """The other policies: the best-ranked job (:func:`_rank`) gets the crew that reaches it
+        first, until crews or places on jobs run out."""
         while free and open_jobs:
-            job = min(open_jobs, key=rank)
+            job = min(open_jobs, key=lambda j: _rank(policy, j, values[j.id]))
             crew = min(free, key=lambda c: (self.travel_h(c, job, hazard), c.id))
             self._assign(crew, job, t, hazard)
             free.remove(crew)
             if len(job.crews) >= job.max_crews:
                 open_jobs.remove(job)
+
+    def _nearest_jobs(self, free: list[Crew], open_jobs: list[Job], t: float,
+                      hazard: bool) -> None:
+        """``nearest_crew``: each free crew in turn takes the job it reaches first."""
+        for crew in free:
+            open_jobs = [j for j in open_jobs if len(j.crews) < j.max_crews]
+            if open_jobs:
+                self._assign(crew, min(open_jobs, key=lambda j: (
+                    self.travel_h(crew, j, hazard), j.id)), t, hazard)
 
     def _assign(self, crew: Crew, job: Job, t: float, hazard: bool) -> None:
         crew.job = job.id
@@ -305,3 +306,25 @@ class RepairWork:
             needs = at_end & ~without & ~now
             out[job.id] = (value, prio, float(wd[needs].sum()), bool((needs & vip).any()))
         return out
+
+
+def _rank(policy: str, job: Job, value: tuple) -> tuple:
+    """Sort key of an open job under ``priority_first`` or ``largest_load_first`` (lowest
+    first); ``value`` is the job's ``(now, prio_now, later, prio_later)`` from
+    :meth:`RepairWork._values`."""
+    now, prio, later, prio_later = value
+    work = max(job.work_left, 1e-6)
+    if policy == "priority_first":  # 优先恢复重点区域、重要用户, then MW per crew-hour
+        return (-_tier(now, prio, later, prio_later), -(now or later) / work, not job.backbone,
+                work, job.id)
+    return (-(now or later), now <= 0, not job.backbone, work, job.id)
+
+
+def _tier(now: float, prio: bool, later: float, prio_later: bool) -> int:
+    """``priority_first``'s tiers: important users or key areas back now (4), any load back now
+    (3), important users or key areas once other repairs are done (2), any load then (1)."""
+    if now > 0:
+        return 4 if prio else 3
+    if prio_later:
+        return 2
+    return 1 if later > 0 else 0

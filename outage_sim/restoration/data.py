@@ -1,23 +1,38 @@
 """Restoration parameters: the data file ``outage_sim/data/restoration/repair.yaml``, checked.
 
 Every number of the restoration model lives in that file with its ``source`` or ``estimate``
-(the same form as the hazard files, read by :func:`outage_sim.hazards.data.hazard_parameters`):
+(the same form as the hazard files, read by :func:`outage_sim.hazards.hazard_parameters`):
 repair work by component kind and cause, crews and their bases, travel, how a hazard slows work,
 start-up and restart times, pick-up rates, cold-load pick-up, and the defaults of the §4.3 checks.
-:func:`repair_data` reads and checks it once and returns a frozen :class:`RepairData` whose
-methods answer the engine's questions (:mod:`outage_sim.restoration.driver`).
+:class:`RepairFile` is the pydantic model of its values; :func:`repair_data` reads and checks it
+once (a :class:`~outage_sim.errors.DataFileError` names the file and the path of every problem,
+e.g. ``repair.yaml: repair_ice.line_220.per_km_h: Field required``) and returns a frozen
+:class:`RepairData` whose methods answer the engine's questions
+(:mod:`outage_sim.restoration.driver`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from outage_sim.errors import DataFileError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from outage_sim.errors import DataFileError, did_you_mean
 from outage_sim.hazards import hazard_parameters
+from outage_sim.validation import problems
 
 RESTORATION_DATA_DIR = Path(__file__).parents[1] / "data" / "restoration"
 FILE = "repair.yaml"
@@ -32,11 +47,169 @@ KINDS = ("line_500", "line_220", "transformer", "substation", "unit_coal", "unit
 #: Causes with their own repair table (others fall back to the default tables).
 CAUSE_TABLES = ("lightning", "external_damage", "ice", "wind", "earthquake", "flood",
                 "geological", "heat_wave")
-_REQUIRED = ("repair_rts_gmlc", "repair_default", *(f"repair_{c}" for c in CAUSE_TABLES),
-             "cause_aliases", "max_crews", "crew_bases", "travel", "hazard_work_factor",
-             "hazard_travel_factor", "hazard_end_h", "secondary_clear_h", "start_h",
-             "black_start_h", "restart_h", "pickup_rate_pct_per_h", "cold_load_pickup",
-             "priority_weights", "backbone", "operating_limits")
+
+
+# ---------------------------------------------------------------- the file's model
+# Numbers are strict: YAML gives ints and floats; a quoted "11" or a `true` is a mistake.
+Hours = Annotated[float, Field(strict=True, ge=0)]
+Positive = Annotated[float, Field(strict=True, gt=0)]
+Share = Annotated[float, Field(strict=True, ge=0, le=1)]
+Count = Annotated[int, Field(strict=True, ge=0)]
+CrewsPerJob = Annotated[int, Field(strict=True, ge=1)]
+
+
+class _Section(BaseModel):
+    """A mapping of the file: every key known, nothing changed after the check."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LineWork(_Section):
+    """A line's repair: a base (patrol, re-energising) plus hours per km of route (towers)."""
+
+    base_h: Hours
+    per_km_h: Hours
+
+
+_HOURS, _LINE_WORK = TypeAdapter(Hours), TypeAdapter(LineWork)
+
+
+def _repair_time(value: Any) -> Any:
+    """Check an entry as what it looks like (a mapping is a :class:`LineWork`, anything else
+    hours): a plain union would report a problem once per reading, under made-up paths."""
+    return (_LINE_WORK if isinstance(value, Mapping) else _HOURS).validate_python(value)
+
+
+def _known_kinds(table: Any) -> Any:
+    """Refuse a repair table keyed by a kind not in :data:`KINDS`, naming the key."""
+    if isinstance(table, Mapping):
+        for kind in table:
+            if kind not in KINDS:
+                raise ValueError(f"{kind}: unknown component kind (use one of {', '.join(KINDS)})"
+                                 f"{did_you_mean(kind, KINDS, cutoff=0.6)}")
+    return table
+
+
+#: Crew-hours by component kind: hours, or {base_h, per_km_h} (see :class:`LineWork`).
+RepairTable = Annotated[
+    dict[str, Annotated[Hours | LineWork, BeforeValidator(_repair_time)]],
+    BeforeValidator(_known_kinds)]
+
+
+class MaxCrews(_Section):
+    """Crews on one job at once: a line one per section of route, other kinds a count."""
+
+    line_km_per_crew: Positive
+    default: CrewsPerJob
+    transformer: CrewsPerJob | None = None
+    substation: CrewsPerJob | None = None
+    unit_coal: CrewsPerJob | None = None
+    unit_gas: CrewsPerJob | None = None
+    unit_hydro: CrewsPerJob | None = None
+    intertie_ac: CrewsPerJob | None = None
+    intertie_converter: CrewsPerJob | None = None
+    renewable: CrewsPerJob | None = None
+
+
+class Travel(_Section):
+    """How fast crews reach a job (slowed by ``hazard_travel_factor`` while the hazard lasts)."""
+
+    road_factor: Annotated[float, Field(strict=True, ge=1)]  # road km per straight-line km
+    speed_kmh: Positive
+
+
+class RestartTimes(_Section):
+    """Hours to put back what was tripped or opened but not damaged."""
+
+    intertie_ac: Hours
+    intertie_converter: Hours
+    renewable: Hours
+    branch: Hours
+    substation: Hours
+
+
+class ColdLoadPickup(_Section):
+    """Load out for longer than ``after_h`` costs ``factor`` × its MW of pick-up capacity."""
+
+    factor: Annotated[float, Field(strict=True, ge=1)]  # MW of pick-up capacity per MW restored
+    after_h: Hours
+
+
+class PriorityWeights(_Section):
+    """Weights of restored MW when ``priority_first`` ranks repairs."""
+
+    important_user: Annotated[float, Field(strict=True, ge=0)]
+    key_area: Annotated[float, Field(strict=True, ge=0)]
+    other: Annotated[float, Field(strict=True, ge=0)]
+
+
+class Backbone(_Section):
+    """§4.3(1): the backbone's lowest voltage, and the size of a main plant."""
+
+    min_kv: Positive
+    main_plant_min_mw: Annotated[float, Field(strict=True, ge=0)]
+
+
+class OperatingLimits(_Section):
+    """§4.3(1): the AC state's limits (branch loading, bus voltages)."""
+
+    max_loading_pct: Positive
+    vm_pu_min: Positive
+    vm_pu_max: Positive
+
+    @model_validator(mode="after")
+    def _band(self) -> OperatingLimits:
+        """The voltage band must not be empty."""
+        if self.vm_pu_max <= self.vm_pu_min:
+            raise ValueError(f"vm_pu_max: must be above vm_pu_min ({self.vm_pu_min:g}), "
+                             f"got {self.vm_pu_max:g}")
+        return self
+
+
+class RepairFile(_Section):
+    """The values of ``repair.yaml`` (each parameter's ``value``; the file's header and each
+    entry's ``source`` or ``estimate`` say what they mean and where they come from).
+
+    The repair tables are ``repair_rts_gmlc`` and ``repair_default`` (together the default
+    for every component kind) and one per cause of :data:`CAUSE_TABLES`.
+    """
+
+    repair_rts_gmlc: RepairTable
+    repair_default: RepairTable
+    repair_lightning: RepairTable
+    repair_external_damage: RepairTable
+    repair_ice: RepairTable
+    repair_wind: RepairTable
+    repair_earthquake: RepairTable
+    repair_flood: RepairTable
+    repair_geological: RepairTable
+    repair_heat_wave: RepairTable
+    cause_aliases: dict[str, Annotated[str, Field(strict=True, min_length=1)]]
+    max_crews: MaxCrews
+    crew_bases: dict[str, Count]  # district → crews (the districts are checked against the net)
+    travel: Travel
+    hazard_work_factor: dict[str, Share]  # by cause, with a `default`
+    hazard_travel_factor: dict[str, Annotated[float, Field(strict=True, gt=0, le=1)]]
+    hazard_end_h: dict[str, Hours]  # by cause, with an `other`
+    secondary_clear_h: dict[str, Hours]  # by kind of secondary incident
+    start_h: Annotated[dict[str, Hours], Field(min_length=1)]  # by unit type
+    black_start_h: Hours
+    restart_h: RestartTimes
+    pickup_rate_pct_per_h: Annotated[dict[str, Positive], Field(min_length=1)]  # by source type
+    cold_load_pickup: ColdLoadPickup
+    priority_weights: PriorityWeights
+    backbone: Backbone
+    operating_limits: OperatingLimits
+
+    @model_validator(mode="after")
+    def _every_kind_has_a_default(self) -> RepairFile:
+        """A cause's table may leave kinds out; the default tables may not."""
+        known = {**self.repair_default, **self.repair_rts_gmlc}
+        gaps = [k for k in KINDS if k not in known]
+        if gaps:
+            raise ValueError(f"repair_default: no entry for {', '.join(map(repr, gaps))} (nor in "
+                             "repair_rts_gmlc); every component kind needs a default repair time")
+        return self
 
 
 @dataclass(frozen=True)
@@ -108,44 +281,13 @@ class RepairData:
         return float(table.get(source_type, min(table.values()))) / 100.0
 
 
-def _check(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    missing = [k for k in _REQUIRED if k not in values]
-    if missing:
-        raise DataFileError(f"{FILE}: missing parameter {missing[0]!r}")
-    repair: dict[str, dict[str, Any]] = {"default": {**values["repair_default"],
-                                                     **values["repair_rts_gmlc"]}}
-    for cause in CAUSE_TABLES:
-        repair[cause] = dict(values[f"repair_{cause}"])
-    for cause, table in repair.items():
-        for kind, entry in table.items():
-            where = f"{FILE}: repair_{cause if cause != 'default' else 'default'}.{kind}"
-            if kind not in KINDS:
-                raise DataFileError(f"{where}: unknown component kind "
-                                    f"(use one of {', '.join(KINDS)})")
-            if isinstance(entry, dict):
-                if set(entry) != {"base_h", "per_km_h"}:
-                    raise DataFileError(f"{where}: give hours or {{base_h, per_km_h}}")
-                nums = list(entry.values())
-            else:
-                nums = [entry]
-            if any(isinstance(n, bool) or not isinstance(n, (int, float)) or n < 0 for n in nums):
-                raise DataFileError(f"{where}: hours must be numbers ≥ 0")
-    if any(k not in repair["default"] for k in KINDS):
-        gap = next(k for k in KINDS if k not in repair["default"])
-        raise DataFileError(f"{FILE}: repair_default has no entry for {gap!r}")
-    for key in ("hazard_work_factor", "hazard_travel_factor"):
-        for c, v in values[key].items():
-            if not 0.0 <= float(v) <= 1.0:
-                raise DataFileError(f"{FILE}: {key}.{c} must be between 0 and 1")
-    for c, v in values["hazard_travel_factor"].items():
-        if float(v) <= 0.0:
-            raise DataFileError(f"{FILE}: hazard_travel_factor.{c} must be above 0")
-    for d, n in values["crew_bases"].items():
-        if not isinstance(n, int) or n < 0:
-            raise DataFileError(f"{FILE}: crew_bases.{d} must be a whole number ≥ 0")
-    if float(values["cold_load_pickup"]["factor"]) < 1.0:
-        raise DataFileError(f"{FILE}: cold_load_pickup.factor must be at least 1")
-    return repair
+def _check(values: dict[str, Any]) -> dict[str, Any]:
+    """The file's values as checked by :class:`RepairFile` (only the keys the file gives)."""
+    try:
+        checked = RepairFile.model_validate(values)
+    except ValidationError as exc:
+        raise DataFileError(f"{FILE}: " + "; ".join(problems(exc))) from None
+    return checked.model_dump(exclude_unset=True)
 
 
 def repair_data(data_dir: str | Path | None = None) -> RepairData:
@@ -154,14 +296,18 @@ def repair_data(data_dir: str | Path | None = None) -> RepairData:
     Raises
     ------
     DataFileError
-        The file is missing, a parameter lacks ``value`` or its provenance, or a value is out of
-        range; the message names the file and the parameter.
+        The file is missing, a parameter lacks ``value`` or its provenance, or the values do not
+        fit :class:`RepairFile` (a parameter missing or unknown, a value out of range); the
+        message names the file and the path of each problem.
     """
     return _load(Path(data_dir) if data_dir is not None else RESTORATION_DATA_DIR)
 
 
 @lru_cache(maxsize=4)
 def _load(directory: Path) -> RepairData:
-    values = hazard_parameters("repair", directory)
-    repair = _check(values)
+    """Read and check ``repair.yaml`` in ``directory`` (provenance as for the hazard files)."""
+    values = _check(hazard_parameters("repair", directory))
+    # the default table: RTS-GMLC's figures, and stated estimates for the kinds it lacks
+    repair = {"default": {**values["repair_default"], **values["repair_rts_gmlc"]},
+              **{cause: values[f"repair_{cause}"] for cause in CAUSE_TABLES}}
     return RepairData(repair=repair, values=values, source=FILE)

@@ -1,6 +1,6 @@
 """Restoration over time: repair crews, black start, step-by-step load pick-up, §4.3 termination.
 
-:func:`restore` takes a scenario run (:func:`outage_sim.studies.run.run_scenario`) and simulates from the
+:func:`restore` takes a scenario run (:func:`outage_sim.studies.run_scenario`) and simulates from the
 event time until the response may end and the load is back, or a horizon:
 
 - **Repairs.** Failed components become repair jobs (both circuits of a corridor, a station's
@@ -18,12 +18,12 @@ event time until the response may end and the load is back, or a horizon:
   other units need an energised bus and their start-up time, a tie re-closes, renewables and the
   DC infeed wait for an energised bus (:mod:`outage_sim.restoration.topology`).
 - **Load pick-up (分时分步).** After every change in the network the load-shed engine
-  (:func:`outage_sim.engine.shed.shed_load`, dispatch mode, cached by the set of components still out)
+  (:func:`outage_sim.engine.shed_load`, dispatch mode, cached by the set of components still out)
   says how much each load can be served; loads come back towards it at the pick-up rate of their
   island (a share of its online capacity per hour), each restored MW costing the cold-load
   pick-up factor, in the policy's order. A load once picked up is never cut again (no new faults).
 - **At every step** the load restored, customers out, the event level re-graded from the current
-  state (:func:`outage_sim.severity.rules.classify_batch`), the response level (stepped down as the level
+  state (:func:`outage_sim.severity.classify_batch`), the response level (stepped down as the level
   falls; never below Ⅳ级 while the response lasts) and the four §4.3 checks. The response ends at
   the first moment all four hold; the result names the check that held last. The report clock of
   the response plan is rebuilt with that end time (daily follow-ups, final report).
@@ -33,7 +33,8 @@ data: ``backbone`` and ``operating_limits`` in ``repair.yaml``.
 
 Modules: :mod:`outage_sim.restoration.data` (the data file), :mod:`outage_sim.restoration.topology`
 (islands for many outage sets), :mod:`outage_sim.restoration.crews` (jobs, restarts, crews and
-the policies), :mod:`outage_sim.restoration.simulation` (the time loop), :mod:`outage_sim.restoration.log`
+the policies), :mod:`outage_sim.restoration.simulation` (the time loop),
+:mod:`outage_sim.restoration.tables` (the result's tables), :mod:`outage_sim.restoration.log`
 (event log and summary); figures in :mod:`outage_sim.reports.recovery`.
 
 Notes
@@ -55,10 +56,10 @@ import pandas as pd
 from outage_sim.errors import InputError
 from outage_sim.restoration.data import POLICIES, RepairData, repair_data
 from outage_sim.restoration.log import event_log
-from outage_sim.restoration.result import CHECKS, PolicyComparison, Restoration
+from outage_sim.restoration.result import PolicyComparison, Restoration
 from outage_sim.restoration.simulation import Simulation
 
-__all__ = ["CHECKS", "POLICIES", "PolicyComparison", "Restoration", "compare_policies", "restore"]
+__all__ = ["compare_policies", "restore"]
 
 
 def restore(run, *, policy: str | None = None, horizon_h: float | None = None,
@@ -68,8 +69,8 @@ def restore(run, *, policy: str | None = None, horizon_h: float | None = None,
 
     Parameters
     ----------
-    run : outage_sim.studies.run.RunResult
-        A run made by :func:`outage_sim.studies.run.run_scenario` (it carries the event's net).
+    run : outage_sim.studies.RunResult
+        A run made by :func:`outage_sim.studies.run_scenario` (it carries the event's net).
     policy, horizon_h, step_h
         Override the scenario's ``restoration`` settings.
     data
@@ -79,7 +80,7 @@ def restore(run, *, policy: str | None = None, horizon_h: float | None = None,
         when comparing policies.
     """
     if run.net is None:
-        raise InputError("run: it carries no network; make it with outage_sim.studies.run.run_scenario")
+        raise InputError("run: it carries no network; make it with outage_sim.studies.run_scenario")
     spec = run.scenario.restoration
     policy = policy or spec.policy
     if policy not in POLICIES:

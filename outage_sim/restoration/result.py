@@ -20,8 +20,8 @@ from outage_sim.response import REPORT_KIND_LABELS, ResponsePlan, add_minutes
 CHECKS = ("grid", "load", "hazard", "secondary")
 CHECK_TEXT = {
     "grid": ("电网主干网架基本恢复正常接线方式，运行参数保持在稳定限额之内，主要发电厂机组运行稳定",
-             "backbone back to normal connection, operating values within limits, "
-             "main plants stable"),
+             ("backbone back to normal connection, operating values within limits, "
+              "main plants stable")),
     "load": ("减供负荷恢复80%以上，受停电影响的重点地区负荷恢复90%以上",
              "≥ 80% of the load shed and ≥ 90% of the key areas' load shed restored"),
     "hazard": ("造成大面积停电事件的隐患基本消除", "the hazard that caused the event basically removed"),

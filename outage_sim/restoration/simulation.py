@@ -1,34 +1,46 @@
-"""The time loop of a restoration run (:func:`outage_sim.restoration.driver.restore` is the public face).
+"""The time loop of a restoration run (:func:`outage_sim.restoration.restore` is the public face).
 
 Event-driven with sub-steps: the clock jumps to the next crew arrival, repair completion, restart,
 hazard end or secondary-incident clearance, and moves in steps of ``step_h`` while load is being
-picked up. At each moment: complete what is due, ask the load-shed engine what the network can
-carry now (cached by the set of components still out), send free crews out, evaluate the §4.3
-checks and record a row; then advance work and pick load up until the next moment.
+picked up. At each moment (:meth:`Simulation._moment`): complete the repairs that are done, put
+back what may restart, ask the load-shed engine what the network can carry now (cached by the set
+of components still out), send free crews out, evaluate the §4.3 checks and record a row. Between
+moments (:meth:`Simulation._advance`) crews work their jobs and islands pick load up.
 """
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from outage_sim.engine import shed_load
-from outage_sim.response import build_response
-from outage_sim.restoration.crews import RepairWork
+from outage_sim.restoration.crews import Job, RepairWork, Restart
 from outage_sim.restoration.data import RepairData
-from outage_sim.restoration.result import CHECKS, clock
-from outage_sim.restoration.topology import Key, Topology
-from outage_sim.severity import classify_batch
+from outage_sim.restoration.tables import EPS_MW, Record, result_fields, share_pct
+from outage_sim.restoration.topology import Key, Topology, TopoState
 
-EPS_MW = 1e-6
+#: §4.3(2): shares of the event's load shed, and of the key areas' load shed, to be back (%).
+LOAD_BACK_PCT, KEY_BACK_PCT = 80, 90
+_BUS_OF = {"gen": "gen_bus", "sgen": "sgen_bus"}  # Topology's bus array per kind of source
+
+
+class Moment(NamedTuple):
+    """The state at one moment of the loop, as the step to the next moment needs it."""
+
+    t: float
+    st: TopoState           # islands with the components still out
+    reach: np.ndarray       # MW per load the network can carry now
+    hazard: bool            # the hazard still lasts
+    picking: bool           # some load can still be picked up
+    pending: list[Job]      # repair jobs not done
 
 
 class Simulation:
     """The mutable state of one restoration run; :meth:`simulate` returns the result's fields
-    and the raw event log (see :class:`outage_sim.restoration.driver.Restoration`)."""
+    and the raw event log (see :class:`outage_sim.restoration.Restoration`)."""
 
     def __init__(self, run, policy: str, horizon_h: float, step_h: float, data: RepairData,
                  cache: dict):
@@ -37,6 +49,7 @@ class Simulation:
         self.cache = cache
         sc, net = run.scenario, run.net
         self.t0: datetime = sc.time
+        self.activated = run.severity.level_rank > 0
         self.cause = run.response.cause or "equipment"
         self.hazard_end = float(sc.end_of_hazard_h if sc.end_of_hazard_h is not None
                                 else data.hazard_end_h(self.cause))
@@ -49,10 +62,12 @@ class Simulation:
         self.work = RepairWork(run, data, self.cause, self.topo, self._log)
         self.out: set[Key] = self.work.out
         self._full_phase: int | None = None  # phase in which every load could already be served
+        self._need_dispatch = True  # free crews wait for a change (the start, a repair done)
         self._checks_setup(net)
 
     # ---------------------------------------------------------------- set-up
     def _secondary_end(self, sc) -> float:
+        """§4.3(4): when the last secondary incident is dealt with (scenario, else data file)."""
         clear = sc.restoration.secondary_clear_h
         ends = [0.0]
         for kind in sc.secondary:
@@ -65,6 +80,7 @@ class Simulation:
         return max(ends)
 
     def _loads(self, net) -> None:
+        """Per load: demand, served, customers, district, weight and pick-up order."""
         loads = self.run.shed.loads
         self.demand = loads.demand_mw.to_numpy(float)
         self.served = loads.served_mw.to_numpy(float).copy()
@@ -110,6 +126,7 @@ class Simulation:
 
     # ---------------------------------------------------------------- the network's state
     def _phase(self, t: float) -> int:
+        """Which net holds at ``t``: the event's (0), or the one relieved after the hazard (1)."""
         return 1 if len(self.nets) > 1 and t >= self.hazard_end - 1e-9 else 0
 
     def _engine(self, t: float, ac: bool) -> tuple[np.ndarray, dict]:
@@ -133,7 +150,7 @@ class Simulation:
             self._full_phase = phase
         return self.cache[key]
 
-    def _budget(self, st) -> np.ndarray:
+    def _budget(self, st: TopoState) -> np.ndarray:
         """Pick-up capacity per island (MW/h) from its online units and grid-forming ties."""
         gen, topo = self.run.net.gen, self.topo
         budget = np.zeros(max(int(st.island.max()) + 1, 1))
@@ -152,43 +169,142 @@ class Simulation:
                 budget[st.island[b]] = np.inf
         return budget
 
+    # ---------------------------------------------------------------- the run
+    def simulate(self) -> tuple[dict, list[dict], object]:
+        """Run to the end; returns the result's fields, the raw event log and the batch
+        classification of every step."""
+        rec = Record()
+        now = self._moment(0.0, rec)
+        while not self._finished(now):
+            now = self._moment(self._advance(now), rec)
+        self._closing_flags(rec)
+        fields, batch = result_fields(self, rec)
+        return fields, self.events, batch
+
+    def _moment(self, t: float, rec: Record) -> Moment:
+        """Everything that happens at ``t``, in order, and its row in ``rec``."""
+        # a repaired bus may let units restart; crews are sent and the checks made on the
+        # network as it is after both
+        self._repairs_done(t)
+        self._restarts(t)
+        st = self.topo.state(self.out)
+        reach, _ = self._engine(t, ac=False)
+        rec.below = max(rec.below, float((self.served - reach).max(initial=0.0)))
+        hazard = t < self.hazard_end - 1e-9
+        self._send_crews(t, st, reach, hazard)
+        shed = np.clip(self.demand - self.served, 0.0, None)
+        checks = self._checks(t, shed, hazard, ended=rec.terminated is not None)
+        rec.hold(t, checks, self.activated)
+        self._record(t, shed, checks, rec)
+        return Moment(t, st, reach, hazard, picking=bool((reach > self.served + EPS_MW).any()),
+                      pending=[j for j in self.work.jobs if j.done_h is None])
+
+    def _finished(self, now: Moment) -> bool:
+        """Nothing left to happen (no load to pick up, no repair, restart or deadline ahead),
+        or the horizon is reached."""
+        idle = not (now.picking or now.pending or self.work.restarts or self._ahead(now.t))
+        return idle or now.t >= self.horizon - 1e-9
+
+    def _ahead(self, t: float) -> list[float]:
+        """The end of the hazard and of the secondary incidents, where still to come."""
+        return [x for x in (self.hazard_end, self.secondary_end) if x > t + 1e-9]
+
+    def _advance(self, now: Moment) -> float:
+        """Crews work and islands pick load up until the next moment; returns its time."""
+        rates = {j.id: self.work.rate(j, now.t, now.hazard) for j in now.pending}
+        t_next = self._next_moment(now, rates)
+        self._work(now, rates, t_next)
+        if now.picking:
+            self._pick_up_step(now, t_next)
+        return t_next
+
+    def _next_moment(self, now: Moment, rates: dict[int, float]) -> float:
+        """The first of: the horizon, the hazard's or secondary incidents' end, the next pick-up
+        step, a crew's arrival, a restart falling due, a repair's end at its current rate."""
+        t, work = now.t, self.work
+        nxt = [self.horizon, *self._ahead(t), *([t + self.step] if now.picking else [])]
+        nxt += [c.arrive_h for c in work.crews if c.job is not None and c.arrive_h > t + 1e-9]
+        nxt += [r.ready_h for r in work.restarts if r.ready_h is not None]
+        nxt += [t + j.work_left / rates[j.id] for j in now.pending if rates[j.id] > 0]
+        return max(min(nxt), t + 1e-6)
+
+    def _closing_flags(self, rec: Record) -> None:
+        """Flag what a reader of the result should know: load the engine could not carry was
+        kept on; the response did not end within the horizon."""
+        if rec.below > 1e-3:
+            self.flags.append(f"the dispatch engine could carry up to {rec.below:.1f} MW less "
+                              "than was already served at some step (cascade-mode state); that "
+                              "load was kept on (no load is cut again during restoration)")
+        if self.activated and rec.terminated is None:
+            failing = ", ".join(c for c, t in rec.since.items() if t is None) or "none"
+            self.flags.append(f"the response did not end within the {self.horizon:g} h horizon; "
+                              f"checks still failing: {failing}")
+
     # ---------------------------------------------------------------- events at one moment
-    def _settle(self, t: float) -> None:
-        """Complete what is due at ``t``: repairs, then restarts (a black start energises buses
-        on which other units may then start)."""
-        work = self.work
-        for job in work.jobs:
+    def _repairs_done(self, t: float) -> None:
+        """Complete the repairs whose work is done by ``t``."""
+        for job in self.work.jobs:
             if job.done_h is None and job.work_left <= 1e-6 and job.crews:
-                job.done_h = t
-                for cid in job.crews:
-                    crew = work.crews[cid]
-                    crew.job, crew.lat, crew.lon = None, job.lat, job.lon
-                self._log(t, "repair_done", f"repaired: {job.label} ({job.work_h:.0f} crew-hours, "
-                          f"{len(job.crews)} crew(s))", job.district)
-                for key in job.keys:
-                    if key[0] in ("gen", "sgen"):  # a repaired unit or converter still has to start
-                        work.restarts.append(work.restart(key))
-                    else:
-                        self.out.discard(key)
-                self._need_dispatch = True
+                self._repair_done(job, t)
+
+    def _repair_done(self, job: Job, t: float) -> None:
+        """A repair is done: its crews are free where they stand and wait for orders, repaired
+        branches and buses are back, repaired units and converters still have to start."""
+        work = self.work
+        job.done_h = t
+        for cid in job.crews:
+            crew = work.crews[cid]
+            crew.job, crew.lat, crew.lon = None, job.lat, job.lon
+        self._log(t, "repair_done", f"repaired: {job.label} ({job.work_h:.0f} crew-hours, "
+                  f"{len(job.crews)} crew(s))", job.district)
+        for key in job.keys:
+            if key[0] in ("gen", "sgen"):
+                work.restarts.append(work.restart(key))
+            else:
+                self.out.discard(key)
+        self._need_dispatch = True
+
+    def _restarts(self, t: float) -> None:
+        """Put back what may restart at ``t``, again after each pass that put something back (a
+        black start energises buses on which other units may then start)."""
+        work = self.work
         progress = True
         while progress:
             st = self.topo.state(self.out)
             progress = False
             for r in work.restarts:
-                if r.ready_h is None:
-                    kind, p = self.topo.position(r.key)
-                    bus = {"gen": self.topo.gen_bus, "sgen": self.topo.sgen_bus}.get(kind)
-                    bus = None if bus is None else bus[p]
-                    if (r.needs is None or bus is None or (r.needs == "bus" and st.bus_on[bus])
-                            or (r.needs == "energised" and st.energised[bus])):
-                        r.ready_h = t + r.delay_h
+                if r.ready_h is None and self._may_start(r, st):
+                    r.ready_h = t + r.delay_h
                 if r.ready_h is not None and r.ready_h <= t + 1e-9 and r.key in self.out:
                     self.out.discard(r.key)
                     progress = True
                     self._log(t, r.what, f"{r.label}: {r.what.replace('_', ' ')}",
                               str(work.row(r.key)["district"]))
             work.restarts = [r for r in work.restarts if r.key in self.out]
+
+    def _may_start(self, r: Restart, st: TopoState) -> bool:
+        """Whether the condition of a restart holds (its bus in service, or energised)."""
+        kind, p = self.topo.position(r.key)
+        if r.needs is None or kind not in _BUS_OF:
+            return True
+        bus = getattr(self.topo, _BUS_OF[kind])[p]
+        return bool((r.needs == "bus" and st.bus_on[bus])
+                    or (r.needs == "energised" and st.energised[bus]))
+
+    def _send_crews(self, t: float, st: TopoState, reach: np.ndarray, hazard: bool) -> None:
+        """Send the free crews out, at the start and after every repair."""
+        if self._need_dispatch:
+            self.work.dispatch(t, self.policy, st, reach, self.demand, self.weight,
+                               self.key | self.important, hazard)
+            self._need_dispatch = False
+
+    def _checks(self, t: float, shed: np.ndarray, hazard: bool, ended: bool) -> dict[str, bool]:
+        """The four §4.3 checks at ``t`` (once the response has ended the grid check, an AC power
+        flow, is not run again)."""
+        return {"grid": True if ended else self._grid_check(t),
+                "load": self._load_check(shed),
+                "hazard": not hazard,
+                "secondary": t >= self.secondary_end - 1e-9}
 
     def _grid_check(self, t: float) -> bool:
         """§4.3(1): backbone basically back, main plants' units back, AC state within limits."""
@@ -206,82 +322,40 @@ class Simulation:
                 and lim["vm_pu_min"] - 1e-9 <= ac["vm_pu_min"]
                 and ac["vm_pu_max"] <= lim["vm_pu_max"] + 1e-9)
 
-    # ---------------------------------------------------------------- the run
-    def simulate(self) -> tuple[dict, list[dict], object]:
-        """Run to the end; returns the result's fields, the raw event log and the batch
-        classification of every step."""
-        rows, dist_rows = [], []
-        t = 0.0
-        shed0, key_shed0 = float(self.shed0.sum()), float(self.shed0[self.key].sum())
-        clpu = self.data.values["cold_load_pickup"]
-        since: dict[str, float | None] = dict.fromkeys(CHECKS)
-        terminated = last = None
-        activated = self.run.severity.level_rank > 0
-        self._need_dispatch = True
-        below = 0.0
-        work = self.work
-        while True:
-            self._settle(t)
-            st = self.topo.state(self.out)
-            reach, _ = self._engine(t, ac=False)
-            below = max(below, float((self.served - reach).max(initial=0.0)))
-            hazard = t < self.hazard_end - 1e-9
-            if self._need_dispatch:
-                work.dispatch(t, self.policy, st, reach, self.demand, self.weight,
-                              self.key | self.important, hazard)
-                self._need_dispatch = False
-            shed = np.clip(self.demand - self.served, 0.0, None)
-            checks = {"grid": True if terminated is not None else self._grid_check(t),
-                      "load": _pct(shed0 - shed.sum(), shed0) >= 80 - 1e-9
-                      and _pct(key_shed0 - shed[self.key].sum(), key_shed0) >= 90 - 1e-9,
-                      "hazard": not hazard,
-                      "secondary": t >= self.secondary_end - 1e-9}
-            for c, ok in checks.items():
-                since[c] = (since[c] if since[c] is not None else t) if ok else None
-            if activated and terminated is None and all(checks.values()):
-                terminated = t
-                last = max(CHECKS, key=lambda c: (since[c], -CHECKS.index(c)))
-            co = customers_out(self.demand, self.served, self.customers)
-            rows.append({"t_h": t, "served_mw": float(self.served.sum()),
-                         "shed_mw": float(shed.sum()),
-                         "key_shed_mw": float(shed[self.key].sum()),
-                         "customers_out": int(co.sum()), "outstanding": len(self.out),
-                         "crews_busy": sum(c.job is not None for c in work.crews),
-                         **{f"check_{c}": ok for c, ok in checks.items()}})
-            dist_rows.append((np.bincount(self.dcode, shed, len(self.dnames)),
-                              np.bincount(self.dcode, co, len(self.dnames))))
-            # ---- what comes next
-            picking = bool((reach > self.served + EPS_MW).any())
-            pending = [j for j in work.jobs if j.done_h is None]
-            future = [x for x in (self.hazard_end, self.secondary_end) if x > t + 1e-9]
-            if (not picking and not pending and not work.restarts and not future) \
-                    or t >= self.horizon - 1e-9:
-                break
-            rates = {j.id: work.rate(j, t, hazard) for j in pending}
-            nxt = [self.horizon, *future, *([t + self.step] if picking else [])]
-            nxt += [c.arrive_h for c in work.crews if c.job is not None and c.arrive_h > t + 1e-9]
-            nxt += [r.ready_h for r in work.restarts if r.ready_h is not None]
-            nxt += [t + j.work_left / rates[j.id] for j in pending if rates[j.id] > 0]
-            t_next = max(min(nxt), t + 1e-6)
-            for j in pending:
-                if rates[j.id] > 0:
-                    j.start_h = t if j.start_h is None else j.start_h
-                    j.work_left = max(0.0, j.work_left - rates[j.id] * (t_next - t))
-            if picking:
-                self._pick_up(st, reach, self._budget(st) * (t_next - t),
-                              float(clpu["factor"]) if t >= float(clpu["after_h"]) else 1.0)
-            t = t_next
-        if below > 1e-3:
-            self.flags.append(f"the dispatch engine could carry up to {below:.1f} MW less than was "
-                              "already served at some step (cascade-mode state); that load was "
-                              "kept on (no load is cut again during restoration)")
-        if activated and terminated is None:
-            self.flags.append(f"the response did not end within the {self.horizon:g} h horizon; "
-                              f"checks still failing: "
-                              f"{', '.join(c for c in CHECKS if since[c] is None) or 'none'}")
-        return self._tables(rows, dist_rows, terminated, last, since, activated)
+    def _load_check(self, shed: np.ndarray) -> bool:
+        """§4.3(2): enough of the event's load shed, and of the key areas', is back."""
+        shed0, key0 = float(self.shed0.sum()), float(self.shed0[self.key].sum())
+        return (share_pct(shed0 - shed.sum(), shed0) >= LOAD_BACK_PCT - 1e-9
+                and share_pct(key0 - shed[self.key].sum(), key0) >= KEY_BACK_PCT - 1e-9)
 
-    def _pick_up(self, st, reach: np.ndarray, budget: np.ndarray, factor: float) -> None:
+    def _record(self, t: float, shed: np.ndarray, checks: dict[str, bool], rec: Record) -> None:
+        """The timeline row of ``t``, and the districts' shed MW and customers out."""
+        co = customers_out(self.demand, self.served, self.customers)
+        rec.rows.append({"t_h": t, "served_mw": float(self.served.sum()),
+                         "shed_mw": float(shed.sum()), "key_shed_mw": float(shed[self.key].sum()),
+                         "customers_out": int(co.sum()), "outstanding": len(self.out),
+                         "crews_busy": sum(c.job is not None for c in self.work.crews),
+                         **{f"check_{c}": ok for c, ok in checks.items()}})
+        n = len(self.dnames)
+        rec.districts.append((np.bincount(self.dcode, shed, n), np.bincount(self.dcode, co, n)))
+
+    # ---------------------------------------------------------------- between moments
+    def _work(self, now: Moment, rates: dict[int, float], t_next: float) -> None:
+        """Crews on site work their jobs from ``now`` to ``t_next`` at the jobs' ``rates``."""
+        for j in now.pending:
+            if rates[j.id] > 0:
+                j.start_h = now.t if j.start_h is None else j.start_h
+                j.work_left = max(0.0, j.work_left - rates[j.id] * (t_next - now.t))
+
+    def _pick_up_step(self, now: Moment, t_next: float) -> None:
+        """Pick load up from ``now`` to ``t_next`` within each island's pick-up capacity; load
+        out for a while comes back cold (each MW costs the cold-load pick-up factor)."""
+        clpu = self.data.values["cold_load_pickup"]
+        factor = float(clpu["factor"]) if now.t >= float(clpu["after_h"]) else 1.0
+        self._pick_up(now.st, now.reach, self._budget(now.st) * (t_next - now.t), factor)
+
+    def _pick_up(self, st: TopoState, reach: np.ndarray, budget: np.ndarray,
+                 factor: float) -> None:
         """Bring loads towards ``reach`` in pick-up order, each island within its budget (MW),
         every restored MW costing ``factor`` MW of it (cold-load pick-up)."""
         need = np.clip(reach - self.served, 0.0, None)
@@ -301,65 +375,6 @@ class Simulation:
 
     def _log(self, t: float, kind: str, what: str, district: str = "") -> None:
         self.events.append({"t_h": t, "kind": kind, "what": what, "district": district})
-
-    def _tables(self, rows, dist_rows, terminated, last, since, activated):
-        tl = pd.DataFrame(rows)
-        shed0, key0 = float(self.shed0.sum()), float(self.shed0[self.key].sum())
-        d_load = np.bincount(self.dcode, self.demand, len(self.dnames))
-        d_cust = np.bincount(self.dcode, self.customers, len(self.dnames)).astype(np.int64)
-        d_shed = np.array([r[0] for r in dist_rows]).clip(min=0.0)
-        d_co = np.array([r[1] for r in dist_rows]).astype(np.int64)
-        batch = classify_batch({"load_mw": d_load, "shed_mw": np.minimum(d_shed, d_load),
-                                "customers": d_cust, "customers_out": d_co},
-                               district_names=self.dnames, plan=self.run.severity.plan)
-        plan, rank = batch.plan, batch.rank.astype(int)
-        tl.insert(1, "time", [clock(self.t0, h).isoformat() for h in tl.t_h])
-        tl.insert(2, "load_mw", float(self.demand.sum()))
-        tl["restored_pct"] = [_pct(shed0 - s, shed0) for s in tl.shed_mw]
-        tl["key_restored_pct"] = [_pct(key0 - s, key0) for s in tl.key_shed_mw]
-        tl["customers_restored_pct"] = [_pct(self.co0 - c, self.co0) for c in tl.customers_out]
-        lv = [plan.level(r) for r in rank]
-        tl["level"] = [x.name if x else "none" for x in lv]
-        tl["level_en"] = [x.name_en if x else "none" for x in lv]
-        tl["level_rank"] = rank
-        tl["warning_color"] = [x.warning_color if x else "" for x in lv]
-        responding = activated & ((tl.t_h < terminated) if terminated is not None else True)
-        # the response lasts until §4.3 holds: never below Ⅳ级 while it does
-        resp_rank = np.where(responding, np.maximum(rank, 1), 0)
-        tl["response_level"] = [plan.level(r).response_level if r else "" for r in resp_rank]
-        tl["all_checks"] = tl[[f"check_{c}" for c in CHECKS]].all(axis=1)
-        tl["responding"] = responding
-        districts = pd.DataFrame({
-            "t_h": np.repeat(tl.t_h.to_numpy(), len(self.dnames)),
-            "district": np.tile(self.dnames, len(tl)),
-            "load_mw": np.tile(d_load, len(tl)), "shed_mw": d_shed.ravel().round(6),
-            "customers": np.tile(d_cust, len(tl)), "customers_out": d_co.ravel()})
-        old = response = self.run.response
-        if activated:  # the report clock with the end of handling known
-            response = build_response(
-                self.run.severity, self.t0, districts=old.districts, cause=old.cause,
-                secondary=old.secondary, source=old.source,
-                end_time=clock(self.t0, terminated) if terminated is not None else None,
-                followup_days=max(1, math.ceil(self.horizon / 24)))
-        jobs = pd.DataFrame(
-            [{"job": j.id + 1, "label": j.label, "kind": j.kind, "cause": j.cause,
-              "district": j.district,
-              "elements": "; ".join(self.work.outages[k].name for k in j.keys),
-              "work_h": round(j.work_h, 1), "max_crews": j.max_crews, "crews": len(j.crews),
-              "start_h": j.start_h, "done_h": j.done_h} for j in self.work.jobs],
-            columns=["job", "label", "kind", "cause", "district", "elements", "work_h",
-                     "max_crews", "crews", "start_h", "done_h"])
-        fields = dict(
-            scenario=self.run.scenario.name, policy=self.policy, time=self.t0,
-            horizon_h=self.horizon, activated=activated, timeline=tl, districts=districts,
-            jobs=jobs, terminated_h=terminated, last_check=last, check_since_h=since,
-            hazard_end_h=self.hazard_end, secondary_end_h=self.secondary_end, response=response,
-            flags=tuple(self.flags))
-        return fields, self.events, batch
-
-
-def _pct(part: float, whole: float) -> float:
-    return 100.0 if whole <= EPS_MW else float(np.clip(100.0 * part / whole, 0.0, 100.0))
 
 
 def customers_out(demand: np.ndarray, served: np.ndarray, customers: np.ndarray) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 Restoration asks the same question hundreds of times — with these components still out, which
 buses are energised, and which would be if this repair were done? — so :class:`Topology` compiles
-an annotated net into arrays once (from :func:`outage_sim.engine.state.active_masks`, so an
+an annotated net into arrays once (from :func:`outage_sim.engine.active_masks`, so an
 element counts only if it and its buses are in service, as everywhere else) and answers each
 question with one :func:`scipy.sparse.csgraph.connected_components` call.
 

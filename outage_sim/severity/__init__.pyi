@@ -1,7 +1,15 @@
 """Type-checker view of the facade; `__init__.py` loads the same names lazily."""
 
 from .batch import BatchSeverity, classify_batch
-from .event import Event, parse_event, read_event, read_event_json
+from .event import (
+    AreaInput,
+    DistrictInput,
+    Event,
+    EventInput,
+    parse_event,
+    read_event,
+    read_event_json,
+)
 from .plan import (
     MEASURE_EN,
     MEASURE_UNIT,
@@ -15,15 +23,18 @@ from .plan import (
 from .rules import NO_LEVEL_ZH, Criterion, Margin, Severity, classify
 
 __all__ = [
-    "BatchSeverity",
-    "Criterion",
-    "Event",
+    "MEASURES",
     "MEASURE_EN",
     "MEASURE_UNIT",
     "MEASURE_ZH",
-    "MEASURES",
-    "Margin",
     "NO_LEVEL_ZH",
+    "AreaInput",
+    "BatchSeverity",
+    "Criterion",
+    "DistrictInput",
+    "Event",
+    "EventInput",
+    "Margin",
     "Plan",
     "Severity",
     "classify",

@@ -7,7 +7,7 @@ and returns a :class:`BatchSeverity` with each scenario's level rank and the cri
 decided it. :meth:`BatchSeverity.explain` gives the full one-event result of one scenario.
 
 :func:`criterion_levels` and :func:`decide` are the kernel; the one-event classifier
-(:func:`outage_sim.severity.rules.classify`) runs the same two functions on a batch of one, so batch
+(:func:`outage_sim.severity.classify`) runs the same two functions on a batch of one, so batch
 and one-event results agree exactly. Scenarios are processed in chunks so that the temporaries
 stay small (about 2.5 MB each for 38 districts) whatever S is; ``workers > 1`` runs chunks in
 threads (numpy releases the GIL in its loops).
@@ -153,6 +153,35 @@ def classify_batch(
     plan = resolve_plan(plan)
     if chunk_size < 1 or workers < 1:
         raise InputError("classify_batch: chunk_size and workers must be at least 1")
+    dist, main_arrays = _figures(districts, main)
+    n_scenarios = _n_scenarios(dist, main_arrays)
+    n_districts = dist["load_mw"].shape[-1]
+    names = tuple(district_names) if district_names is not None else tuple(
+        f"district {d}" for d in range(n_districts))
+    if len(names) != n_districts:
+        raise InputError(f"district_names: {len(names)} names for {n_districts} districts")
+    result = BatchSeverity(np.empty(n_scenarios, dtype=np.int8),
+                           np.empty(n_scenarios, dtype=np.int16),
+                           np.empty(n_scenarios, dtype=np.int8), names, plan, main_arrays, dist)
+
+    def run(start: int) -> None:
+        _grade(result, slice(start, min(start + chunk_size, n_scenarios)), check)
+
+    starts = range(0, n_scenarios, chunk_size)
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for _ in pool.map(run, starts):  # re-raises the first failing chunk's error
+                pass
+    else:
+        for start in starts:
+            run(start)
+    return result
+
+
+def _figures(
+    districts: Mapping[str, Any] | None, main: Mapping[str, Any] | None
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+    """The district and main-grid figures as float arrays (no districts: zero of them)."""
     dist = _as_arrays(districts, "districts", 2)
     main_arrays = _as_arrays(main, "main", 1)
     if dist is None and main_arrays is None:
@@ -163,48 +192,36 @@ def classify_batch(
     if any(a.shape[-1] != n_districts for a in dist.values()):
         raise InputError(f"districts: arrays disagree on the number of districts "
                          f"({', '.join(f'{f}{a.shape}' for f, a in dist.items())})")
+    return dist, main_arrays
+
+
+def _n_scenarios(dist: Figures, main_arrays: Figures | None) -> int:
+    """The number of scenarios, on which every figure given per scenario must agree."""
     lengths = {a.shape[0] for a in dist.values() if a.ndim == 2}
     lengths |= {a.shape[0] for a in (main_arrays or {}).values() if a.ndim == 1}
     if len(lengths) != 1:
         raise InputError(f"classify_batch: arrays disagree on (or do not give) the number of "
                          f"scenarios: {sorted(lengths)}")
-    n_scenarios = lengths.pop()
-    names = tuple(district_names) if district_names is not None else tuple(
-        f"district {d}" for d in range(n_districts))
-    if len(names) != n_districts:
-        raise InputError(f"district_names: {len(names)} names for {n_districts} districts")
+    return lengths.pop()
 
-    rank = np.empty(n_scenarios, dtype=np.int8)
-    scope = np.empty(n_scenarios, dtype=np.int16)
-    measure = np.empty(n_scenarios, dtype=np.int8)
 
-    def run(start: int) -> None:
-        stop = min(start + chunk_size, n_scenarios)
-        n = stop - start
-        dc = {f: np.broadcast_to(_rows(a, start, stop, 2), (n, n_districts))
-              for f, a in dist.items()}
-        if check:
-            _check(dc, "districts", start, names)
-        if main_arrays is None:
-            mc = {f: np.broadcast_to(sum_districts(_rows(a, start, stop, 2)), (n,))
-                  for f, a in dist.items()}
-        else:
-            mc = {f: np.broadcast_to(_rows(a, start, stop, 1), (n,))
-                  for f, a in main_arrays.items()}
-            if check:
-                _check(mc, "main", start, names)
-        rank[start:stop], scope[start:stop], measure[start:stop] = decide(
-            criterion_levels(plan, mc, dc))
-
-    starts = range(0, n_scenarios, chunk_size)
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for _ in pool.map(run, starts):  # re-raises the first failing chunk's error
-                pass
+def _grade(result: BatchSeverity, rows: slice, check: bool) -> None:
+    """Classify the scenarios ``rows`` of ``result``'s figures into its rank and decider arrays."""
+    n = rows.stop - rows.start
+    n_districts = len(result.district_names)
+    dc = {f: np.broadcast_to(_rows(a, rows, 2), (n, n_districts))
+          for f, a in result.districts.items()}
+    if check:
+        _check(dc, "districts", rows.start, result.district_names)
+    if result.main is None:
+        mc = {f: np.broadcast_to(sum_districts(_rows(a, rows, 2)), (n,))
+              for f, a in result.districts.items()}
     else:
-        for start in starts:
-            run(start)
-    return BatchSeverity(rank, scope, measure, names, plan, main_arrays, dist)
+        mc = {f: np.broadcast_to(_rows(a, rows, 1), (n,)) for f, a in result.main.items()}
+        if check:
+            _check(mc, "main", rows.start, result.district_names)
+    result.rank[rows], result.decided_scope[rows], result.decided_measure[rows] = decide(
+        criterion_levels(result.plan, mc, dc))
 
 
 def _as_arrays(
@@ -227,9 +244,9 @@ def _as_arrays(
     return out
 
 
-def _rows(a: np.ndarray, start: int, stop: int, full_ndim: int) -> np.ndarray:
+def _rows(a: np.ndarray, rows: slice, full_ndim: int) -> np.ndarray:
     """Scenario rows of a figure given per scenario, or the figure itself if static."""
-    return a[start:stop] if a.ndim == full_ndim else a
+    return a[rows] if a.ndim == full_ndim else a
 
 
 def _row(a: np.ndarray, i: int, full_ndim: int) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The event input of ``outage-sim classify`` (design.md): reading and checking it.
+"""The event input of ``outage-sim classify`` (design.md): the :class:`EventInput` model.
 
 An event is the main grid's figures and each district's, all measured against the moment just
 before the event::
@@ -8,23 +8,38 @@ before the event::
                     "customers": 110000, "customers_out": 40000}]}
 
 ``main`` may be left out; it is then the sum of the districts. Other top-level keys (``time``,
-``cause``, ... of ``outage-sim respond``) are left for other readers. Every check fails with an
-:class:`~outage_sim.errors.InputError` whose one-line message names the field and the district.
+``cause``, ... of ``outage-sim respond``) are left for other readers. :class:`EventInput` (a
+pydantic model, ``EventInput.model_json_schema()`` is the contract) does every check;
+:func:`parse_event` turns its problems into one :class:`~outage_sim.errors.InputError` line that
+names each field and district (``districts[0] (城口县).shed_mw: 61 is above load_mw 60``) and
+returns the checked :class:`Event`.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Self
 
 import numpy as np
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from outage_sim.errors import InputError
+from outage_sim.validation import problems
 
 #: The figures every area (main grid or district) must give, in this order.
 FIELDS: tuple[str, ...] = ("load_mw", "shed_mw", "customers", "customers_out")
@@ -83,6 +98,198 @@ def sum_districts(values: np.ndarray) -> np.ndarray:
     return totals
 
 
+# --- the model ----------------------------------------------------------------------------------
+
+# Validators raise ValueError, the exception pydantic turns into a problem with a path, also
+# for a value of the wrong type (hence the TRY004 exemptions).
+
+
+def _figure(value: Any) -> float:
+    """A finite, non-negative JSON number (a boolean is not one) as a float."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"must be a number, not {_kind(value)}")  # noqa: TRY004
+    try:
+        number = float(value)
+    except OverflowError:  # an integer literal beyond float range, e.g. 10**400
+        number = math.inf
+    if not math.isfinite(number):
+        spelled = "NaN" if math.isnan(number) else ("-" if number < 0 else "") + "Infinity"
+        raise ValueError(f"must be a finite number, not {spelled}")
+    if number < 0:
+        raise ValueError(f"must not be negative (got {_show(number)})")
+    return number
+
+
+# the bound first, so that the schema shows it as "minimum" (``_figure`` already enforces it)
+Figure = Annotated[float, Field(ge=0), BeforeValidator(_figure)]
+
+
+class AreaInput(BaseModel):
+    """The four figures of one area (the main grid or a district), just before and after."""
+
+    model_config = ConfigDict(frozen=True)
+
+    load_mw: Figure = Field(description="Load just before the event, in MW.")
+    shed_mw: Figure = Field(description="Load shed by the event, in MW (at most load_mw).")
+    customers: Figure = Field(description="Customers supplied just before the event (count).")
+    customers_out: Figure = Field(
+        description="Customers out of supply by the event (count, at most customers).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _object_with_every_figure(cls, data: Any) -> Any:
+        # One line for all missing figures, at the area's path: pydantic's own "Field required"
+        # per field would not say that the area, not the value, is incomplete.
+        if not isinstance(data, Mapping):
+            raise ValueError(f"must be an object, not {_kind(data)}")  # noqa: TRY004
+        missing = [f for f in FIELDS if f not in data]
+        if len(missing) == 1:
+            raise ValueError(f"missing field {missing[0]!r}")
+        if missing:
+            raise ValueError(f"missing fields {', '.join(map(repr, missing))}")
+        return data
+
+    @field_validator("shed_mw", "customers_out")
+    @classmethod
+    def _part_within_whole(cls, value: float, info: ValidationInfo) -> float:
+        whole_name = dict(PAIRS)[str(info.field_name)]
+        whole = info.data.get(whole_name)  # absent when the whole itself was bad
+        if whole is not None and value > whole:
+            raise ValueError(f"{_show(value)} is above {whole_name} {_show(whole)}")
+        return value
+
+    def area(self, name: str) -> Area:
+        """The checked figures as an :class:`Area` called ``name``."""
+        return Area(name, self.load_mw, self.shed_mw, self.customers, self.customers_out)
+
+
+class DistrictInput(AreaInput):
+    """One district's figures and its name."""
+
+    name: str = Field(min_length=1, description="The district's name, e.g. 城口县.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_reported_when_absent(cls, data: Any) -> Any:
+        # an absent name reads as null, so the name check below reports it in its own words
+        if isinstance(data, Mapping) and "name" not in data:
+            return {**data, "name": None}
+        return data
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _usable_name(cls, value: Any) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("missing or not a non-empty string")
+        if value == MAIN:
+            raise ValueError(f"{MAIN!r} is reserved for the main grid")
+        return value
+
+
+class EventInput(BaseModel):
+    """An event to classify: main-grid figures, district figures or both; other keys are ignored."""
+
+    # The docstring above is the schema's description; for code: ``from_raw`` validates and
+    # raises an InputError, ``to_event`` gives the Event. ``outage-sim respond`` adds its keys in
+    # outage_sim.response.RespondInput.
+
+    model_config = ConfigDict(frozen=True)
+
+    main: AreaInput | None = Field(
+        None, description="The whole main grid; left out, it is the sum of the districts.")
+    districts: list[DistrictInput] = Field(
+        default_factory=list, description="Each district on its own; names must not repeat.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            raise ValueError(f"event: must be a JSON object, not {_kind(data)}")  # noqa: TRY004
+        return data
+
+    @field_validator("districts", mode="before")
+    @classmethod
+    def _a_list(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise ValueError(f"must be a list, not {_kind(value)}")  # noqa: TRY004
+        return value
+
+    @model_validator(mode="after")
+    def _some_figures_and_unique_names(self) -> Self:
+        if self.main is None and not self.districts:
+            raise ValueError('event: needs "main" or at least one district in "districts"')
+        seen: dict[str, int] = {}
+        for i, district in enumerate(self.districts):
+            if district.name in seen:
+                raise ValueError(f"districts[{i}].name: {district.name!r} repeats "
+                                 f"districts[{seen[district.name]}]")
+            seen[district.name] = i
+        return self
+
+    #: Lines about a district's figures; a district's own name line is left alone.
+    _DISTRICT_LINE: ClassVar[re.Pattern[str]] = re.compile(r"^districts\[(\d+)\](?!\.name:)")
+
+    @classmethod
+    def from_raw(cls, obj: Any, *, context: dict[str, Any] | None = None) -> Self:
+        """Validate ``obj`` (the parsed JSON) into this model.
+
+        Parameters
+        ----------
+        obj : Any
+            The raw input.
+        context : dict, optional
+            pydantic's validation context, for models that need one (``RespondInput``).
+
+        Raises
+        ------
+        InputError
+            One line listing every problem, each with its path; a district's figures are named
+            by index and name (``districts[0] (城口县).shed_mw``), as the user knows it by name.
+        """
+        try:
+            return cls.model_validate(obj, context=context)
+        except ValidationError as exc:
+            labels = cls._district_labels(obj, context)
+            lines = [cls._DISTRICT_LINE.sub(lambda m: _labelled(m, labels), line)
+                     for line in problems(exc)]
+            raise InputError("; ".join(lines)) from None
+
+    @classmethod
+    def _district_labels(cls, obj: Any, context: dict[str, Any] | None) -> list[str | None]:
+        """Each raw district's name as shown in messages, or None when it has no usable one."""
+        raw = obj.get("districts") if isinstance(obj, Mapping) else None
+        if isinstance(raw, str) or not isinstance(raw, Sequence):
+            return []
+        names = [d.get("name") if isinstance(d, Mapping) else None for d in raw]
+        return [cls._label(n, context) if isinstance(n, str) and n.strip() and n != MAIN
+                else None for n in names]
+
+    @classmethod
+    def _label(cls, name: str, context: dict[str, Any] | None) -> str | None:
+        """How a district called ``name`` in the input is named in messages."""
+        return name
+
+    def to_event(self) -> Event:
+        """The checked :class:`Event` (main grid summed from the districts if left out)."""
+        districts = tuple(d.area(d.name) for d in self.districts)
+        if self.main is not None:
+            return Event(self.main.area(MAIN), districts, False)
+        table = np.array([[getattr(d, f) for d in districts] for f in FIELDS])
+        totals = dict(zip(FIELDS, (float(v) for v in sum_districts(table)), strict=True))
+        return Event(Area(MAIN, **totals), districts, True)
+
+
+def _labelled(match: re.Match[str], labels: list[str | None]) -> str:
+    i = int(match.group(1))
+    label = labels[i] if i < len(labels) else None
+    return match.group(0) if label is None else f"{match.group(0)} ({label})"
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
 def read_event_json(source: str | Path) -> dict[str, Any]:
     """Read the raw JSON object of an event from a file, or from stdin when ``source`` is ``-``.
 
@@ -128,69 +335,11 @@ def parse_event(obj: Mapping[str, Any]) -> Event:
     Raises
     ------
     InputError
-        With one line naming the field (and the district): a missing field, a value that is not
-        a finite number, a negative value, shed above load, customers out above customers, a
-        missing or repeated district name, or neither main grid nor districts.
+        With one line naming each bad field (and its district): a missing field, a value that
+        is not a finite number, a negative value, shed above load, customers out above
+        customers, a missing or repeated district name, or neither main grid nor districts.
     """
-    if not isinstance(obj, Mapping):
-        raise InputError(f"event: must be a JSON object, not {_kind(obj)}")
-    main = None
-    if obj.get("main") is not None:
-        if not isinstance(obj["main"], Mapping):
-            raise InputError(f"main: must be an object, not {_kind(obj['main'])}")
-        main = _area(obj["main"], "main", MAIN)
-    raw_districts = obj.get("districts", [])
-    if raw_districts is None:
-        raw_districts = []
-    if not isinstance(raw_districts, Sequence) or isinstance(raw_districts, str):
-        raise InputError(f"districts: must be a list, not {_kind(raw_districts)}")
-    districts: list[Area] = []
-    seen: dict[str, int] = {}
-    for i, raw in enumerate(raw_districts):
-        where = f"districts[{i}]"
-        if not isinstance(raw, Mapping):
-            raise InputError(f"{where}: must be an object, not {_kind(raw)}")
-        name = raw.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise InputError(f"{where}.name: missing or not a non-empty string")
-        if name == MAIN:
-            raise InputError(f"{where}.name: {MAIN!r} is reserved for the main grid")
-        if name in seen:
-            raise InputError(f"{where}.name: {name!r} repeats districts[{seen[name]}]")
-        seen[name] = i
-        districts.append(_area(raw, f"{where} ({name})", name))
-    if main is not None:
-        return Event(main, tuple(districts), False)
-    if not districts:
-        raise InputError('event: needs "main" or at least one district in "districts"')
-    table = np.array([[getattr(d, f) for d in districts] for f in FIELDS])
-    totals = dict(zip(FIELDS, (float(v) for v in sum_districts(table)), strict=True))
-    return Event(Area(MAIN, **totals), tuple(districts), True)
-
-
-def _area(raw: Mapping[str, Any], where: str, name: str) -> Area:
-    values: dict[str, float] = {}
-    for field in FIELDS:
-        if field not in raw:
-            raise InputError(f"{where}: missing field {field!r}")
-        value = raw[field]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InputError(f"{where}.{field}: must be a number, not {_kind(value)}")
-        try:
-            value = float(value)
-        except OverflowError:
-            value = math.inf
-        if not math.isfinite(value):
-            spelled = "NaN" if math.isnan(value) else ("-" if value < 0 else "") + "Infinity"
-            raise InputError(f"{where}.{field}: must be a finite number, not {spelled}")
-        if value < 0:
-            raise InputError(f"{where}.{field}: must not be negative (got {_show(value)})")
-        values[field] = value
-    for part, whole in PAIRS:
-        if values[part] > values[whole]:
-            raise InputError(f"{where}.{part}: {_show(values[part])} is above {whole} "
-                             f"{_show(values[whole])}")
-    return Area(name, **values)
+    return EventInput.from_raw(obj).to_event()
 
 
 def _show(value: float) -> str:

@@ -1,7 +1,7 @@
 """The severity kernel: the plan's criteria on arrays, and the decision of each scenario.
 
 :func:`criterion_levels` and :func:`decide` are shared by the one-event classifier
-(:func:`outage_sim.severity.rules.classify`, a batch of one) and :func:`classify_batch`
+(:func:`outage_sim.severity.classify`, a batch of one) and :func:`classify_batch`
 (:mod:`outage_sim.severity.batch`), so the two agree exactly.
 """
 
@@ -89,7 +89,7 @@ def decide(levels: Levels) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     scope : numpy.ndarray of int16, (n,)
         :data:`SCOPE_MAIN`, a district index, or :data:`SCOPE_NONE` when the rank is 0.
     measure : numpy.ndarray of int8, (n,)
-        Index into :data:`~outage_sim.severity.plan.MEASURES`, or :data:`MEASURE_NONE`.
+        Index into :data:`~outage_sim.severity.MEASURES`, or :data:`MEASURE_NONE`.
     """
     main_load, main_cust = levels.main_level
     main_rank = np.maximum(main_load, main_cust)

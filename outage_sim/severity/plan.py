@@ -2,12 +2,13 @@
 
 A plan file (TOML or YAML; the default is ``outage_sim/data/plan/chongqing-2021.toml``) holds the
 event levels with their warning and response, the main-grid bands and the district classes with
-their bands, each with the plan clause beside it. :func:`load_plan` reads and checks it into a
-frozen :class:`Plan`.
+their bands, each with the plan clause beside it. :func:`load_plan` reads it, checks it with the
+pydantic model :class:`PlanFile` (a bad file is a :class:`~outage_sim.errors.DataFileError` naming
+the file and each bad key's path) and derives a frozen :class:`Plan`.
 
 The rule lives here too, as numpy functions that both the one-event classifier
-(:func:`outage_sim.severity.rules.classify`) and the batch classifier
-(:func:`outage_sim.severity.batch.classify_batch`) call, so the two cannot disagree.
+(:func:`outage_sim.severity.classify`) and the batch classifier
+(:func:`outage_sim.severity.classify_batch`) call, so the two cannot disagree.
 
 Boundaries
 ----------
@@ -29,15 +30,25 @@ import functools
 import itertools
 import math
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, ClassVar, Self
 
 import numpy as np
 import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from outage_sim.errors import DataFileError
+from outage_sim.validation import validation_message
 
 #: The two measures of §1.5, in the order used by every array of this package.
 MEASURES: tuple[str, str] = ("load_shed", "customers_out")
@@ -57,22 +68,85 @@ _NPCT_PER_SHARE = 100 * _NPCT_PER_PCT  # nano-percent in a share of 1
 DEFAULT_PLAN = "chongqing-2021.toml"
 
 
-@dataclass(frozen=True)
-class Level:
-    """One event level (§1.5) with the warning for its forecast (§3.2.1) and its response (§4.1)."""
+# --- the plan file's values -------------------------------------------------------------------
+# Each table of the file is a pydantic model. Its messages are the plan author's words
+# ("missing or not a number"), and an absent key reads as null so that its field's own check
+# names it. Validators raise ValueError, the exception pydantic turns into a problem with a path,
+# also for a value of the wrong type (hence the TRY004 exemptions).
 
-    rank: int
-    name: str
-    name_en: str
-    clause: str
-    response_level: str
-    response_level_zh: str
-    response_clause: str
-    warning_level: int
-    warning_level_zh: str
-    warning_color: str
-    warning_color_zh: str
-    warning_clause: str
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError("missing or not a non-empty string")
+    return value
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("missing or not a number")  # noqa: TRY004
+    try:
+        number = float(value)
+    except OverflowError:  # a YAML integer beyond float range
+        number = math.inf
+    if math.isnan(number):
+        raise ValueError("missing or not a number")
+    return number
+
+
+def _integer(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("missing or not an integer")  # noqa: TRY004
+    return value
+
+
+def _non_empty_list(value: Any) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise ValueError("missing or not a non-empty list")
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+Number = Annotated[float, BeforeValidator(_number)]
+Integer = Annotated[int, BeforeValidator(_integer)]
+# for a key that may be left out (its default None is not checked); written as null, it is wrong
+OptionalNumber = Annotated[float | None, BeforeValidator(_number)]
+
+
+class _Table(BaseModel):
+    """A table of the plan file (unknown keys, such as the plan's ``code``, are ignored)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    _NOT_A_TABLE: ClassVar[str] = "missing or not a table"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_table(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError(cls._NOT_A_TABLE)  # noqa: TRY004
+        absent = {name: None for name, field in cls.model_fields.items()
+                  if field.is_required() and name not in data}
+        return {**data, **absent}
+
+
+class Level(_Table):
+    """One event level (§1.5) with the warning for its forecast (§3.2.1) and its response (§4.1).
+
+    Read straight from a ``[[levels]]`` table of the plan file.
+    """
+
+    rank: Integer
+    name: Text
+    name_en: Text
+    clause: Text
+    response_level: Text
+    response_level_zh: Text
+    response_clause: Text
+    warning_level: Integer
+    warning_level_zh: Text
+    warning_color: Text
+    warning_color_zh: Text
+    warning_clause: Text
 
 
 @dataclass(frozen=True)
@@ -213,6 +287,189 @@ def district_levels(
     return level
 
 
+class _BandRow(_Table):
+    """One ``bands`` entry of the file: the level it reaches by name, its lower bound."""
+
+    level: Text
+    measure: Text
+    low_pct: Number
+    high_pct: OptionalNumber = None
+    clause: Text
+
+    @field_validator("measure")
+    @classmethod
+    def _known_measure(cls, value: str) -> str:
+        if value not in MEASURES:
+            raise ValueError(f"must be one of {', '.join(MEASURES)}")
+        return value
+
+    @field_validator("low_pct")
+    @classmethod
+    def _a_percentage_the_rule_can_hold(cls, value: float) -> float:
+        # the rule compares whole nano-percent, so a bound must be one (module docstring)
+        nano = value * _NPCT_PER_PCT
+        if not 0 < value <= 100 or abs(nano - round(nano)) > 1e-3:
+            raise ValueError(f"must be in (0, 100] with at most {SHARE_DECIMALS} decimal places")
+        return value
+
+
+class _MainTable(_Table):
+    name: Text
+    name_en: Text
+    bands: Annotated[list[_BandRow], BeforeValidator(_non_empty_list)]
+
+
+class _ClassTable(_Table):
+    name: Text
+    name_en: Text
+    min_load_mw: Number
+    clause: Text
+    bands: Annotated[list[_BandRow], BeforeValidator(_non_empty_list)]
+
+    @field_validator("min_load_mw")
+    @classmethod
+    def _not_negative(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("must not be negative")
+        return value
+
+    def district_class(self, ranks: Mapping[str, int]) -> DistrictClass:
+        """The class with its bands completed (see :func:`_bands`)."""
+        return DistrictClass(self.name, self.name_en, self.min_load_mw, self.clause,
+                             _bands(self.bands, ranks))
+
+
+class _DistrictTable(_Table):
+    name: Text
+    name_en: Text
+    classes: Annotated[list[_ClassTable], BeforeValidator(_non_empty_list)]
+
+    @model_validator(mode="after")
+    def _one_class_from_zero(self) -> Self:
+        # every district must fall in a class, however small its load
+        if min(c.min_load_mw for c in self.classes) != 0:
+            raise ValueError("classes: one class must have min_load_mw = 0")
+        return self
+
+
+class _Head(_Table):
+    name: Text
+    name_en: Text
+    document: Text
+    boundary_rule: Text
+    boundary_rule_en: Text
+    boundary_clause: Text
+
+
+class PlanFile(_Table):
+    """A plan file as read (TOML or YAML): ``[plan]``, ``[[levels]]``, ``[main]``, ``[district]``.
+
+    Checks every key's type, the levels' ranks, each band's measure and bound, and that the bands
+    fit the levels; :meth:`to_plan` derives the :class:`Plan`.
+    """
+
+    _NOT_A_TABLE: ClassVar[str] = "top level: missing or not a table"
+
+    plan: _Head
+    levels: Annotated[list[Level], BeforeValidator(_non_empty_list)]
+    main: _MainTable
+    district: _DistrictTable
+
+    @field_validator("levels")
+    @classmethod
+    def _ranks_in_order(cls, value: list[Level]) -> list[Level]:
+        levels = sorted(value, key=lambda lv: lv.rank)
+        if [lv.rank for lv in levels] != list(range(1, len(levels) + 1)):
+            raise ValueError("ranks must be 1, 2, ... with no gap or repeat")
+        return levels
+
+    @model_validator(mode="after")
+    def _bands_fit_the_levels(self) -> Self:
+        ranks = self.ranks()
+        tables = [("main.bands", self.main.bands)] + [
+            (f"district.classes[{i}].bands", c.bands) for i, c in enumerate(self.district.classes)]
+        for where, rows in tables:
+            problem = _bands_problem(where, rows, ranks)
+            if problem:
+                # the message carries its whole path: these checks span tables, so pydantic
+                # locates them at the file itself
+                raise ValueError(problem)
+        return self
+
+    def ranks(self) -> dict[str, int]:
+        """Each level's rank by its name, lowest first."""
+        return {lv.name: lv.rank for lv in self.levels}
+
+    def to_plan(self, source: str) -> Plan:
+        """The :class:`Plan` of this file; ``source`` names it in results and messages."""
+        ranks = self.ranks()
+        main_bands = _bands(self.main.bands, ranks)
+        classes = tuple(sorted((c.district_class(ranks) for c in self.district.classes),
+                               key=lambda c: c.min_load_mw))
+        n = len(self.levels)
+        head = self.plan
+        return Plan(
+            name=head.name, name_en=head.name_en, document=head.document,
+            grid=self.main.name, grid_en=self.main.name_en,
+            district_term=self.district.name, district_term_en=self.district.name_en,
+            boundary_rule=head.boundary_rule, boundary_rule_en=head.boundary_rule_en,
+            boundary_clause=head.boundary_clause, source=source, levels=tuple(self.levels),
+            main_bands=main_bands, district_classes=classes,
+            main_at_least=_at_least(main_bands, n),
+            district_at_least=np.stack([_at_least(c.bands, n) for c in classes]),
+        )
+
+
+def _by_measure(
+    rows: Sequence[_BandRow], ranks: Mapping[str, int]
+) -> dict[str, list[tuple[int, _BandRow, float | None]]]:
+    """Each measure's bands, lowest level first, as (index in the file, row, upper bound).
+
+    The upper bound is the next level's lower bound (None at the top): only lower bounds decide.
+    """
+    out = {}
+    for measure in MEASURES:
+        mine = sorted(((i, r) for i, r in enumerate(rows) if r.measure == measure),
+                      key=lambda ir: ranks[ir[1].level])
+        highs = [row.low_pct for _, row in mine[1:]] + [None]
+        out[measure] = [(i, row, high) for (i, row), high in zip(mine, highs, strict=True)]
+    return out
+
+
+def _bands_problem(where: str, rows: Sequence[_BandRow], ranks: Mapping[str, int]) -> str | None:
+    """The first way the bands ``rows`` (at path ``where``) do not fit the levels, or None."""
+    for i, row in enumerate(rows):
+        if row.level not in ranks:
+            return f"{where}[{i}].level: unknown level {row.level!r} (levels: {', '.join(ranks)})"
+    for measure, mine in _by_measure(rows, ranks).items():
+        for (_, below, _), (i, above, _) in itertools.pairwise(mine):
+            if ranks[above.level] == ranks[below.level] or above.low_pct <= below.low_pct:
+                return (f"{where}[{i}]: {measure} bands must have one band a level and lower "
+                        "bounds rising with the level")
+        for i, row, high in mine:
+            if row.high_pct is not None and row.high_pct != high:
+                return (f"{where}[{i}].high_pct: is {row.high_pct} but the next level's low_pct "
+                        f"is {high}")
+    return None
+
+
+def _bands(rows: Sequence[_BandRow], ranks: Mapping[str, int]) -> tuple[Band, ...]:
+    """Checked rows as bands, each closed by the next level's lower bound; highest level first."""
+    bands = [Band(ranks[row.level], measure, row.low_pct, high, row.clause)
+             for measure, mine in _by_measure(rows, ranks).items() for _, row, high in mine]
+    return tuple(sorted(bands, key=lambda b: (-b.rank, MEASURES.index(b.measure))))
+
+
+def _at_least(bands: tuple[Band, ...], n_levels: int) -> np.ndarray:
+    """(2, n_levels) nano-percent thresholds: lowest share reaching level k + 1 or above."""
+    table = np.full((len(MEASURES), n_levels), np.inf)
+    for band in bands:
+        m = MEASURES.index(band.measure)
+        npct = pct_to_npct(band.low_pct)
+        table[m, : band.rank] = np.minimum(table[m, : band.rank], npct)
+    return table
+
+
 # --- loading a plan file ----------------------------------------------------------------------
 
 
@@ -232,7 +489,8 @@ def load_plan(path: str | Path | None = None) -> Plan:
     Raises
     ------
     DataFileError
-        The file is missing, unreadable or breaks the scheme; the message names the key.
+        The file is missing, unreadable or breaks the scheme; the message names every bad key by
+        its path.
     """
     if path is None:
         return _default_plan()
@@ -261,151 +519,8 @@ def _parse_plan(text: bytes, source: str, yaml_file: bool) -> Plan:
     except (yaml.YAMLError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataFileError(f"plan file {source!r}: not valid {'YAML' if yaml_file else 'TOML'}"
                             f" ({exc})") from None
-    reader = _Reader(source)
-    root = reader.table(raw, "")
-    head = reader.table(root.get("plan"), "plan")
-    levels = _read_levels(reader, root.get("levels"))
-    by_name = {lv.name: lv.rank for lv in levels}
-    main = reader.table(root.get("main"), "main")
-    main_bands = _read_bands(reader, main.get("bands"), "main.bands", by_name)
-    district = reader.table(root.get("district"), "district")
-    classes = sorted(
-        (_read_class(reader, c, f"district.classes[{i}]", by_name)
-         for i, c in enumerate(reader.array(district.get("classes"), "district.classes"))),
-        key=lambda c: c.min_load_mw,
-    )
-    if classes[0].min_load_mw != 0:
-        reader.fail("district.classes", "one class must have min_load_mw = 0")
-    n = len(levels)
-    return Plan(
-        name=reader.text(head, "name", "plan"),
-        name_en=reader.text(head, "name_en", "plan"),
-        document=reader.text(head, "document", "plan"),
-        grid=reader.text(main, "name", "main"),
-        grid_en=reader.text(main, "name_en", "main"),
-        district_term=reader.text(district, "name", "district"),
-        district_term_en=reader.text(district, "name_en", "district"),
-        boundary_rule=reader.text(head, "boundary_rule", "plan"),
-        boundary_rule_en=reader.text(head, "boundary_rule_en", "plan"),
-        boundary_clause=reader.text(head, "boundary_clause", "plan"),
-        source=source,
-        levels=levels,
-        main_bands=main_bands,
-        district_classes=tuple(classes),
-        main_at_least=_at_least(main_bands, n),
-        district_at_least=np.stack([_at_least(c.bands, n) for c in classes]),
-    )
-
-
-def _read_levels(reader: _Reader, raw: Any) -> tuple[Level, ...]:
-    levels = []
-    for i, item in enumerate(reader.array(raw, "levels")):
-        where = f"levels[{i}]"
-        t = reader.table(item, where)
-        fields = {name: reader.text(t, name, where) for name in (
-            "name", "name_en", "clause", "response_level", "response_level_zh",
-            "response_clause", "warning_level_zh", "warning_color", "warning_color_zh",
-            "warning_clause")}
-        levels.append(Level(rank=reader.integer(t, "rank", where),
-                            warning_level=reader.integer(t, "warning_level", where), **fields))
-    levels.sort(key=lambda lv: lv.rank)
-    if [lv.rank for lv in levels] != list(range(1, len(levels) + 1)):
-        reader.fail("levels", "ranks must be 1, 2, ... with no gap or repeat")
-    return tuple(levels)
-
-
-def _read_class(reader: _Reader, raw: Any, where: str, by_name: dict[str, int]) -> DistrictClass:
-    t = reader.table(raw, where)
-    min_load = reader.number(t, "min_load_mw", where)
-    if min_load < 0:
-        reader.fail(f"{where}.min_load_mw", "must not be negative")
-    return DistrictClass(
-        name=reader.text(t, "name", where),
-        name_en=reader.text(t, "name_en", where),
-        min_load_mw=min_load,
-        clause=reader.text(t, "clause", where),
-        bands=_read_bands(reader, t.get("bands"), f"{where}.bands", by_name),
-    )
-
-
-def _read_bands(reader: _Reader, raw: Any, where: str, by_name: dict[str, int]) -> tuple[Band, ...]:
-    """Read a list of bands; check them and fill in each band's upper bound."""
-    rows = []
-    for i, item in enumerate(reader.array(raw, where)):
-        at = f"{where}[{i}]"
-        t = reader.table(item, at)
-        level = reader.text(t, "level", at)
-        measure = reader.text(t, "measure", at)
-        if level not in by_name:
-            reader.fail(f"{at}.level", f"unknown level {level!r} (levels: {', '.join(by_name)})")
-        if measure not in MEASURES:
-            reader.fail(f"{at}.measure", f"must be one of {', '.join(MEASURES)}")
-        low = reader.number(t, "low_pct", at)
-        nano = low * _NPCT_PER_PCT
-        if not 0 < low <= 100 or abs(nano - round(nano)) > 1e-3:
-            reader.fail(f"{at}.low_pct", f"must be in (0, 100] with at most {SHARE_DECIMALS} "
-                        "decimal places")
-        high = reader.number(t, "high_pct", at) if "high_pct" in t else None
-        rows.append((at, by_name[level], measure, low, high, reader.text(t, "clause", at)))
-    bands = []
-    for measure in MEASURES:
-        mine = sorted((r for r in rows if r[2] == measure), key=lambda r: r[1])
-        for below, above in itertools.pairwise(mine):
-            if above[1] == below[1] or above[3] <= below[3]:
-                reader.fail(above[0], f"{measure} bands must have one band a level and lower "
-                            "bounds rising with the level")
-        for k, (at, rank, _, low, high, clause) in enumerate(mine):
-            derived_high = mine[k + 1][3] if k + 1 < len(mine) else None
-            if high is not None and high != derived_high:
-                reader.fail(f"{at}.high_pct", f"is {high} but the next level's low_pct is "
-                            f"{derived_high}")
-            bands.append(Band(rank, measure, low, derived_high, clause))
-    return tuple(sorted(bands, key=lambda b: (-b.rank, MEASURES.index(b.measure))))
-
-
-def _at_least(bands: tuple[Band, ...], n_levels: int) -> np.ndarray:
-    """(2, n_levels) nano-percent thresholds: lowest share reaching level k + 1 or above."""
-    table = np.full((len(MEASURES), n_levels), np.inf)
-    for band in bands:
-        m = MEASURES.index(band.measure)
-        npct = pct_to_npct(band.low_pct)
-        table[m, : band.rank] = np.minimum(table[m, : band.rank], npct)
-    return table
-
-
-class _Reader:
-    """Typed access to the raw plan mapping with errors that name the file and the key."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, message: str) -> NoReturn:
-        raise DataFileError(f"plan file {self.source!r}: {where or 'top level'}: {message}")
-
-    def table(self, raw: Any, where: str) -> dict[str, Any]:
-        if not isinstance(raw, dict):
-            self.fail(where, "missing or not a table")
-        return raw
-
-    def array(self, raw: Any, where: str) -> list[Any]:
-        if not isinstance(raw, list) or not raw:
-            self.fail(where, "missing or not a non-empty list")
-        return raw
-
-    def text(self, t: dict[str, Any], key: str, where: str) -> str:
-        value = t.get(key)
-        if not isinstance(value, str) or not value:
-            self.fail(f"{where}.{key}", "missing or not a non-empty string")
-        return value
-
-    def number(self, t: dict[str, Any], key: str, where: str) -> float:
-        value = t.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-            self.fail(f"{where}.{key}", "missing or not a number")
-        return float(value)
-
-    def integer(self, t: dict[str, Any], key: str, where: str) -> int:
-        value = t.get(key)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(f"{where}.{key}", "missing or not an integer")
-        return value
+    try:
+        checked = PlanFile.model_validate(raw)
+    except ValidationError as exc:
+        raise DataFileError(f"plan file {source!r}: {validation_message(exc)}") from None
+    return checked.to_plan(source)

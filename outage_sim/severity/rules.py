@@ -35,44 +35,27 @@ from outage_sim.severity.event import (
     Area,
     Event,
     parse_event,
-    read_event,
-    read_event_json,
 )
-from outage_sim.severity.kernel import SCOPE_MAIN, SCOPE_NONE, criterion_levels, decide
+from outage_sim.severity.kernel import (
+    SCOPE_MAIN,
+    SCOPE_NONE,
+    Levels,
+    criterion_levels,
+    decide,
+)
 from outage_sim.severity.plan import (
-    MEASURE_EN,
     MEASURE_FIELDS,
     MEASURE_UNIT,
     MEASURE_ZH,
     MEASURES,
     Level,
     Plan,
-    load_plan,
     npct_to_pct,
     pct_to_npct,
     resolve_plan,
 )
 
-__all__ = [
-    "MEASURES",
-    "MEASURE_EN",
-    "MEASURE_UNIT",
-    "MEASURE_ZH",
-    "NO_LEVEL",
-    "NO_LEVEL_ZH",
-    "Area",
-    "Criterion",
-    "Event",
-    "Level",
-    "Margin",
-    "Plan",
-    "Severity",
-    "classify",
-    "load_plan",
-    "parse_event",
-    "read_event",
-    "read_event_json",
-]
+__all__ = ["Criterion", "Margin", "NO_LEVEL", "NO_LEVEL_ZH", "Severity", "classify"]
 
 #: ``level`` / ``level_en`` of an event below every band: the plan is not activated.
 NO_LEVEL = "none"
@@ -283,53 +266,79 @@ def classify(event: Event | Mapping[str, Any], plan: Plan | str | Path | None = 
     plan = resolve_plan(plan)
     if not isinstance(event, Event):
         event = parse_event(event)
-    n_districts = len(event.districts)
-    main = {f: np.array([getattr(event.main, f)]) for f in FIELDS}
-    districts = {f: np.array([getattr(d, f) for d in event.districts],
-                             dtype=np.float64).reshape(1, n_districts) for f in FIELDS}
-    levels = criterion_levels(plan, main, districts)
+    levels = _levels(plan, event)
     rank, scope, measure = (int(a[0]) for a in decide(levels))
-
-    candidates = []
-    for m, name in enumerate(MEASURES):
-        part, whole = (getattr(event.main, f) for f in MEASURE_FIELDS[name])
-        candidates.append(_Candidate(MAIN, None, m, part, whole, levels.main_npct[m][0],
-                                     int(levels.main_level[m][0])))
-    for d, area in enumerate(event.districts):
-        for m, name in enumerate(MEASURES):
-            part, whole = (getattr(area, f) for f in MEASURE_FIELDS[name])
-            candidates.append(_Candidate(area.name, plan.district_class(area.load_mw), m, part,
-                                         whole, levels.district_npct[m][0, d],
-                                         int(levels.district_level[m][0, d])))
-
+    candidates = _candidates(plan, event, levels)
     fired = sorted((c for c in candidates if c.level_rank > 0), key=lambda c: -c.level_rank)
     criteria = tuple(_criterion(plan, c) for c in fired)
-    decided_by = None
-    if scope != SCOPE_NONE:
-        decider = event.main.name if scope == SCOPE_MAIN else event.districts[scope].name
-        decided_by = next(c for c in criteria
-                          if c.scope == decider and c.measure == MEASURES[measure])
-    level = plan.level(rank)
     lower_rank, lower = _lower(plan, candidates, rank)
     return Severity(
-        level=level.name if level else NO_LEVEL,
-        level_en=level.name_en if level else NO_LEVEL,
+        **_level_fields(plan.level(rank)),
         level_rank=rank,
-        level_clause=level.clause if level else None,
-        response_level=level.response_level if level else None,
-        response_level_zh=level.response_level_zh if level else None,
-        warning_level=level.warning_level if level else None,
-        warning_level_zh=level.warning_level_zh if level else None,
-        warning_color=level.warning_color if level else None,
-        warning_color_zh=level.warning_color_zh if level else None,
         criteria=criteria,
-        decided_by=decided_by,
+        decided_by=_decided_by(event, criteria, scope, measure),
         raise_options=_raise(plan, candidates, rank),
         lower_rank=lower_rank,
         lower_requirements=lower,
         event=event,
         plan=plan,
     )
+
+
+#: The fields of :class:`Severity` that are the level's own: (attribute of the level, value when
+#: no level is reached).
+_LEVEL_FIELDS: dict[str, tuple[str, str | None]] = {
+    "level": ("name", NO_LEVEL),
+    "level_en": ("name_en", NO_LEVEL),
+    "level_clause": ("clause", None),
+    "response_level": ("response_level", None),
+    "response_level_zh": ("response_level_zh", None),
+    "warning_level": ("warning_level", None),
+    "warning_level_zh": ("warning_level_zh", None),
+    "warning_color": ("warning_color", None),
+    "warning_color_zh": ("warning_color_zh", None),
+}
+
+
+def _level_fields(level: Level | None) -> dict[str, Any]:
+    return {key: getattr(level, attr) if level else none
+            for key, (attr, none) in _LEVEL_FIELDS.items()}
+
+
+def _levels(plan: Plan, event: Event) -> Levels:
+    """The kernel's criteria on the event as a batch of one (so batch and one event agree)."""
+    main = {f: np.array([getattr(event.main, f)]) for f in FIELDS}
+    districts = {f: np.array([getattr(d, f) for d in event.districts],
+                             dtype=np.float64).reshape(1, len(event.districts)) for f in FIELDS}
+    return criterion_levels(plan, main, districts)
+
+
+def _candidates(plan: Plan, event: Event, levels: Levels) -> list[_Candidate]:
+    """Every criterion: the main grid's, then each district's; load shed before customers out."""
+    out = [_candidate(event.main, None, m, levels.main_npct[m][0], levels.main_level[m][0])
+           for m in range(len(MEASURES))]
+    for d, area in enumerate(event.districts):
+        group = plan.district_class(area.load_mw)
+        out += [_candidate(area, group, m, levels.district_npct[m][0, d],
+                           levels.district_level[m][0, d]) for m in range(len(MEASURES))]
+    return out
+
+
+def _candidate(
+    area: Area, district_class: int | None, measure: int, npct: float, level_rank: int
+) -> _Candidate:
+    part, whole = (getattr(area, f) for f in MEASURE_FIELDS[MEASURES[measure]])
+    return _Candidate(area.name, district_class, measure, part, whole, npct, int(level_rank))
+
+
+def _decided_by(
+    event: Event, criteria: tuple[Criterion, ...], scope: int, measure: int
+) -> Criterion | None:
+    """The criterion :func:`decide` picked (as the batch classifier reports it), or None."""
+    if scope == SCOPE_NONE:
+        return None
+    decider = event.main.name if scope == SCOPE_MAIN else event.districts[scope].name
+    return next(c for c in criteria if c.scope == decider and c.measure == MEASURES[measure])
 
 
 def _criterion(plan: Plan, c: _Candidate) -> Criterion:

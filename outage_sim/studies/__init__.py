@@ -4,7 +4,8 @@ A scenario file (:func:`load_scenario`) run through the whole chain (:func:`run_
 contingency tables (:func:`contingency_table`) and Monte-Carlo sweeps (:func:`run_montecarlo`).
 
 Modules: ``scenario`` (the scenario file), ``run`` (one scenario end to end), ``tables`` (batch
-results as level tables), ``contingency``, ``montecarlo``.
+results as level tables), ``contingency``, ``montecarlo``, ``schemas`` (the JSON Schemas of the
+documents other tools read and write).
 
 The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
 """

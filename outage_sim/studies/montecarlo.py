@@ -7,7 +7,7 @@ engine. Because a sample's draw depends only on its seed, the results are the sa
 samples are split into chunks, threads or Dask workers.
 
 Work is done in chunks (:func:`run_chunk`): draw the outages of each sample of the chunk, then
-one :func:`outage_sim.engine.batch.run_batch` call. :func:`run_montecarlo` runs the chunks in this
+one :func:`outage_sim.engine.run_batch` call. :func:`run_montecarlo` runs the chunks in this
 process (with a progress bar) or on a Dask cluster (``workers`` starts a local one; ``scheduler``
 uses an existing one).
 """

@@ -26,6 +26,10 @@ HAZARD_CAUSE = {"ice_storm": "ice", "wind_storm": "wind", "earthquake": "earthqu
                 "heat_wave": "heat_wave"}
 
 
+#: Version of the ``result.json`` contract: the major part changes when a key is removed or
+#: changes meaning, the minor part when keys are added (1.1 added ``schema_version`` itself).
+RESULT_SCHEMA_VERSION = "1.1"
+
 RUN_FILES = ("result.json", "response.md", "districts.csv", "report.html")
 
 
@@ -60,8 +64,9 @@ class RunResult:
         return self.shed.model_version
 
     def to_dict(self) -> dict:
-        """The run's JSON: classification keys, ``event``, ``response``, ``shed``, ``scenario``."""
-        out = respond_output(self.response)
+        """The run's JSON (``result.json``): ``schema_version``, the classification keys,
+        ``event``, ``response``, ``shed``, ``scenario`` (schema: ``outage-sim schema result``)."""
+        out = {"schema_version": RESULT_SCHEMA_VERSION, **respond_output(self.response)}
         out["scenario"] = {"name": self.scenario.name, "description": self.scenario.description,
                            "file": self.scenario.source_file, "level": self.scenario.level,
                            "mode": self.scenario.mode, "time": self.scenario.time.isoformat()}
@@ -111,11 +116,13 @@ class RunResult:
 
 
 def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool = True,
-                 restore: bool = False, policy: str | None = None) -> RunResult:
+                 restore: bool = True, policy: str | None = None) -> RunResult:
     """Run one realisation of a scenario (``seed`` overrides the scenario's).
 
-    With ``restore`` the restoration is simulated too (:func:`outage_sim.restoration.driver.restore`,
-    under ``policy`` or the scenario's) and kept in ``restoration``.
+    The defaults are those of ``outage-sim run``: the AC check runs (``--no-ac`` is
+    ``ac_check=False``) and the restoration is simulated (:func:`outage_sim.restoration.restore`,
+    under ``policy`` or the scenario's) and kept in ``restoration`` (``--no-restoration`` is
+    ``restore=False``, leaving ``restoration`` None).
     """
     seed = scenario.seed if seed is None else seed
     net = scenario.build_net()

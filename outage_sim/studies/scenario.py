@@ -37,18 +37,22 @@ lists every problem with its path in the file (``faults[2].line: no line named .
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandapower as pp
 import yaml
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -88,11 +92,23 @@ class FaultSpec(BaseModel):
         "false: tripped or opened, not damaged (no crew; restored by switching or restart)"))
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "FaultSpec":
+    def _one_kind(self) -> FaultSpec:
         given = [k for k in FAULT_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of {', '.join(FAULT_KINDS)} (got "
                              f"{', '.join(given) or 'none'})")
+        return self
+
+    @model_validator(mode="after")
+    def _known_name(self, info: ValidationInfo) -> FaultSpec:
+        # runs after _one_kind (pydantic applies after-validators in the order they are defined);
+        # only a caller that passes the grid in the context (parse_scenario) gets names checked
+        grid = (info.context or {}).get("grid")
+        if grid is not None:
+            try:
+                resolve_fault(grid(), self.kind, self.name)
+            except InputError as exc:
+                raise ValueError(f"{self.kind}: {exc}") from None
         return self
 
     @property
@@ -146,13 +162,44 @@ class RestorationSpec(BaseModel):
                 raise ValueError(f"{key + ': ' if key else ''}hours must be between 0 and 8760, "
                                  f"got {hours}")
         if isinstance(value, dict):
-            return {canonical_secondary(k, field=f"secondary_clear_h.{k}"): v
-                    for k, v in value.items()}
+            # the key leads the message, so the error's path ends in it
+            return {canonical_secondary(k, field=str(k)): v for k, v in value.items()}
         return value
+
+
+def _reason(exc: InputError) -> str:
+    """The message of a check that puts its field first (``"cause: unknown ..."``) without the
+    field: pydantic adds the field to the path itself."""
+    return str(exc).partition(": ")[2] or str(exc)
+
+
+def _known_secondary(item: str) -> str:
+    try:
+        canonical_secondary(item)
+    except InputError as exc:
+        raise ValueError(_reason(exc)) from None
+    return item
+
+
+def _known_district(name: str) -> str:
+    names = district_names()
+    if name not in names:
+        raise ValueError(f"no district named {name!r}{did_you_mean(name, names)}")
+    return name
+
+
+SecondaryName = Annotated[str, AfterValidator(_known_secondary)]
+DistrictName = Annotated[str, AfterValidator(_known_district)]
 
 
 class Scenario(BaseModel):
     """A checked scenario (see the module docstring for the file format)."""
+
+    # (This docstring is the published JSON Schema's description.) Names are checked against the
+    # data as the fields are validated: the load level, the cause and the secondary incidents
+    # (the plan's organisation file), the key areas (the grid's districts); fault names too when
+    # the validation context carries the grid ({"grid": f}, f() the net at the scenario's
+    # level), as parse_scenario does.
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1)
@@ -163,8 +210,8 @@ class Scenario(BaseModel):
     cascade_threshold: float = Field(1.2, ge=1.0, le=3.0)
     seed: int = Field(0, ge=0)
     cause: str | None = None
-    secondary: list[str] = Field(default_factory=list)
-    key_areas: list[str] | None = None
+    secondary: list[SecondaryName] = Field(default_factory=list)
+    key_areas: list[DistrictName] | None = None
     faults: list[FaultSpec] = Field(default_factory=list)
     hazards: list[HazardSpec] = Field(default_factory=list)
     end_of_hazard_h: float | None = Field(None, ge=0, description="hours until the hazard is over")
@@ -173,6 +220,23 @@ class Scenario(BaseModel):
         None, description="a drill script (injects, step_min), read by outage_sim.drill.session; "
                           "outage-sim run ignores it")
     source_file: str | None = Field(None, exclude=True)
+
+    @field_validator("level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        levels = load_levels()
+        if value not in levels:
+            raise ValueError(f"unknown load level {value!r}; choose one of {', '.join(levels)}")
+        return value
+
+    @field_validator("cause")
+    @classmethod
+    def _known_cause(cls, value: str | None) -> str | None:
+        try:
+            canonical_cause(value)
+        except InputError as exc:
+            raise ValueError(_reason(exc)) from None
+        return value
 
     def build_net(self) -> pp.pandapowerNet:
         """The grid at the scenario's load level, with its key areas applied."""
@@ -183,49 +247,50 @@ class Scenario(BaseModel):
 
 
 def parse_scenario(obj: Any, *, source: str = "scenario") -> Scenario:
-    """Check a scenario mapping; every problem is listed in one :class:`InputError`."""
+    """Check a scenario mapping; every problem is listed in one :class:`InputError`.
+
+    The fields are checked by :class:`Scenario` (fault names against the grid at the scenario's
+    level, given in the validation context), then what needs the whole checked scenario.
+
+    Raises
+    ------
+    InputError
+        ``"{source}: N problem(s)"``, then one line per problem, each starting with its path.
+    """
     if not isinstance(obj, dict):
         raise InputError(f"{source}: a scenario must be a mapping of fields, got {type(obj).__name__}")
-    problems: list[str] = []
-    scenario = None
     try:
-        scenario = Scenario.model_validate(obj)
+        scenario = Scenario.model_validate(obj, context=_grid_context(obj))
     except ValidationError as exc:
-        problems += validation_problems(exc, top="(file)")
-    levels = load_levels()
-    if isinstance(obj.get("level"), str) and obj["level"] not in levels:
-        problems.append(f"level: unknown load level {obj['level']!r}; choose one of {', '.join(levels)}")
-    try:
-        canonical_cause(obj.get("cause"))
-    except InputError as exc:
-        problems.append(str(exc))
-    if isinstance(obj.get("secondary"), list):
-        for i, item in enumerate(obj["secondary"]):
-            try:
-                canonical_secondary(item, field=f"secondary[{i}]")
-            except InputError as exc:
-                problems.append(str(exc))
-    names = district_names()
-    for i, d in enumerate(obj.get("key_areas") or []):
-        if d not in names:
-            problems.append(f"key_areas[{i}]: no district named {d!r}{did_you_mean(str(d), names)}")
-    if scenario is not None and isinstance(scenario.restoration.secondary_clear_h, dict):
-        named = {canonical_secondary(s) for s in scenario.secondary}
-        for key in scenario.restoration.secondary_clear_h:
-            if key not in named:
-                problems.append(f"restoration.secondary_clear_h.{key}: not among the scenario's "
-                                f"secondary incidents ({', '.join(sorted(named)) or 'none'})")
-    if scenario is not None and not problems:
-        net = chongqing_net(scenario.level)
-        for i, f in enumerate(scenario.faults):
-            try:
-                resolve_fault(net, f.kind, f.name)
-            except InputError as exc:
-                problems.append(f"faults[{i}].{f.kind}: {exc}")
+        raise _problems(source, validation_problems(exc, top="(file)")) from None
+    problems = _secondary_clear_problems(scenario)  # needs the checked secondary incidents
     if problems:
-        head = f"{source}: {len(problems)} problem{'s' if len(problems) > 1 else ''}"
-        raise InputError(head + "\n" + "\n".join(f"  {p}" for p in problems))
+        raise _problems(source, problems)
     return scenario.model_copy(update={"source_file": source})
+
+
+def _grid_context(obj: dict) -> dict[str, Callable[[], pp.pandapowerNet]]:
+    """The validation context: the grid at the scenario's level, built once when a fault is
+    checked. Without a known level there is none (the level's own check reports it)."""
+    level = obj.get("level", Scenario.model_fields["level"].default)
+    if not isinstance(level, str) or level not in load_levels():
+        return {}
+    return {"grid": cache(lambda: chongqing_net(level))}
+
+
+def _secondary_clear_problems(scenario: Scenario) -> list[str]:
+    """Clearing times may be given only for the scenario's own secondary incidents."""
+    clear = scenario.restoration.secondary_clear_h
+    if not isinstance(clear, dict):
+        return []
+    named = {canonical_secondary(s) for s in scenario.secondary}
+    return [f"restoration.secondary_clear_h.{key}: not among the scenario's secondary incidents "
+            f"({', '.join(sorted(named)) or 'none'})" for key in clear if key not in named]
+
+
+def _problems(source: str, problems: list[str]) -> InputError:
+    head = f"{source}: {len(problems)} problem{'s' if len(problems) > 1 else ''}"
+    return InputError(head + "\n" + "\n".join(f"  {p}" for p in problems))
 
 
 def load_scenario(path: str | Path) -> Scenario:
