@@ -1,7 +1,8 @@
 """The exception hierarchy of outage_sim.
 
-Library code raises these; the CLI turns them into one line on stderr and exit status 2 (input
-and usage problems) without a traceback.
+Library code raises these; the CLI turns them into one line on stderr and their exit status (2
+for input and usage problems) without a traceback. Output places are checked by
+:func:`outage_sim.outputs.check_output`.
 """
 
 
@@ -32,6 +33,20 @@ class ModelError(OutageSimError):
     """The grid model is physically unusable (e.g. the power flow does not converge)."""
 
 
+class OutputError(InputError):
+    """An output place that cannot take the files: full disk, read-only or permission denied
+    (exit 2). Raised by :mod:`outage_sim.outputs` after removing its temporaries."""
+
+
+class Interrupted(OutageSimError):
+    """SIGINT or SIGTERM stopped a run while it wrote its files (exit 130 or 143, as a shell
+    reports a process ended by the signal). The message says what the output folder holds."""
+
+    def __init__(self, message: str, *, exit_code: int = 130):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 def did_you_mean(name: str, choices, cutoff: float = 0.3) -> str:
     """``"; did you mean 'X'?"`` for the closest of ``choices`` to ``name``, or ``""``.
 
@@ -42,24 +57,3 @@ def did_you_mean(name: str, choices, cutoff: float = 0.3) -> str:
 
     close = difflib.get_close_matches(str(name), [str(c) for c in choices], n=1, cutoff=cutoff)
     return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def check_output(path, names=(), *, force: bool = False, field: str = "--out"):
-    """Refuse to lose the user's files: ``path`` as an output folder (when ``names`` are the
-    files to be written in it) or as an output file (no ``names``).
-
-    Raises :class:`InputError` naming ``field`` when the folder is a file, or a file to be written
-    exists and ``force`` is false. Returns ``path`` as a :class:`pathlib.Path`.
-    """
-    from pathlib import Path
-
-    path = Path(path)
-    if names:
-        if path.exists() and not path.is_dir():
-            raise InputError(f"{field}: {path} exists and is not a folder")
-        clash = [path / n for n in names if (path / n).exists()]
-    else:
-        clash = [path] if path.exists() else []
-    if clash and not force:
-        raise InputError(f"{field}: {clash[0]} exists; choose another place or pass --force")
-    return path

@@ -13,11 +13,13 @@ Run: ``python scripts/build_chongqing_data.py [OUT_DIR]`` (default: the package'
 from __future__ import annotations
 
 import csv
+import json
 import math
 import sys
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "outage_sim" / "data" / "chongqing"
+OUTLINES = "district_outlines.geojson"  # written by scripts/build_district_outlines.py
 
 SRC_POP = "2020 census via citypopulation.de (Chongqing admin pages)"
 SRC_POP_B = "2020 census, secondary census mirror"
@@ -126,6 +128,7 @@ IMPORTANT_DEFAULT = ["hospital", "water_works", "government", "telecom"]
 S_NAMED = "station named in public sources (chongqing-facts.md, 500 kV backbone)"
 S_WEAK = "station named in weak public sources (chongqing-facts.md); location estimated from its name"
 S_EST = "estimate: station added to connect a district/plant; location at the district's grid centre"
+S_MOVED = "; moved ≥ 2 km inside its district's outline (district_outlines.geojson)"
 STATIONS = [
     # name, kind, district, lat, lon, source
     ("陈家桥", "ac500", "沙坪坝区", 29.625, 106.310, S_WEAK),
@@ -133,7 +136,7 @@ STATIONS = [
     ("金山", "ac500", "渝北区", 29.700, 106.630, S_NAMED + "; serves 渝北/两江"),
     ("玉屏", "ac500", "南岸区", 29.550, 106.720, S_WEAK),
     ("巴南", "ac500", "巴南区", 29.380, 106.650, S_WEAK),
-    ("如意", "ac500", "九龙坡区", 29.400, 106.280, S_WEAK),
+    ("如意", "ac500", "九龙坡区", 29.360, 106.300, S_WEAK + S_MOVED),
     ("隆盛", "ac500", "綦江区", 28.950, 106.680, S_WEAK),
     ("五马", "ac500", "南川区", 29.250, 107.050, S_NAMED + "; location estimated"),
     ("长寿", "ac500", "长寿区", 29.920, 107.050, S_NAMED),
@@ -147,7 +150,8 @@ STATIONS = [
     ("合川", "ac500", "合川区", 30.150, 106.450, S_EST + " (双槐 plant)"),
     ("珞璜", "ac500", "江津区", 29.320, 106.400, S_EST + " (华能珞璜 plant)"),
     ("万县", "ac500", "万州区", 30.780, 108.350, S_NAMED + "; Sichuan tie 黄岩-万县"),
-    ("九盘", "ac500", "奉节县", 30.950, 109.100, S_NAMED + "; 九盘-宜昌龙泉 channel; location estimated"),
+    ("九盘", "ac500", "奉节县", 30.920, 109.180,
+     S_NAMED + "; 九盘-宜昌龙泉 channel; location estimated" + S_MOVED),
     ("张家坝", "ac500", "石柱县", 30.050, 108.100, S_NAMED + "; 张长 line, 张家坝-恩施 channel; location estimated"),
     ("开州", "ac500", "开州区", 31.200, 108.400, S_EST + " (白鹤 plant, north-east radial)"),
     ("彭水", "ac500", "彭水县", 29.300, 108.170, "彭水 hydro 5x350 MW at 500 kV (industcards)"),
@@ -314,6 +318,51 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
+def read_outlines(out: Path) -> dict[str, list[list[tuple[float, float]]]]:
+    """District name → its outline's rings (lon, lat) from ``district_outlines.geojson`` (the
+    shipped file, or the one in ``out`` when there is one)."""
+    path = out / OUTLINES if (out / OUTLINES).exists() else OUT / OUTLINES
+    rings = {}
+    for f in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        geom = f["geometry"]
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        rings[f["properties"]["name"]] = [[tuple(p) for p in ring] for poly in polys for ring in poly]
+    return rings
+
+
+def inside(rings: list[list[tuple[float, float]]], lat: float, lon: float) -> bool:
+    """Even-odd ray casting over every ring (holes included)."""
+    hit = False
+    for ring in rings:
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+            if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+                hit = not hit
+    return hit
+
+
+def _load_sub_position(district: str, lat: float, lon: float, n: int, i: int, radius_km: float,
+                       outlines: dict) -> tuple[float, float, float]:
+    """Load substation ``i`` of ``n``: on a circle of ``radius_km`` round the centroid, the radius
+    halved (up to four times) while the point falls outside the district's outline."""
+    if n == 1:
+        return lat, lon, 0.0
+    ang = 2 * math.pi * i / n + 0.3
+    r = radius_km
+    for _ in range(5):
+        la = lat + r / 111.0 * math.sin(ang)
+        lo = lon + r / (111.0 * math.cos(math.radians(lat))) * math.cos(ang)
+        if district not in outlines or inside(outlines[district], round(la, 4), round(lo, 4)):
+            return la, lo, r
+        r /= 2
+    raise SystemExit(f"{district}: load substation {i + 1} stays outside the outline")
+
+
+def _circle(radius_km: float, r_km: float) -> str:
+    text = f"on a {radius_km:.0f} km circle round the centroid"
+    return text if r_km == radius_km else (text + f" pulled in to {r_km:g} km to stay inside the "
+                                           "district (fed as from its place on the full circle)")
+
+
 def _write(out: Path, name: str, header: list[str], rows: list[list]) -> None:
     path = out / name
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -365,24 +414,22 @@ def build(out: Path = OUT) -> None:
         if kind == "ac500":
             subs.append([f"{name} 220kV", "ac500_220side", district, 220, lat, lon, name, src])
     ac500 = [s for s in STATIONS if s[1] == "ac500"]
+    outlines = read_outlines(out)
     load_subs = {}  # district -> list of (sub name, lat, lon, parent)
     for name, _, _, _, lat, lon, zone, _ in DISTRICTS:
         n = max(1, math.ceil(peak[name] / 500.0))
         radius_km = 5.0 if zone == "core" else 10.0
         short = name[:-1] if len(name) > 2 else name
         for i in range(n):
-            if n == 1:
-                la, lo = lat, lon
-            else:
-                ang = 2 * math.pi * i / n + 0.3
-                la = lat + radius_km / 111.0 * math.sin(ang)
-                lo = lon + radius_km / (111.0 * math.cos(math.radians(lat))) * math.cos(ang)
-            parent = min(ac500, key=lambda s: haversine_km(la, lo, s[3], s[4]))[0]
+            la, lo, r_km = _load_sub_position(name, lat, lon, n, i, radius_km, outlines)
+            # fed from the 500 kV station nearest its place on the full circle (before any pull-in)
+            la0, lo0, _ = _load_sub_position(name, lat, lon, n, i, radius_km, {})
+            parent = min(ac500, key=lambda s: haversine_km(la0, lo0, s[3], s[4]))[0]
             sub = f"{short}{i + 1}号 220kV"
             load_subs.setdefault(name, []).append((sub, la, lo, parent))
             subs.append([sub, "load220", name, 220, round(la, 4), round(lo, 4), parent,
                          f"estimate: {n} load substation(s) for {peak[name]:.0f} MW (one per 500 MW), "
-                         f"{'at the centroid' if n == 1 else f'on a {radius_km:.0f} km circle round the centroid'}; "
+                         f"{'at the centroid' if n == 1 else _circle(radius_km, r_km)}; "
                          f"fed from the nearest 500 kV station"])
     _write(out, "substations.csv", ["name", "kind", "district", "vn_kv", "lat", "lon", "station", "source"],
            subs)

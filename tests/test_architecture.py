@@ -21,7 +21,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "outage_sim"
 STAGES = ("grid", "hazards", "engine", "severity", "response", "restoration", "reports",
           "studies", "drill", "cli")
 # Modules every stage may use: the version, the error types and the validation helpers.
-BASE = ("outage_sim._version", "outage_sim.errors", "outage_sim.validation")
+BASE = ("outage_sim._version", "outage_sim.errors", "outage_sim.validation",
+        "outage_sim.outputs", "outage_sim.inputs")
 # The top: the lazy public API and ``python -m outage_sim``.
 TOP = ("outage_sim", "outage_sim.__main__")
 

@@ -75,7 +75,8 @@ def test_human_summary_is_bilingual(tmp_path):
                                    "升一级 To raise", "降一级 To lower", "→ 较大 / large"):
         assert chinese_beside_english in text
     assert "23% in [20%, 50%)" in text and "§1.5.2(1)" in text
-    assert "城口县 (负荷150兆瓦以下的区县 district with load below 150 MW)" in text
+    assert ("城口县 (负荷150兆瓦以下的区县 district with load below 150 MW; 事件前负荷 pre-event "
+            "load 60 MW)") in text
     assert "+5,670 MW" in text and "more than 630 MW fewer" in text
 
 

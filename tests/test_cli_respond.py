@@ -81,7 +81,10 @@ def test_json_contract_of_the_example():
     assert {"市水利局", "市生态环境局"} <= set(names)  # cause flood, secondary environmental
     for r in resp["reports"]:
         assert {"kind", "to", "by", "due"} <= set(r)
-        assert r["kind"] in {"phone", "written", "ministry", "followup", "final"}
+        assert r["kind"] in {"first", "phone", "written", "ministry", "followup", "final"}
+        assert r["by"] and "、" not in r["by"]  # one report per reporting body
+    dues = [r["due"] for r in resp["reports"] if r["due"] is not None]
+    assert dues == sorted(dues)  # in time order (the event's own +08:00 throughout)
     phone = next(r for r in resp["reports"] if r["kind"] == "phone")
     assert phone["due"] == "2024-08-01T00:10:00+08:00"
     assert next(r for r in resp["reports"] if r["kind"] == "final")["due"] is None
@@ -93,8 +96,11 @@ def test_general_event_json_has_no_phone_clock_and_a_district_lead():
     assert res.exit_code == 0, res.output
     resp = json.loads(res.stdout)["response"]
     assert resp["response_level"] == "IV" and resp["lead"] == "district"
-    assert [r["kind"] for r in resp["reports"]] == ["followup", "final"]
-    assert all(r["due"] is None for r in resp["reports"])
+    assert [r["kind"] for r in resp["reports"]] == ["first", "followup", "final"]
+    first = resp["reports"][0]
+    assert first["immediate"] and first["due_zh"] == "立即（接报后）"
+    assert first["by"] == "电网企业" and first["to"] == "城口县经济信息部门、华中能源监管局重庆业务办"
+    assert all(r["due"] is None for r in resp["reports"][1:])
 
 
 def test_markdown_headings_are_chinese_with_english_beside():
@@ -104,8 +110,9 @@ def test_markdown_headings_are_chinese_with_english_beside():
     assert {
         "# 大面积停电事件应急响应简报 / Large-area outage response brief",
         "# 大面积停电事件信息报告（首报） / Large-area outage incident report (first report)",
-        "# 大面积停电预警信息（草稿） / Large-area outage warning notice (draft)",
-        "## 信息报告时限 / Reporting clock (§3.3)",
+        ("# 重庆市大面积停电橙色预警（二级）（草稿） / Chongqing large-area outage orange warning "
+         "(level 2) (draft)"),
+        "## 信息报告 / Reporting（预案3.3条）",
     } <= set(headings)
     for h in headings:
         zh, _, en = h.lstrip("# ").partition(" / ")
@@ -118,7 +125,7 @@ def test_default_output_is_a_short_bilingual_summary():
     lines = res.stdout.splitlines()
     assert lines[0] == "事件级别 / Level: 重大 major — Ⅱ级应急响应 / response level II"
     assert any(line.startswith("牵头 / Lead:") for line in lines)
-    assert any("电话报告 / telephone report: 2024-08-01T00:10+08:00" in line for line in lines)
+    assert any("电话报告 / telephone report: 2024年8月1日0时10分" in line for line in lines)
     assert len(lines) < 25
 
 

@@ -57,18 +57,20 @@ def test_key_at_start_matches_run():
     assert "市地震局" in key["member_units"]  # activated by the cause (earthquake)
     assert "may_end" not in key  # no restoration: the §4.3 checks are unknown
     assert key == {k: v for k, v in _key_from_respond(drill.state_event()).items()} | {
-        "warning_issuer": "city"}
+        "warning_issuer": "city", "response_level": "II"}
 
 
 def test_key_after_steps_matches_respond_and_timeline(fire):
-    fire.step(13 * 60)  # the load is coming back: the level is re-graded
+    fire.step(13 * 60)  # the load is coming back: the state is re-graded, the event is not
     state = fire.state
     key = fire.answer_key()
-    expected = _key_from_respond(state.event)
+    expected = _key_from_respond(state.peak_event)  # the event level stays at its peak
     assert {k: key[k] for k in expected} == expected
     tl = fire._segments[-1].restoration.timeline
     row = tl[tl.t_h <= fire.t_min / 60 + 1e-9].iloc[-1]
-    assert (key["level"] if key["level"] != "none" else "none") == row.level
+    assert key["level"] == tl.level.iloc[: row.name + 1][tl.level_rank.iloc[: row.name + 1]
+                                                         .idxmax()]
+    assert key["response_level"] == (row.response_level or "none")  # what the state supports
     assert key["may_end"] == ("yes" if row.all_checks else "no")
 
 
@@ -84,7 +86,7 @@ def test_questions_are_bilingual_and_in_order(fire):
 def _plan(rank_shed_pct: float, **kwargs):
     """A response plan decided by the main grid losing ``rank_shed_pct`` % of its load."""
     event = {"main": {"load_mw": 21000.0, "shed_mw": 210.0 * rank_shed_pct,
-                      "customers": 15_000_000, "customers_out": 0},
+                      "customers": 15_000_000, "customers_out": 1000},
              "districts": [{"name": "城口县", "load_mw": 60, "shed_mw": 5, "customers": 110000,
                             "customers_out": 1000}]}
     return build_response(classify(event), datetime.fromisoformat("2024-07-31T23:40:00+08:00"),
@@ -219,10 +221,10 @@ def test_cli_answers_prints_the_key():
 
 
 def test_cli_answers_from_stdin():
-    answers = "较大\nyellow\ndistrict\n3\nnone\nnone\nno\n"
+    answers = "较大\nIII\nyellow\ndistrict\n3\nnone\nnone\nno\n"
     res = runner.invoke(app, ["drill", str(FIRE), "--steps", "0"], input=answers)
     assert res.exit_code == 0, res.output
-    assert "7.00 / 7" in res.output
+    assert "8.00 / 8" in res.output
     wrong = runner.invoke(app, ["drill", str(FIRE), "--steps", "0"], input="重大\n")
     assert wrong.exit_code == 0 and "0.00 / 1" in wrong.output
     # an unreadable answer is asked again, not fatal

@@ -512,7 +512,7 @@ def test_data_file_problems_are_listed_together_naming_file_and_parameter(tmp_pa
     with pytest.raises(DataFileError, match=r"^flood\.yaml: expected a mapping of parameters$"):
         hazard_parameters("flood", tmp_path)
     (tmp_path / "landslide.yaml").write_text("a: [unclosed\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match=r"^landslide\.yaml: unreadable"):
+    with pytest.raises(DataFileError, match=r"^landslide\.yaml: not valid YAML at line 2, column 1"):
         hazard_parameters("landslide", tmp_path)
     with pytest.raises(DataFileError, match=r"^wind_storm\.yaml: hazard data file not found"):
         hazard_parameters("wind_storm", tmp_path)

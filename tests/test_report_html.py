@@ -34,7 +34,9 @@ def test_report_content(run, report):
                     "应急响应简报 / Response brief", "分区县情况 / Districts"):
         assert heading in text
     assert "较大 large" in text and "渝北区" in text
-    assert text.count('src="data:image/png;base64,') == 3  # recovery, customers, levels
+    # recovery, customers, levels; the district map and its panels
+    assert text.count('src="data:image/png;base64,') == 5
+    assert "区县停电分布 / Districts on the map" in text
     # self-contained: nothing fetched from elsewhere
     assert not re.search(r'(?:src|href)="(?!data:)', text)
     assert "<script" not in text
@@ -56,7 +58,8 @@ def test_report_without_restoration_and_extra_figure(tmp_path):
     fig.savefig(png)
     path = write_html_report(bare, tmp_path / "b", figures={"示例 / example": png})
     text = path.read_text(encoding="utf-8")
-    assert text.count("data:image/png;base64,") == 1 and "负荷恢复 / Load recovery" not in text
+    # the example and the district map at T+0
+    assert text.count("data:image/png;base64,") == 2 and "负荷恢复 / Load recovery" not in text
     with pytest.raises(InputError, match="exists"):
         write_html_report(bare, tmp_path / "b")
     assert write_html_report(bare, tmp_path / "b", force=True) == path

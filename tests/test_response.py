@@ -70,7 +70,7 @@ def raw_event(rank: int = 3, **extra):
             "load_mw": MAIN_LOAD,
             "shed_mw": MAIN_LOAD * SHED_PCT[rank] / 100,
             "customers": MAIN_CUSTOMERS,
-            "customers_out": 0,
+            "customers_out": 1000,
         },
         "districts": [
             {
@@ -211,7 +211,7 @@ def test_bad_organisation_file_names_the_entry(tmp_path):
         (
             "by: [市应急局]",
             "by: [市应急]",
-            (r"reports\.clock\[2\]\.by\[0\]: '市应急' is not in reports\.bodies; "
+            (r"reports\.clock\[3\]\.by\[0\]: '市应急' is not in reports\.bodies; "
              r"did you mean '市应急局'\?$"),
         ),
         (
@@ -265,7 +265,8 @@ def test_organisation_file_that_is_no_mapping(tmp_path, text, message):
             "市政府分管副市长",
             6,
             "red",
-            ["phone", "written", "ministry", "followup", "followup", "followup", "final"],
+            ["first", "ministry", "phone", "phone", "written", "written"] + ["followup"] * 8
+            + ["final", "final"],
         ),
         (
             3,
@@ -275,7 +276,8 @@ def test_organisation_file_that_is_no_mapping(tmp_path, text, message):
             "市政府分管副市长",
             6,
             "orange",
-            ["phone", "written", "ministry", "followup", "followup", "followup", "final"],
+            ["first", "ministry", "phone", "phone", "written", "written"] + ["followup"] * 8
+            + ["final", "final"],
         ),
         (
             2,
@@ -285,7 +287,7 @@ def test_organisation_file_that_is_no_mapping(tmp_path, text, message):
             "城口县人民政府（相应组织指挥机构）",
             0,
             "yellow",
-            ["followup", "final"],
+            ["first", "followup", "final"],
         ),
         (
             1,
@@ -295,7 +297,7 @@ def test_organisation_file_that_is_no_mapping(tmp_path, text, message):
             "城口县人民政府（相应组织指挥机构）",
             0,
             "blue",
-            ["followup", "final"],
+            ["first", "followup", "final"],
         ),
     ],
 )
@@ -388,7 +390,9 @@ def test_city_led_deputies_name_each_district_government():
 def test_unknown_district_falls_back_to_generic_names():
     plan = build_response(severity(1), T0)
     assert plan.commander.zh == "事发地区县政府（相应组织指挥机构）"
-    assert plan.reports[0].by == ("事发地区县经济信息部门",)
+    assert plan.reports[0].by == ("电网企业",)
+    assert plan.reports[0].to == ("事发地区县经济信息部门", "华中能源监管局重庆业务办")
+    assert plan.reports[1].by == ("事发地区县经济信息部门",)
     assert [r.zh for r in plan.warning.issuers] == ["事发地区县政府", "区县政府授权的部门、单位"]
 
 
@@ -510,11 +514,11 @@ def test_naive_time_is_rejected():
             "2024-01-01T00:30:00+08:00",
             "2024-01-01T23:30:00+08:00",
         ),
-        (
+        (  # UTC input: every time in Beijing time (+08:00)
             "2024-04-30T16:10:00Z",
-            "2024-04-30T16:40:00+00:00",
-            "2024-04-30T17:10:00+00:00",
-            "2024-05-01T16:10:00+00:00",
+            "2024-05-01T00:40:00+08:00",
+            "2024-05-01T01:10:00+08:00",
+            "2024-05-02T00:10:00+08:00",
         ),
         (
             "2024-06-15T10:00:00+08:00",
@@ -531,12 +535,13 @@ def test_deadlines_across_midnight_and_month_ends(rank, time, phone, written, fi
     d = {r["kind"]: r for r in reversed(plan.to_dict()["reports"])}  # first of each kind
     assert d["phone"]["due"] == phone and d["phone"]["deadline_min"] == 30
     assert d["written"]["due"] == written and d["written"]["deadline_min"] == 60
-    assert d["ministry"]["due"] == t.isoformat()
+    assert datetime.fromisoformat(d["ministry"]["due"]) == t and d["ministry"]["immediate"]
+    assert d["ministry"]["due_zh"] == "立即（接报后）"
     assert d["followup"]["due"] == first_followup
     assert d["final"]["due"] is None
-    assert (
-        d["phone"]["by"] == "城口县人民政府、市经济信息委" and d["phone"]["to"] == "重庆市人民政府"
-    )
+    phones = [r for r in plan.to_dict()["reports"] if r["kind"] == "phone"]
+    assert [r["by"] for r in phones] == ["城口县人民政府", "市经济信息委"]  # each on its own
+    assert {r["to"] for r in phones} == {"重庆市人民政府"}
     assert d["ministry"]["by"] == "市应急局" and d["ministry"]["to"] == "应急管理部"
 
 
@@ -561,17 +566,18 @@ def test_general_and_large_events_get_no_30min_1h_clock(rank):
 def test_followups_daily_until_the_end_then_a_final_report():
     end = T0 + timedelta(days=2, hours=5)
     plan = build_response(severity(3, ["城口县"]), T0, districts=["城口县"], end_time=end)
-    followups = [r.due for r in plan.report("followup")]
+    followups = sorted({r.due for r in plan.report("followup") if r.due is not None})
     assert followups == [T0 + timedelta(days=1), T0 + timedelta(days=2)]
     assert plan.report("final")[0].due == end
     exact = build_response(severity(3), T0, end_time=T0 + timedelta(days=1))
-    assert len(exact.report("followup")) == 0  # the final report falls due at that moment
+    # the final report falls due at that moment: only the prompt (及时) follow-ups remain
+    assert all(r.due is None for r in exact.report("followup"))
 
 
 @pytest.mark.parametrize("days", [0, 1, 5])
 def test_followup_days_without_end(days):
     plan = build_response(severity(4), T0, followup_days=days)
-    assert len(plan.report("followup")) == days
+    assert len({r.due for r in plan.report("followup") if r.due is not None}) == days
 
 
 def test_report_chain_names_each_district():
@@ -723,14 +729,16 @@ def test_incident_report_fills_what_is_known():
         "拟采取的措施",
         "下一步工作建议",
     }
-    assert rows["事件发生时间"] == "2024-07-31T23:40+08:00"
+    assert rows["事件发生时间"] == "2024年7月31日23时40分（北京时间） / 2024-07-31T23:40+08:00"
     assert rows["地点"] == "城口县"
     assert rows["起因和性质"].startswith("洪涝灾害 / flood")
     assert "重大" in rows["起因和性质"]
-    for field in ("信息来源", "基本过程", "发展趋势", "处置情况", "下一步工作建议"):
+    for field in ("信息来源", "基本过程", "发展趋势", "处置情况"):
         assert rows[field] == TBD
-    assert "5,250 MW" in rows["影响范围"]
-    assert "- 报送 / To: 重庆市人民政府" in md
+    assert "预案3.3.3条" in rows["下一步工作建议"]  # the plan says what comes next
+    assert "5,250兆瓦" in rows["影响范围"] and "5,250 of 21,000 MW" in rows["影响范围"]
+    assert "- 主送机关 / To: 重庆市人民政府 / Chongqing municipal government" in md
+    assert "- 报告单位 / Reporting body: 城口县人民政府 / the 城口县 government" in md
 
 
 def test_warning_notice_has_the_322_fields():
@@ -738,7 +746,8 @@ def test_warning_notice_has_the_322_fields():
     md = warning_notice_markdown(plan)
     for field in ("预警级别", "预警时间", "影响范围", "警示事项", "应采取的措施", "发布单位"):
         assert f"| {field} / " in md
-    assert "三级（黄色）预警 / level 3 (yellow) warning" in md
+    assert md.startswith("# 重庆市大面积停电黄色预警（三级）")
+    assert "黄色预警（三级） / yellow warning (level 3)" in md
     none = warning_notice_markdown(build_response(severity(0), T0))
     assert "无预警" in none and "no warning" in none
 

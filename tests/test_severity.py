@@ -11,12 +11,14 @@ import pytest
 
 from outage_sim.errors import DataFileError, InputError
 from outage_sim.severity import (
+    Area,
     BatchSeverity,
     Event,
     classify,
     classify_batch,
     load_plan,
     parse_event,
+    whole_grid_event,
 )
 
 GRID_MW = 21000
@@ -39,8 +41,11 @@ def area(load_mw=GRID_MW, shed_mw=0, customers=GRID_CUSTOMERS, customers_out=0, 
 
 
 def district_event(name="万州区", **figures):
-    """One district; the main grid given explicitly and far below its own bands."""
-    return {"main": area(), "districts": [area(name=name, **figures)]}
+    """One district; the main grid given explicitly (covering the district) and far below its
+    own bands."""
+    district = area(name=name, **figures)
+    main = area(shed_mw=district["shed_mw"], customers_out=district["customers_out"])
+    return {"main": main, "districts": [district]}
 
 
 def rank(obj) -> int:
@@ -191,32 +196,42 @@ def test_decimal_customers_on_bound():
 # --- main grid derived from districts ------------------------------------------------------------
 
 
-def test_main_grid_derived_from_districts():
-    districts = [area(name=f"D{i}", load_mw=lm, shed_mw=sm, customers=c, customers_out=co)
-                 for i, (lm, sm, c, co) in enumerate([(10500, 525, 7_000_000, 0),
-                                                      (10500, 525, 8_000_000, 0)])]
+def test_main_left_out_is_the_built_in_models_main_grid():
+    # one dark county is not the whole main grid (design.md): load and customers from the model
+    from outage_sim.grid import grid_totals
+
+    districts = [area(name="城口县", load_mw=58, shed_mw=58, customers=100_000,
+                      customers_out=100_000)]
     sev = classify({"districts": districts})
-    assert sev.event.main_from_districts
-    assert (sev.event.main.load_mw, sev.event.main.shed_mw) == (21000, 1050)
-    assert sev.event.main.customers == 15_000_000
+    totals = grid_totals("summer_peak")
+    assert sev.event.main_from_districts and sev.event.main_source == "model"
+    assert (sev.event.main.load_mw, sev.event.main.customers) == (totals.load_mw,
+                                                                  totals.customers)
+    assert (sev.event.main.shed_mw, sev.event.main.customers_out) == (58, 100_000)
     assert sev.level_rank == 1
-    assert [(c.scope, c.measure) for c in sev.criteria] == [("main", "load_shed")]
+    assert {c.scope for c in sev.criteria} == {"城口县"}
+    winter = classify({"districts": districts, "level": "winter_peak"})
+    assert winter.event.main.load_mw == grid_totals("winter_peak").load_mw
+    assert winter.to_dict()["main"]["level"] == "winter_peak"
 
 
-def test_main_grid_derived_decimal_sum_on_bound():
-    # 0.1 + 0.2 + 0.4 is 0.7000000000000001 in binary; 0.28 of it is still exactly 40 %
-    districts = [area(name=n, load_mw=lm, shed_mw=sm, customers=10, customers_out=0)
-                 for n, lm, sm in (("a", 0.1, 0.1), ("b", 0.2, 0.1), ("c", 0.4, 0.08))]
-    sev = classify({"districts": districts})
+def test_whole_grid_event_sums_districts_decimal_sum_on_bound():
+    # batch runs: the districts are the whole grid. 0.1 + 0.2 + 0.4 is 0.7000000000000001 in
+    # binary; 0.28 of it is still exactly 40 %
+    districts = [Area(n, lm, sm, 10, 0) for n, lm, sm in (("a", 0.1, 0.1), ("b", 0.2, 0.1),
+                                                           ("c", 0.4, 0.08))]
+    sev = classify(whole_grid_event(districts))
     main = [c for c in sev.criteria if c.scope == "main"]
     assert main[0].value_pct == 40.0 and main[0].level == "重大"
+    assert sev.to_dict()["main"]["source"] == "districts"
 
 
 def test_explicit_main_is_not_replaced_by_district_sum():
-    sev = classify({"main": area(), "districts": [area(name="万州区", load_mw=600, shed_mw=600,
-                                                      customers=10, customers_out=10)]})
+    sev = classify({"main": area(shed_mw=600, customers_out=10),
+                    "districts": [area(name="万州区", load_mw=600, shed_mw=600, customers=10,
+                                       customers_out=10)]})
     assert not sev.event.main_from_districts
-    assert sev.event.main.shed_mw == 0
+    assert sev.event.main.load_mw == GRID_MW
     assert sev.level_rank == 2
 
 
@@ -469,7 +484,9 @@ def test_batch_matches_one_event_and_explain(with_main):
                                                     districts.items()}} for d in range(5)]}
         if main is not None:
             obj["main"] = {f: float(np.broadcast_to(v, (300,))[i]) for f, v in main.items()}
-        sev = classify(obj)
+        sev = classify(obj if main is not None else whole_grid_event(
+            [Area(d["name"], d["load_mw"], d["shed_mw"], d["customers"], d["customers_out"])
+             for d in obj["districts"]]))
         assert sev.level_rank == batch.rank[i]
         explained = batch.explain(i)
         assert explained.to_dict() == sev.to_dict()

@@ -16,7 +16,16 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outage_sim.severity import classify, classify_batch, npct_to_pct, share_npct
+from outage_sim.grid import grid_totals
+from outage_sim.severity import (
+    Area,
+    Event,
+    classify,
+    classify_batch,
+    npct_to_pct,
+    share_npct,
+    whole_grid_event,
+)
 
 EDGES_PCT = [5, 10, 15, 20, 30, 40, 50, 60, 70]
 
@@ -85,6 +94,10 @@ def events(draw) -> tuple[dict, list[dict]]:
     n = draw(st.integers(0, 6))
     districts = [draw(figures(name=f"区{i}")) for i in range(n)]
     main = draw(figures(load_max=30000)) if (n == 0 or draw(st.booleans())) else None
+    if main is not None and districts:  # the main grid holds its districts (design.md)
+        for part, whole in PAIRS.values():
+            main[whole] = max(main[whole], sum(d[whole] for d in districts))
+            main[part] = max(main[part], sum(d[part] for d in districts))
     return main, districts
 
 
@@ -99,10 +112,14 @@ def as_json(main: dict | None, districts: list[dict]) -> dict:
 
 
 def exact_main(main: dict | None, districts: list[dict]) -> dict:
+    """The main grid as design.md defines it: given, or the built-in model's load and customers
+    with the districts' shed and customers out."""
     if main is not None:
         return main
-    return {k: sum((d[k] for d in districts), Decimal(0)) for k in PAIRS["load_shed"]
-            + PAIRS["customers_out"]}
+    totals = grid_totals()
+    return {"load_mw": Decimal(str(totals.load_mw)), "customers": Decimal(totals.customers),
+            **{k: sum((d[k] for d in districts), Decimal(0)) for k in ("shed_mw",
+                                                                       "customers_out")}}
 
 
 @given(events())
@@ -167,12 +184,14 @@ def test_margins_do_what_they_say(ev):
     assert classify(pinned).level_rank == sev.level_rank
 
     def edited(changes):
+        # margins hold the other figures as they are, even where that leaves the main grid
+        # below its districts: a checked Event is classified as it stands (no input check)
         new = {"main": dict(pinned["main"]), "districts": [dict(d) for d in obj["districts"]]}
         for m, value in changes:
             target = new["main"] if m.scope == "main" else next(
                 d for d in new["districts"] if d["name"] == m.scope)
             target[PAIRS[m.measure][0]] = value
-        return new
+        return Event(Area("main", **new["main"]), tuple(Area(**d) for d in new["districts"]))
 
     for m in sev.raise_options:
         assert m.change > 0 and m.level_rank > sev.level_rank
@@ -218,8 +237,13 @@ def test_batch_equals_one_event_on_10000_scenarios(seed, derived_main):
         main_load = np.round(rng.uniform(1000, 30000, n), 2)
         main_shed = np.clip(np.round(main_load * rng.choice(EDGES_PCT + [0], n) / 100, 4)
                             + rng.choice([0, -1e-4, 1e-4], n), 0, main_load)
+        main_out = np.round(1.5e7 * rng.choice(EDGES_PCT + [0], n) / 100)
+        # the main grid holds its districts (design.md)
+        main_load = np.maximum(main_load, districts["load_mw"].sum(axis=1))
+        main_shed = np.maximum(main_shed, districts["shed_mw"].sum(axis=1))
+        main_out = np.maximum(main_out, districts["customers_out"].sum(axis=1))
         main = {"load_mw": main_load, "shed_mw": main_shed, "customers": 1.5e7,
-                "customers_out": np.round(1.5e7 * rng.choice(EDGES_PCT + [0], n) / 100)}
+                "customers_out": main_out}
     names = [f"区{i}" for i in range(d)]
     batch = classify_batch(districts, main, district_names=names, chunk_size=977)
     assert len(set(batch.rank.tolist())) >= 3
@@ -229,7 +253,8 @@ def test_batch_equals_one_event_on_10000_scenarios(seed, derived_main):
                                    for k in range(d)]}
         if main is not None:
             obj["main"] = {f: float(np.broadcast_to(v, (n,))[i]) for f, v in main.items()}
-        sev = classify(obj)
+        sev = classify(obj if main is not None else whole_grid_event(
+            [Area(**d) for d in obj["districts"]]))
         assert sev.level_rank == batch.rank[i], i
         scope = int(batch.decided_scope[i])
         if sev.decided_by is None:

@@ -23,8 +23,10 @@ from outage_sim.errors import InputError
 from outage_sim.hazards import Outage, faults
 
 
-def _tiny(line_limit_mw: float | None = None):
-    """bus0 (100 MW unit) — bus1 (60 MW: 10 MW priority 1 + 50 MW priority 3) — bus2 (40 MW)."""
+def _tiny(line_limit_mw: float | None = None, twin: bool = False):
+    """bus0 (100 MW unit) — bus1 (60 MW: 10 MW priority 1 + 50 MW priority 3) — bus2 (40 MW);
+    ``twin``: a second, equal line bus0 — bus1 (line 2, "L01b"), so that the intact net is
+    within its limits and losing the twin overloads L01."""
     net = pp.create_empty_network(sn_mva=100.0)
     b = [pp.create_bus(net, vn_kv=220.0, name=f"b{i}", geodata=(106.0 + i, 29.0)) for i in range(3)]
     imax = 10.0 if line_limit_mw is None else line_limit_mw / DC_RATING_MARGIN / (np.sqrt(3) * 220.0)
@@ -32,6 +34,10 @@ def _tiny(line_limit_mw: float | None = None):
         pp.create_line_from_parameters(net, b[f], b[t], length_km=10.0, r_ohm_per_km=0.04,
                                        x_ohm_per_km=0.3, c_nf_per_km=0.0, max_i_ka=imax,
                                        name=f"L{f}{t}")
+    if twin:
+        pp.create_line_from_parameters(net, b[0], b[1], length_km=10.0, r_ohm_per_km=0.04,
+                                       x_ohm_per_km=0.3, c_nf_per_km=0.0, max_i_ka=imax,
+                                       name="L01b")
     pp.create_gen(net, b[0], p_mw=100.0, vm_pu=1.0, slack=True, min_p_mw=0.0, max_p_mw=200.0,
                   name="G0")
     pp.create_load(net, b[1], p_mw=10.0, name="industry")
@@ -53,9 +59,10 @@ def test_island_without_generation_is_black_exactly():
 
 
 def test_overloaded_line_sheds_exactly_by_priority():
-    # L01 may carry 70 MW (DC); 100 MW of load lies behind it: 30 MW must go, priority 1 first
-    net = _tiny(line_limit_mw=70.0)
-    r = shed_load(net, [], mode="dispatch")
+    # L01 may carry 70 MW (DC); losing its twin leaves 100 MW of load behind it: 30 MW must go,
+    # priority 1 first
+    net = _tiny(line_limit_mw=70.0, twin=True)
+    r = shed_load(net, [Outage("line", 2, "L01b", "test")], mode="dispatch")
     assert r.main["shed_mw"] == pytest.approx(30.0, abs=1e-6)
     shed = r.loads.set_index("name").shed_mw
     assert shed["industry"] == pytest.approx(10.0, abs=1e-6)
@@ -65,13 +72,14 @@ def test_overloaded_line_sheds_exactly_by_priority():
 
 
 def test_cascade_trips_the_overloaded_line_and_loses_what_is_behind_it():
-    net = _tiny(line_limit_mw=70.0)  # 100 MW on a 70/0.95 MVA line: 135% > 120% trips
-    r = shed_load(net, [], mode="cascade")
+    net = _tiny(line_limit_mw=70.0, twin=True)  # 100 MW on a 70/0.95 MVA line: 135% > 120% trips
+    twin = [Outage("line", 2, "L01b", "test")]
+    r = shed_load(net, twin, mode="cascade")
     assert len(r.cascade_rounds) == 1 and r.cascade_rounds[0][0]["name"] == "L01"
     assert r.main["shed_mw"] == pytest.approx(100.0)
     assert r.tripped[0].cause == "cascade"
     # below the trip threshold nothing trips, and the overload is flagged
-    r = shed_load(_tiny(line_limit_mw=90.0), [], mode="cascade")
+    r = shed_load(_tiny(line_limit_mw=90.0, twin=True), twin, mode="cascade")
     assert r.main["shed_mw"] == 0.0 and not r.cascade_rounds
     assert any("remain overloaded" in f for f in r.flags)
 

@@ -47,9 +47,19 @@ def classify(
             show_default=False,
         ),
     ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            metavar="DIR",
+            help="Grid model data folder whose main grid stands in for a left-out \"main\" "
+            "(default: the built-in Chongqing model).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Classify an event: level 事件级别, warning 预警, response 应急响应 (§1.5, §3.2, §4.1)."""
-    result = severity.classify(severity.read_event(event), severity.load_plan(plan))
+    result = severity.classify(severity.read_event(event, data), severity.load_plan(plan))
     if json_output:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -85,12 +95,14 @@ def render_summary(sev: severity.Severity) -> str:
             ),
         ]
     main = sev.event.main
-    derived = " (区县合计 sum of districts)" if sev.event.main_from_districts else ""
     lines.append(
-        f"{plan.grid} {plan.grid_en}{derived}: {MEASURE_ZH['load_shed']} load shed "
+        f"{plan.grid} {plan.grid_en}: {MEASURE_ZH['load_shed']} load shed "
         f"{_amount(main.shed_mw)} of {_amount(main.load_mw)} MW, {MEASURE_ZH['customers_out']}"
         f" customers out {_amount(main.customers_out)} of {_amount(main.customers)}"
     )
+    if sev.event.main_from_districts:
+        zh, en = severity.main_source_text(sev.event)
+        lines.append(f"  （{zh} / {en}）")
     lines.append("触发的条件 Criteria fired:" + ("" if sev.criteria else " 无 / none"))
     for c in sev.criteria:
         band = (
@@ -98,7 +110,9 @@ def render_summary(sev: severity.Severity) -> str:
             if c.high_pct is None
             else f"in [{_pct(c.low_pct)}, {_pct(c.high_pct)})"
         )
-        group = "" if c.district_class is None else f" ({c.district_class} {c.district_class_en})"
+        group = "" if c.district_class is None else (
+            f" ({c.district_class} {c.district_class_en}; 事件前负荷 pre-event load "
+            f"{_amount(c.whole if c.measure == 'load_shed' else _load(sev, c.scope))} MW)")
         mark = "  ← 决定级别 decides" if c is sev.decided_by else ""
         lines.append(
             f"  {_scope(sev, c.scope)}{group}: {MEASURE_ZH[c.measure]} {MEASURE_EN[c.measure]} "
@@ -123,6 +137,12 @@ def render_summary(sev: severity.Severity) -> str:
             f"  {_scope(sev, m.scope)}: {_margin(m, up=False)}" for m in sev.lower_requirements
         ]
     return "\n".join(lines)
+
+
+def _load(sev: severity.Severity, scope: str) -> float:
+    """The pre-event load of district ``scope`` (what put it in its 150 MW class)."""
+    area = sev.district(scope)
+    return area.load_mw if area is not None else 0.0
 
 
 def _scope(sev: severity.Severity, scope: str) -> str:

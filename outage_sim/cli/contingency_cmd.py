@@ -8,14 +8,18 @@ from typing import Annotated
 
 import typer
 
-from outage_sim.errors import InputError, check_output
+from outage_sim.cli.options import MAX_SEED, scheduler_address
+from outage_sim.errors import InputError
+from outage_sim.outputs import check_output, write_output
 from outage_sim.studies import contingency_table
 
 
 def contingency(
-    k: Annotated[int, typer.Option("--k", help="1: every single outage; 2: every pair.")] = 1,
+    k: Annotated[int, typer.Option("--k", min=1, max=2,
+                                   help="1: every single outage; 2: every pair.")] = 1,
     level: Annotated[str, typer.Option("--level", help="Load level of the model.")] = "summer_peak",
-    top: Annotated[int, typer.Option("--top", help="Rows to print (the table file has all).")] = 20,
+    top: Annotated[int, typer.Option("--top", min=1,
+                                     help="Rows to print (the table file has all).")] = 20,
     mode: Annotated[str, typer.Option("--mode", help="dispatch or cascade.")] = "dispatch",
     as_json: Annotated[bool, typer.Option("--json", help="Print the top rows as JSON.")] = False,
     out: Annotated[
@@ -30,8 +34,6 @@ def contingency(
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
 ) -> None:
     """N-1 / N-2 screening of branches and units: which outages make a large-area outage event."""
-    if top < 0:
-        raise InputError("--top: must be 0 or more")
     if out is not None:
         if out.suffix.lower() not in (".csv", ".parquet"):
             raise InputError(f"--out: {out.name!r} must end in .csv or .parquet")
@@ -47,7 +49,8 @@ def contingency(
         raise InputError(f"--mode: {mode!r} unknown; use dispatch or cascade")
     frame = contingency_table(level, k, mode, recheck)
     if out is not None:
-        (frame.to_parquet if out.suffix.lower() == ".parquet" else frame.to_csv)(out, index=False)
+        to_file = frame.to_parquet if out.suffix.lower() == ".parquet" else frame.to_csv
+        write_output(out, lambda path: to_file(path, index=False), force=force)
     head = frame.head(top)
     if as_json:
         typer.echo(
@@ -95,18 +98,23 @@ def contingency(
 
 def montecarlo(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML with hazards.")],
-    samples: Annotated[int, typer.Option("--samples", help="Number of hazard draws.")],
+    samples: Annotated[int, typer.Option("--samples", min=1, max=10_000_000,
+                                         help="Number of hazard draws.")],
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Master seed (default: the scenario's).")
+        int | None, typer.Option("--seed", min=0, max=MAX_SEED,
+                                 help="Master seed (default: the scenario's).")
     ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="Start a local Dask cluster of W workers.")
+        int | None, typer.Option("--workers", min=1, max=256,
+                                 help="Start a local Dask cluster of W workers.")
     ] = None,
     scheduler: Annotated[
         str | None,
-        typer.Option("--scheduler", help="Address of a Dask scheduler (tcp://HOST:PORT)."),
+        typer.Option("--scheduler", parser=scheduler_address,
+                     help="Address of a Dask scheduler (tcp://HOST:PORT)."),
     ] = None,
-    chunk: Annotated[int, typer.Option("--chunk", help="Samples per chunk.")] = 2000,
+    chunk: Annotated[int, typer.Option("--chunk", min=1, max=1_000_000,
+                                       help="Samples per chunk.")] = 2000,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Folder for summary.json, samples.csv, districts.csv, figures."),

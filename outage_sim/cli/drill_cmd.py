@@ -1,7 +1,7 @@
 """``outage-sim drill SCENARIO.yaml``: a drill (应急演练) in the terminal, for a room with a projector.
 
 The event is stepped forward ``--step`` minutes at a time (default: the file's ``drill.step_min``
-or 30); at each point the plan's questions are put with rich prompts and scored against the
+or 30), or with ``--next-event`` to the next thing that happens; at each point the plan's questions are put with rich prompts and scored against the
 engine's answer key (:class:`outage_sim.drill.Drill`). Answers may come from stdin, one a line,
 so a drill can be scripted; when stdin ends the drill stops and prints the score. ``--answers``
 prints the key at every point instead of asking (the trainer's copy).
@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from outage_sim.cli.options import MAX_SEED, finite
 from outage_sim.errors import InputError
 
 
@@ -45,6 +46,7 @@ def drill(
         float | None,
         typer.Option(
             "--step",
+            parser=finite(0, 60 * 24 * 365, lo_open=True, unit="minutes"),
             help="Minutes the clock moves between points "
             "(default: the file's drill.step_min, else 30).",
         ),
@@ -53,15 +55,26 @@ def drill(
         int,
         typer.Option(
             "--steps",
+            min=0,
+            max=10_000,
             help="Points after the first (the drill also stops once the response has ended).",
         ),
     ] = 4,
     seed: Annotated[
-        int | None, typer.Option("--seed", help="Override the scenario's seed.")
+        int | None,
+        typer.Option("--seed", min=0, max=MAX_SEED, help="Override the scenario's seed."),
     ] = None,
     no_restoration: Annotated[
         bool,
         typer.Option("--no-restoration", help="Keep the event's state (no restoration over time)."),
+    ] = False,
+    next_event: Annotated[
+        bool,
+        typer.Option(
+            "--next-event",
+            help="Step to the next thing that happens (a repair, a level change, a check met, "
+            "an inject) instead of --step minutes.",
+        ),
     ] = False,
 ) -> None:
     """Run a drill: step through an event and answer the plan's questions (应急演练)."""
@@ -69,10 +82,6 @@ def drill(
 
     from outage_sim.drill import Drill
 
-    if step is not None and not step > 0:
-        raise InputError(f"--step: must be minutes above 0, got {step:g}")
-    if steps < 0:
-        raise InputError(f"--steps: must be 0 or more, got {steps}")
     kwargs = {"seed": seed, "restore": not no_restoration}
     if step is not None:
         kwargs["step_min"] = step
@@ -82,10 +91,10 @@ def drill(
     state = d.state
     for point in range(steps + 1):
         if point:
-            if d.finished:
+            if d.finished or (next_event and d.next_event_min() is None):
                 break
-            state = d.step()
-        console.rule(f"T+{state.t_min:g} min")
+            state = d.step_to_next_event() if next_event else d.step()
+        console.rule(f"T+{state.t_min:.0f} min")
         console.print(state.summary(), markup=False)
         for q in d.questions():
             if answers:

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from outage_sim.errors import InputError, check_output
+from outage_sim.errors import InputError
+from outage_sim.outputs import check_output, save_figure, write_output
 
 app = typer.Typer(no_args_is_help=True, help="The grid model (电网模型): summary and map.")
 
@@ -29,7 +30,8 @@ def _dist(label: str, q: dict) -> str:
 def summary(
     level: Annotated[str, typer.Option("--level", help=LEVEL_HELP)] = "summer_peak",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    data: Annotated[Path | None, typer.Option("--data", help=DATA_HELP)] = None,
+    data: Annotated[Path | None, typer.Option("--data", exists=True, file_okay=False,
+                                              help=DATA_HELP)] = None,
 ) -> None:
     """Size, load, customers, import, AC power-flow state and structure of the model."""
     from outage_sim.grid import chongqing_net, summarize
@@ -92,7 +94,8 @@ def plot(
     out: Annotated[Path, typer.Option("--out", help="PNG (or PDF/SVG) file to write.")],
     level: Annotated[str, typer.Option("--level", help=LEVEL_HELP)] = "summer_peak",
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
-    data: Annotated[Path | None, typer.Option("--data", help=DATA_HELP)] = None,
+    data: Annotated[Path | None, typer.Option("--data", exists=True, file_okay=False,
+                                              help=DATA_HELP)] = None,
 ) -> None:
     """Draw a map of the grid: buses, lines by voltage, district names, plants."""
     import matplotlib.pyplot as plt
@@ -102,10 +105,11 @@ def plot(
 
     if out.suffix.lower() not in (".png", ".pdf", ".svg"):
         raise InputError(f"--out: {out.name!r} must end in .png, .pdf or .svg")
-    check_output(out, force=force)
-    if not out.parent.exists():
-        raise InputError(f"--out: folder {out.parent} does not exist")
+    check_output(out, force=force)  # also: its folder exists and can be written
     ax = plot_grid(chongqing_net(level, data_dir=data))
-    ax.figure.savefig(out, dpi=150, bbox_inches="tight")
-    plt.close(ax.figure)
+    try:
+        write_output(out, lambda path: save_figure(ax.figure, path, dpi=150, bbox_inches="tight"),
+                     force=force)
+    finally:
+        plt.close(ax.figure)
     typer.echo(f"wrote {out}")

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from outage_sim.errors import InputError, check_output
+from outage_sim.cli.options import finite
+from outage_sim.errors import InputError
+from outage_sim.outputs import check_output
 
 FORMATS = ("png", "svg", "pdf")
 
@@ -23,8 +25,9 @@ def plot(
         float | None,
         typer.Option(
             "--at",
-            help="Hours after the event for the district map "
-            "(default 24, or the end of a shorter run).",
+            parser=finite(0, 24 * 365, unit="hours"),
+            help="Hours after the event for the district map, within the run "
+            "(default: the worst moment).",
         ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="Figure format: png, svg or pdf.")] = "png",
@@ -32,18 +35,19 @@ def plot(
         bool, typer.Option("--force", help="Overwrite figures already there.")
     ] = False,
 ) -> None:
-    """Redraw the load-recovery curve, customers out, event level over time and the district map
-    (负荷恢复曲线、停电用户、事件级别、区县停电分布) from timeline.csv and district_timeline.csv."""
+    """Redraw the load-recovery curve, customers out, event level over time, the district map and
+    the district panels (负荷恢复曲线、停电用户、事件级别、区县停电分布) from timeline.csv and
+    district_timeline.csv."""
     from outage_sim.reports import FIGURES, draw_figures, read_run_folder
 
     if fmt not in FORMATS:
         raise InputError(f"--format: {fmt!r} unknown; use one of {', '.join(FORMATS)}")
-    if at is not None and not at >= 0:
-        raise InputError(f"--at: hours after the event must be 0 or more, got {at}")
     saved = read_run_folder(folder)
+    end = float(saved["timeline"]["t_h"].max())
+    if at is not None and at > end + 1e-9:
+        raise InputError(f"--at: {at:g} h is beyond the end of the run ({end:g} h)")
     target = out if out is not None else folder
     check_output(target, [f"{n}.{fmt}" for n in FIGURES], force=force)
-    target.mkdir(parents=True, exist_ok=True)
     for path in draw_figures(
         target,
         saved["timeline"],
@@ -51,5 +55,7 @@ def plot(
         termination_h=saved["summary"].get("terminated_h"),
         at_h=at,
         fmt=fmt,
+        force=force,
+        map_options={"failed": saved.get("failed")},
     ):
         typer.echo(f"wrote {path}")

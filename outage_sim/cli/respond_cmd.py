@@ -9,6 +9,7 @@ bilingual summary, the JSON contract of design.md (``--json``), or the Markdown 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -34,11 +35,21 @@ def respond(
         bool,
         typer.Option("--markdown", help="Print the Markdown brief, 信息报告 and 预警信息 draft."),
     ] = False,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            metavar="DIR",
+            help="Grid model data folder whose main grid stands in for a left-out \"main\" "
+            "(default: the built-in Chongqing model).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Command, warning, reporting clock and member units for an event (应急响应)."""
     if as_json and as_markdown:
         raise InputError("--json / --markdown: choose one of them")
-    plan = build_plan(read_event_json(event))
+    plan = build_plan(read_event_json(event), data_dir=data)
     if as_json:
         typer.echo(json.dumps(respond_output(plan), ensure_ascii=False, indent=2))
     elif as_markdown:

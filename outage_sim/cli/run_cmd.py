@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from outage_sim.cli.options import MAX_SEED
 from outage_sim.errors import InputError
 
 
@@ -55,6 +56,15 @@ def _hours(h) -> str:
     return "not within the run" if h is None else f"{h:.1f} h ({h / 24:.1f} d)"
 
 
+def _beijing(iso: str) -> str:
+    """An ISO time as a document writes it: 2024年7月31日23时40分 (Beijing time)."""
+    from datetime import datetime
+
+    from outage_sim.response import cn_time
+
+    return cn_time(datetime.fromisoformat(iso))
+
+
 def _restoration_lines(rest) -> str:
     from outage_sim.restoration import CHECK_TEXT
 
@@ -82,12 +92,14 @@ def _restoration_lines(rest) -> str:
         f"  少供电量 unserved energy {s['unserved_mwh']:,.0f} MWh   "
         f"停电时户数 customer-hours {s['customer_hours']:,.0f}"
     )
-    for step in s["step_downs"]:
-        lines.append(f"  {step['time']}  {step['what']}")
+    if s.get("key_area_last"):
+        lines.append(f"  最后达标的重点地区 key area that held §4.3(2) back last: {s['key_area_last']}")
+    for step in s["step_downs"]:  # recommendations, in Beijing time
+        lines.append(f"  {_beijing(step['time'])}  {step['what']}")
     if rest.terminated_h is not None:
         zh, en = CHECK_TEXT[rest.last_check]
         lines.append(
-            f"  应急响应终止 response ends: {s['termination_time']} "
+            f"  应急响应终止 response ends: {_beijing(s['termination_time'])} "
             f"(+{_hours(rest.terminated_h)}); last check to hold 最后满足: "
             f"{rest.last_check} — {en} ({zh})"
         )
@@ -134,7 +146,8 @@ def run(
     ] = None,
     seed: Annotated[
         int | None,
-        typer.Option("--seed", help="Override the scenario's seed (replay a Monte-Carlo draw)."),
+        typer.Option("--seed", min=0, max=MAX_SEED,
+                     help="Override the scenario's seed (replay a Monte-Carlo draw)."),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite files already in --out.")
@@ -179,14 +192,14 @@ def run(
     result = run_scenario(
         sc, seed=seed, ac_check=not no_ac, restore=not no_restoration, policy=policy
     )
-    written = result.write(out, force=force) if out is not None else []
     comparison = None
     if compare:
         from outage_sim.restoration import compare_policies
 
         comparison = compare_policies(result)
-        if out is not None:
-            written += _write_comparison(out, comparison)
+    # one set of files, written all or nothing: the comparison's with the run's
+    extra = _comparison_files(comparison) if comparison is not None else None
+    written = result.write(out, force=force, extra=extra) if out is not None else []
     if as_json:
         obj = result.to_dict()
         if comparison is not None:
@@ -203,14 +216,17 @@ def run(
 COMPARE_FILES = ("policies.csv", "policies.png")
 
 
-def _write_comparison(out: Path, comparison) -> list[Path]:
+def _comparison_files(comparison) -> dict:
+    """``policies.csv`` and ``policies.png`` as writers for the run's set of files."""
     from matplotlib.figure import Figure
 
+    from outage_sim.outputs import save_figure
     from outage_sim.reports import plot_policies
 
-    table, figure = (out / name for name in COMPARE_FILES)
-    comparison.table.to_csv(table, index=False)
-    fig = Figure(figsize=(8, 4.5), layout="constrained")
-    plot_policies({p: r.timeline for p, r in comparison.runs.items()}, ax=fig.add_subplot())
-    fig.savefig(figure, dpi=120)
-    return [table, figure]
+    def figure(path: Path) -> None:
+        fig = Figure(figsize=(8, 4.5), layout="constrained")
+        plot_policies({p: r.timeline for p, r in comparison.runs.items()}, ax=fig.add_subplot())
+        save_figure(fig, path, dpi=120)
+
+    table, image = COMPARE_FILES
+    return {table: comparison.table.to_csv(index=False), image: figure}

@@ -2,9 +2,11 @@
 
 from .questions import QUESTION_IDS
 from .session import Drill, load_drill
+from .widget import DrillWidget
 
 __all__ = [
     "Drill",
+    "DrillWidget",
     "QUESTION_IDS",
     "load_drill",
 ]

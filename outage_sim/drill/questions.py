@@ -1,10 +1,12 @@
 """The questions a drill asks, their answer keys and how answers are scored.
 
 At any point of a drill (:mod:`outage_sim.drill.session`) the plan makes the people on duty answer the
-same questions: what level the event is (§1.5), which warning colour matches it and who may
+same questions: what level the event is (§1.5; the event level stays at its peak, for reports
+and the investigation), what response level the state now supports (§4.1 "适时调整响应级别": a
+recommendation, with the figures behind it), which warning colour matches the event and who may
 issue it (§3.2), who commands (§2, §4.1), when the telephone report is due (§3.3.1), which member
-units act because of the event's cause or secondary incidents (附件二) and whether the response
-may end (§4.3). :func:`build_questions` reads every answer key off the engine's own results —
+units act because of the event's cause or secondary incidents (附件“二、成员单位职责”) and whether
+the response may end (§4.3). :func:`build_questions` reads every answer key off the engine's own results —
 the :class:`~outage_sim.response.ResponsePlan` of the current state and the restoration's §4.3
 checks — never from a second copy of the rules; :func:`score_answer` parses what a trainee typed
 (Chinese or English) and scores it.
@@ -23,13 +25,13 @@ from datetime import datetime
 from typing import Any, Literal
 
 from outage_sim.errors import InputError, did_you_mean
-from outage_sim.response import ResponsePlan, load_organisation
+from outage_sim.response import ResponsePlan, cn_time, load_organisation
 from outage_sim.restoration import CHECK_TEXT, CHECKS
-from outage_sim.severity import NO_LEVEL_ZH
+from outage_sim.severity import MEASURE_ZH, NO_LEVEL_ZH
 
 #: Question ids, in the order a drill asks them.
-QUESTION_IDS = ("level", "warning_color", "warning_issuer", "commander", "phone_report",
-                "member_units", "may_end")
+QUESTION_IDS = ("level", "response_level", "warning_color", "warning_issuer", "commander",
+                "phone_report", "member_units", "may_end")
 
 #: Triggers every activated unit shares; the others name the cause or a secondary incident.
 STANDING_TRIGGERS = frozenset({"all_events", "city_led", "major"})
@@ -148,19 +150,49 @@ def issuer_key(plan: ResponsePlan) -> str:
     return "city" if any(r.zh in city for r in plan.warning.issuers) else "district"
 
 
+def _decided(sev) -> str:
+    c = sev.decided_by or (sev.criteria[0] if sev.criteria else None)
+    if c is None:
+        return ""
+    scope = "重庆市主网 main grid" if c.scope == "main" else c.scope
+    area = sev.district(c.scope)
+    cls = (f" ({c.district_class}，事件前负荷 pre-event load {area.load_mw:,.1f} MW)"
+           if c.district_class and area is not None else "")
+    return f"; 依据 decided by {scope} {MEASURE_ZH[c.measure]} {c.measure} {c.value_pct:.1f}%{cls}"
+
+
 def _level_question(plan: ResponsePlan, options: Sequence[Option], t_min: float) -> Question:
-    sev = plan.severity
+    sev = plan.severity  # the event at its peak so far
     if sev.level_rank:
         key = sev.level
-        text = f"{sev.level} {sev.level_en} ({plan.response_zh} / response {plan.response_level})"
-        if sev.criteria:
-            c = sev.criteria[0]
-            scope = "重庆市主网 main grid" if c.scope == "main" else c.scope
-            text += f"; decided by {scope} {c.measure} {c.value_pct:.1f}%"
+        text = (f"{sev.level} {sev.level_en}（事件级别按峰值，用于信息报告和事件调查 / the event level "
+                f"is its peak, for reports and the investigation）{_decided(sev)}")
     else:
         key, text = "none", f"{NO_LEVEL_ZH} / not a large-area outage event"
-    return Question("level", "现在是什么级别的大面积停电事件？", "What level is this event now?",
-                    "choice", tuple(options), key, text, "§1.5", t_min)
+    return Question("level", "本次事件是什么级别的大面积停电事件？（按峰值）",
+                    "What level is this event (at its peak)?", "choice", tuple(options), key, text,
+                    "§1.5", t_min)
+
+
+RESPONSE_OPTIONS = (Option("I", "Ⅰ级", "level I"), Option("II", "Ⅱ级", "level II"),
+                    Option("III", "Ⅲ级", "level III"), Option("IV", "Ⅳ级", "level IV"),
+                    Option("none", "无（已终止或未启动）", "none (ended or not started)"))
+
+
+def _response_question(current, response_now: str | None, t_min: float) -> Question:
+    """The response level the current state supports (a recommendation under §4.1)."""
+    key = response_now or "none"
+    zh = next(o.zh for o in RESPONSE_OPTIONS if o.value == key)
+    m = current.event.main
+    shed = 100 * m.shed_mw / m.load_mw if m.load_mw else 0.0
+    out = 100 * m.customers_out / m.customers if m.customers else 0.0
+    text = (f"{zh} / {key} — 当前状态 now: 主网减供负荷 {m.shed_mw:,.0f} MW（{shed:.1f}%），停电用户 "
+            f"{m.customers_out:,.0f}（{out:.1f}%）{_decided(current)}")
+    if current.level_rank == 0 and response_now:
+        text += "；已低于各级标准，响应保持Ⅳ级直至预案4.3条终止条件满足 / below every band: Ⅳ级 until §4.3"
+    return Question("response_level", "按当前状态，应建议什么级别的应急响应？（预案4.1条适时调整）",
+                    "What response level does the state now support? (§4.1, a recommendation)",
+                    "choice", RESPONSE_OPTIONS, key, text, "§4.1", t_min)
 
 
 def _color_question(plan: ResponsePlan, t_min: float) -> Question:
@@ -197,8 +229,11 @@ def _phone_question(plan: ResponsePlan, t_min: float) -> Question:
     phone = plan.report("phone")
     due = phone[0].due if phone else None
     if due:
-        text = (f"{due.isoformat(timespec='minutes')}: {'、'.join(phone[0].by)} → "
-                f"{'、'.join(phone[0].to)} (30 分钟内电话报告 / by telephone within 30 minutes)")
+        bodies = "、".join(r.by[0] for r in phone)
+        text = (f"{cn_time(due)}（北京时间） / {due.isoformat(timespec='minutes')}: {bodies}"
+                f"{'（各自报送 / each on its own）' if len(phone) > 1 else ''} → "
+                f"{'、'.join(phone[0].to)} (力争30分钟内电话报告 / by telephone, striving for 30 "
+                "minutes)")
     else:
         text = ("无固定时限的电话报告（较大、一般：及时续报）/ no clocked telephone report below 重大 "
                 "(follow-ups promptly)")
@@ -216,7 +251,7 @@ def _units_question(plan: ResponsePlan, t_min: float) -> Question:
     return Question(
         "member_units", "哪些成员单位因事件起因或次生事件须响应？（以、或逗号分隔，或 none）",
         "Which member units must act because of the cause or secondary incidents? (comma "
-        "separated, or none)", "multi", (), units, text, "附件二; §4.2", t_min)
+        "separated, or none)", "multi", (), units, text, "附件“二、成员单位职责”; §4.2", t_min)
 
 
 def _may_end_question(checks: Mapping[str, bool], responding: bool, t_min: float) -> Question:
@@ -240,13 +275,15 @@ _RESPONSE_QUESTIONS: tuple[Callable[[ResponsePlan, float], Question], ...] = (
 
 
 def build_questions(plan: ResponsePlan, *, t_min: float, level_options: Sequence[Option],
-                    checks: Mapping[str, bool] | None, responding: bool) -> tuple[Question, ...]:
+                    checks: Mapping[str, bool] | None, responding: bool, current=None,
+                    response_now: str | None = None) -> tuple[Question, ...]:
     """The plan's questions for one state of the drill.
 
     Parameters
     ----------
     plan : ResponsePlan
-        The response plan of the current state (its severity gives the level and warning).
+        The response plan of the event at its peak so far (its severity gives the event level
+        and warning; the event level does not fall as the load comes back).
     t_min : float
         Drill minutes now.
     level_options : sequence of Option
@@ -255,18 +292,24 @@ def build_questions(plan: ResponsePlan, *, t_min: float, level_options: Sequence
         The four §4.3 checks now (None without a restoration run: the "may end" question is then
         not asked).
     responding : bool
-        Whether the response is running (a re-graded level below every band keeps the last
-        plan's command until §4.3 holds).
+        Whether the response is running.
+    current : Severity, optional
+        The current state graded (default: the plan's); with ``response_now``, the response
+        level it supports (the timeline's, never below Ⅳ级 while responding).
 
     Returns
     -------
     tuple of Question
-        In :data:`QUESTION_IDS` order: level and warning colour always; the response's questions
-        once the plan is started or still running; "may end" when ``checks`` are known.
+        In :data:`QUESTION_IDS` order: level and warning colour always; the recommended response
+        level and the response's questions once the plan is started or still running; "may
+        end" when ``checks`` are known.
     """
-    qs = [_level_question(plan, level_options, t_min), _color_question(plan, t_min)]
+    level = _level_question(plan, level_options, t_min)
+    color = _color_question(plan, t_min)
     if not plan.activated and not responding:
-        return tuple(qs)
+        return (level, color)
+    now = plan.response_level if current is None else (response_now if responding else None)
+    qs = [level, _response_question(current or plan.severity, now, t_min), color]
     qs += [ask(plan, t_min) for ask in _RESPONSE_QUESTIONS]
     if checks is not None:
         qs.append(_may_end_question(checks, responding, t_min))

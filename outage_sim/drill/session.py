@@ -54,14 +54,17 @@ from outage_sim.drill.questions import (
 )
 from outage_sim.errors import InputError
 from outage_sim.hazards import resolve_fault
-from outage_sim.response import ResponsePlan, add_minutes, build_response
+from outage_sim.response import ResponsePlan, add_minutes, build_response, cn_time
 from outage_sim.restoration import CHECKS
-from outage_sim.severity import Severity, classify
+from outage_sim.severity import MEASURE_ZH, Severity, classify
 from outage_sim.studies import FaultSpec, RunResult, Scenario, load_scenario, run_scenario
 
 __all__ = ["Drill", "DrillState", "Inject", "load_drill"]
 
 _EVENT_COLS = ["name", "load_mw", "shed_mw", "customers", "customers_out"]
+# restoration events a step reports (and :meth:`Drill.next_event_min` steps to)
+_LOGGED_KINDS = ["milestone", "check_met", "level_change", "step_down", "termination",
+                 "black_start", "repair_done"]
 
 
 @dataclass(frozen=True)
@@ -88,9 +91,11 @@ class DrillState:
         The current state as the input of ``outage-sim respond`` (``main``, ``districts``,
         ``time`` — when the report clock started —, ``cause``, ``secondary``).
     severity : Severity
-        The current state classified (§1.5).
+        The current state classified (§1.5): what the response level may be adjusted to.
     plan : ResponsePlan
-        The response plan the questions are asked about.
+        The response plan of the event at its peak so far, the one the questions are asked
+        about: the event level (for reports and the investigation) does not fall as the load
+        comes back; only the response level may be adjusted (§4.1), as a recommendation.
     responding : bool
         The response is running (started and not yet ended).
     checks : dict or None
@@ -99,6 +104,11 @@ class DrillState:
         Load served and shed now, share of the event's load shed that is back, customers out.
     events : tuple of str
         What happened since the previous step (restoration log and injects), bilingual.
+    response_now : str or None
+        The response level the current state supports while the response runs (the
+        restoration timeline's: never below Ⅳ级 until §4.3 holds), None when not running.
+    peak_event : dict
+        The event at its peak so far, as ``outage-sim respond`` input (what ``plan`` is of).
     """
 
     t_min: float
@@ -113,11 +123,14 @@ class DrillState:
     restored_pct: float | None
     customers_out: int
     events: tuple[str, ...] = ()
+    response_now: str | None = None
+    peak_event: dict = field(default_factory=dict, repr=False)
 
     def summary(self) -> str:
-        """A few bilingual lines for a projector."""
-        # the level is not shown: it is one of the questions
-        lines = [f"T+{self.t_min:g} min  {self.clock.isoformat(timespec='minutes')}",
+        """A few bilingual lines for a projector: the figures every answer key is read from."""
+        # the levels are not shown: they are questions; the figures behind them are
+        lines = ["【演练】此为模拟推演信息，非真实事件 / [EXERCISE] not a real event",
+                 f"T+{self.t_min:g} min  {cn_time(self.clock)}（北京时间）"] + _figures(self) + [
                  f"  供电负荷 served {self.served_mw:,.0f} MW   减供负荷 shed {self.shed_mw:,.0f} MW"
                  + (f"   恢复 restored {self.restored_pct:.0f}%" if self.restored_pct is not None
                     else "")
@@ -126,6 +139,31 @@ class DrillState:
                                            else "未启动或已终止 not running")]
         lines += [f"  · {e}" for e in self.events]
         return "\n".join(lines)
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "0%"
+
+
+def _figures(s: DrillState) -> list[str]:
+    """The figures behind the answer keys: the event at its peak (the event level) and now (the
+    response level it supports), with the districts whose own criteria fire now."""
+    out = []
+    for label, sev in (("峰值 peak", s.plan.severity), ("当前 now", s.severity)):
+        m = sev.event.main
+        out.append(f"  {label}: 主网减供负荷 main grid shed {m.shed_mw:,.0f} MW "
+                   f"({_share(m.shed_mw, m.load_mw)})   停电用户 customers out "
+                   f"{m.customers_out:,.0f} ({_share(m.customers_out, m.customers)})")
+    firing = [c for c in s.severity.criteria if c.scope != "main"]
+    if firing:  # with the class and the pre-event load that put the district in it
+        parts = []
+        for c in firing:
+            area = s.severity.district(c.scope)
+            load = f"，事件前负荷 pre-event load {area.load_mw:,.1f} MW" if area else ""
+            parts.append(f"{c.scope} {MEASURE_ZH[c.measure]} {c.measure} {c.value_pct:.1f}% "
+                         f"({c.district_class}{load})")
+        out.append("  区县达到分级标准 districts meeting a §1.5 criterion now: " + "；".join(parts))
+    return out
 
 
 @dataclass(frozen=True)
@@ -221,8 +259,9 @@ class Drill:
                  step_min: float = 30.0) -> None:
         if not isinstance(scenario, Scenario):
             raise InputError("scenario: give a Scenario (outage_sim.studies.load_scenario) or a path")
-        if not step_min > 0:
-            raise InputError(f"step_min: must be above 0, got {step_min!r}")
+        if not 0 < step_min <= 60 * 24 * 365:  # also refuses NaN and infinity
+            raise InputError(f"step_min: must be minutes above 0, at most a year, got "
+                             f"{step_min!r}")
         self.scenario = scenario
         self.injects = tuple(sorted((_parse_inject(x, f"drill.injects[{i}]", scenario)
                                      for i, x in enumerate(injects)), key=lambda x: x.at_min))
@@ -246,8 +285,10 @@ class Drill:
         scenario, file_injects, settings = load_drill(source)
         if "step_min" in settings and "step_min" not in kwargs:
             step = settings["step_min"]
-            if isinstance(step, bool) or not isinstance(step, (int, float)) or step <= 0:
-                raise InputError(f"drill.step_min: must be minutes above 0, got {step!r}")
+            if isinstance(step, bool) or not isinstance(step, (int, float)) \
+                    or not 0 < step <= 60 * 24 * 365:  # also refuses NaN and infinity
+                raise InputError(f"drill.step_min: must be minutes above 0, at most a year, "
+                                 f"got {step!r}")
             kwargs["step_min"] = float(step)
         return cls(scenario, list(file_injects) + list(injects or ()), **kwargs)
 
@@ -303,10 +344,27 @@ class Drill:
             return []
         ev = rest.events
         local0, local1 = (t0 - seg.start_min) / 60, (t1 - seg.start_min) / 60
-        keep = ev[(ev.t_h > local0) & (ev.t_h <= local1)
-                  & ev.kind.isin(["milestone", "check_met", "level_change", "step_down",
-                                  "termination", "black_start", "repair_done"])]
+        keep = ev[(ev.t_h > local0) & (ev.t_h <= local1) & ev.kind.isin(_LOGGED_KINDS)]
         return [f"{r.time[11:16]} {r.kind_zh} {r.what}" for r in keep.itertuples()]
+
+    def next_event_min(self) -> float | None:
+        """Minutes after the event of the next thing to happen after now — an inject or a
+        restoration event a step reports (repair done, milestone, level change, a §4.3 check
+        met, the end) — or None when nothing is left."""
+        times = [self.injects[self._applied].at_min] if self._applied < len(self.injects) else []
+        seg = self._segments[-1]
+        ev = seg.restoration.events if seg.restoration is not None else None
+        if ev is not None and not ev.empty:
+            t = seg.start_min + 60.0 * ev.t_h[ev.kind.isin(_LOGGED_KINDS)].to_numpy(float)
+            times += [float(x) for x in t[t > self.t_min + 1e-6]]
+        return min(times) if times else None
+
+    def step_to_next_event(self) -> DrillState:
+        """Advance the clock to :meth:`next_event_min` (no steps where nothing happens)."""
+        nxt = self.next_event_min()
+        if nxt is None:
+            raise InputError("nothing is left to happen in this drill")
+        return self.step(nxt - self.t_min + 1e-6)  # just past it, so the event is reported
 
     @property
     def finished(self) -> bool:
@@ -347,28 +405,55 @@ class Drill:
                       "customers": int(r.customers), "customers_out": int(r.customers_out)}
                      for r in table.itertuples()]
         sc = seg.run.scenario
-        out: dict[str, Any] = {"districts": districts,
-                               "time": add_minutes(self.scenario.time, seg.clock_min).isoformat(),
-                               "cause": seg.run.response.cause, "secondary": list(sc.secondary)}
-        if main is not None:
-            out = {"main": {k: (float(v) if k.endswith("_mw") else int(v)) for k, v in main.items()},
-                   **out}
-        return out
+        if main is None:  # the districts are the whole grid: the main grid is their sum
+            main = {f: sum(d[f] for d in districts) for f in _EVENT_COLS[1:]}
+        main = {k: (float(main[k]) if k.endswith("_mw") else int(main[k])) for k in _EVENT_COLS[1:]}
+        return {"main": main, "districts": districts,
+                "time": add_minutes(self.scenario.time, seg.clock_min).isoformat(),
+                "cause": seg.run.response.cause, "secondary": list(sc.secondary)}
 
     def _plan(self, event: dict) -> tuple[Severity, ResponsePlan]:
         sev = classify({k: event[k] for k in ("main", "districts") if k in event})
-        touched = [d["name"] for d in event["districts"] if d["shed_mw"] > 0 or d["customers_out"] > 0]
-        plan = build_response(sev, dt.datetime.fromisoformat(event["time"]), districts=touched,
-                              cause=event["cause"], secondary=event["secondary"])
+        # an exercise: the affected districts (largest shed first), the run's key areas
+        base = self._segments[0].run.response
+        plan = build_response(sev, dt.datetime.fromisoformat(event["time"]), cause=event["cause"],
+                              secondary=event["secondary"], exercise=True,
+                              key_areas=base.key_areas, important_users=base.important_users)
         return sev, plan
+
+    def _peak(self, t_min: float, secondary: list[str]) -> tuple[dict, ResponsePlan]:
+        """The event at its highest level up to ``t_min`` (the first moment it got there), as
+        ``respond`` input and its plan; with the secondary incidents known by now."""
+        best: tuple[int, _Segment, int | None] | None = None
+        for i, seg in enumerate(self._segments):
+            if seg.start_min > t_min:
+                break
+            end = min(t_min, self._segments[i + 1].start_min if i + 1 < len(self._segments)
+                      else t_min)
+            if seg.restoration is None:
+                cands = [(int(seg.run.severity.level_rank), None)]
+            else:
+                tl = seg.restoration.timeline
+                ranks = tl.level_rank[tl.t_h <= (end - seg.start_min) / 60 + 1e-9]
+                cands = [(int(ranks.max()), int(ranks.idxmax()))] if len(ranks) else []
+            for rank, row in cands:
+                if best is None or rank > best[0]:
+                    best = (rank, seg, row)
+        assert best is not None  # the first segment starts at 0
+        event = {**self._event_at(best[1], best[2]), "secondary": list(secondary)}
+        return event, self._plan(event)[1]
 
     def state_at(self, t_min: float) -> DrillState:
         """The state ``t_min`` minutes after the event under the injects applied so far."""
         seg = next(s for s in reversed(self._segments) if s.start_min <= t_min)
         row = self._row(seg, t_min)
         event = self._event_at(seg, row)
-        sev, plan = self._plan(event)
+        sev, now = self._plan(event)
+        # the event level stays at its peak (§4.1: only the response level is adjusted, as a
+        # recommendation)
+        peak_event, plan = self._peak(t_min, event["secondary"])
         checks, responding, restored = None, plan.activated, None
+        response_now = now.response_level
         served = float(seg.run.shed.main["load_mw"] - seg.run.shed.main["shed_mw"])
         shed = float(seg.run.shed.main["shed_mw"])
         cust = int(seg.run.shed.main["customers_out"])
@@ -378,14 +463,11 @@ class Drill:
             responding = bool(r.responding)
             served, shed, cust = float(r.served_mw), float(r.shed_mw), int(r.customers_out)
             restored = float(r.restored_pct) if seg.run.shed.main["shed_mw"] > 0 else None
-            if sev.level_rank == 0 and responding:
-                # below every band but still responding: the last graded command stays
-                tl = seg.restoration.timeline
-                back = [i for i in range(row, -1, -1) if tl.level_rank.iloc[i] > 0]
-                if back:
-                    plan = self._plan(self._event_at(seg, back[0]))[1]
+            response_now = str(r.response_level) or None  # never below Ⅳ级 while responding
         return DrillState(t_min, add_minutes(self.scenario.time, t_min), event, sev, plan,
-                          responding, checks, served, shed, restored, cust)
+                          responding, checks, served, shed, restored, cust,
+                          response_now=response_now if responding else None,
+                          peak_event=peak_event)
 
     @property
     def state(self) -> DrillState:
@@ -405,7 +487,8 @@ class Drill:
         options = [Option(lv.name, lv.name, lv.name_en) for lv in reversed(splan.levels)]
         options.append(Option("none", "未构成大面积停电事件", "none"))
         return build_questions(s.plan, t_min=self.t_min, level_options=options,
-                               checks=s.checks, responding=s.responding)
+                               checks=s.checks, responding=s.responding, current=s.severity,
+                               response_now=s.response_now)
 
     def answer_key(self) -> dict[str, str | tuple[str, ...] | None]:
         """Question id → answer key now."""
@@ -438,9 +521,11 @@ class Drill:
     def log(self) -> pd.DataFrame:
         """The answer log: ``t_min``, ``clock``, ``question``, ``given``, ``parsed``, ``key``,
         ``score``, ``answered_at``."""
-        return pd.DataFrame([{"t_min": a.t_min, "clock": a.clock.isoformat(),
-                              "question": a.question_id, "given": a.given,
-                              "parsed": a.parsed, "key": a.key, "score": a.score,
-                              "answered_at": a.answered_at.isoformat()} for a in self._answers],
-                            columns=["t_min", "clock", "question", "given", "parsed", "key",
-                                     "score", "answered_at"])
+        log = pd.DataFrame([{"t_min": a.t_min, "clock": a.clock.isoformat(),
+                             "question": a.question_id, "given": a.given,
+                             "parsed": a.parsed, "key": a.key, "score": a.score,
+                             "answered_at": a.answered_at.isoformat()} for a in self._answers],
+                           columns=["t_min", "clock", "question", "given", "parsed", "key",
+                                    "score", "answered_at"])
+        log.attrs["notice"] = "【演练】此为模拟推演信息，非真实事件"  # a drill's log is an exercise's
+        return log

@@ -5,8 +5,10 @@ overload relief (operator shedding or a protection cascade), and the MW and cust
 load, district and for the main grid. Two faces of one engine: :func:`shed_load` for one
 scenario with an AC check, :func:`run_batch` for many scenarios at once on arrays.
 
-Modules: ``state`` (the network after faults: masks and the DC model), ``shed`` (the single
-face), ``ac`` (its AC check), ``result`` (:class:`ShedResult`), ``batch`` (the batch face).
+Modules: ``state`` (the network after faults: masks and the DC model), ``base`` (the intact
+net before the event: its problems, the base state, and what the event is measured against),
+``shed`` (the single face), ``ac`` (its AC check), ``result`` (:class:`ShedResult`), ``batch``
+(the batch face), ``batch_model`` (its arrays) and ``chunk`` (its work on a chunk).
 
 The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
 """

@@ -7,6 +7,7 @@ in MW and customers, why, and the state the engine ended in; :func:`build_result
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,12 @@ class ShedResult:
         AC check: ``converged``, ``max_line_loading_pct``, ``max_trafo_loading_pct``,
         ``vm_pu_min``, ``vm_pu_max``, ``overloaded`` (names above 100%).
     flags
-        Things a user must know (AC not converged, overloads left after a cascade, ...).
+        Things a user must know (AC not converged, overloads left after a cascade, what was
+        wrong before the event, ...).
+    base
+        The intact net before the event (:class:`~outage_sim.engine.base.BaseState`): its
+        problems, and what it serves. ``loads``' ``demand_mw`` and ``customers`` (and so every
+        total above) are that reference: what the event could lose.
     """
 
     loads: pd.DataFrame
@@ -60,6 +66,7 @@ class ShedResult:
     model_version: str
     level: str
     dispatch: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    base: Any = field(repr=False, default=None)
 
     def to_event(self) -> dict:
         """The classify input of design.md: ``main`` and per-district figures."""
@@ -76,32 +83,38 @@ class ShedResult:
             "tripped": [o.to_dict() for o in self.tripped], "cascade_rounds": self.cascade_rounds,
             "ac": self.ac, "flags": list(self.flags),
             "loads_shed": self.loads[self.loads.shed_mw > 0].to_dict("records"),
+            **({"base_state": self.base.to_dict()} if self.base is not None else {}),
         }
 
 
 def element_name(work, ref: tuple[str, int]) -> str:
     """The readable name of a (table, index) element, or ``"table index"`` without one."""
     table, idx = ref
-    name = work[table].at[idx, "name"]
+    name = work[table].at[idx, "name"] if "name" in work[table] else None
     return str(name) if isinstance(name, str) and name else f"{table} {idx}"
 
 
-def build_result(net, work, model, st, failed, rounds, ac, flags, mode, state, seed) -> ShedResult:
-    """Assemble the :class:`ShedResult` from the engine's final working state ``st``."""
+def build_result(net, work, model, st, failed, rounds, ac, flags, mode, state, seed, *,
+                 base=None) -> ShedResult:
+    """Assemble the :class:`ShedResult` from the engine's final working state ``st``, measured
+    against what the intact net serves (``base``, a :class:`~outage_sim.engine.base.BaseState`;
+    without it, the whole demand)."""
     load = net.load
-    shed = np.clip(st.demand - st.served, 0.0, None)
-    frac = np.divide(shed, st.demand, out=np.zeros_like(shed), where=st.demand > 0)
+    demand, customers = st.demand, load.customers.to_numpy(np.int64)
+    if base is not None:
+        demand, customers = base.reference(demand, customers)
+    shed = np.clip(demand - st.served, 0.0, None)
+    frac = np.divide(shed, demand, out=np.zeros_like(shed), where=demand > 0)
     shed = np.where(frac < 1e-9, 0.0, shed)
     frac = np.where(frac < 1e-9, 0.0, frac)
-    customers = load.customers.to_numpy(np.int64)
     customers_out = np.minimum(customers, np.floor(frac * customers + 0.5).astype(np.int64))
     loads = pd.DataFrame({
         "name": load.name.astype(str).to_numpy(), "bus": load.bus.to_numpy(),
         "district": load.district.to_numpy(),
         "load_class": load.get("load_class", pd.Series("", index=load.index)).to_numpy(),
         "shed_priority": load.shed_priority.to_numpy(np.int64),
-        "important_user": load.important_user.to_numpy(), "demand_mw": st.demand,
-        "served_mw": st.demand - shed, "shed_mw": shed, "customers": customers,
+        "important_user": load.important_user.to_numpy(), "demand_mw": demand,
+        "served_mw": demand - shed, "shed_mw": shed, "customers": customers,
         "customers_out": customers_out,
         "cause": np.where(shed > 0, st.cause, "").astype(str)}, index=load.index)
     loads.loc[(loads.shed_mw > 0) & (loads.cause == ""), "cause"] = "balance"
@@ -130,7 +143,7 @@ def build_result(net, work, model, st, failed, rounds, ac, flags, mode, state, s
                            if _role(work, st.fixed_ref[j]) == "import"))
         served = float(st.served[ld].sum())
         islands.append({"id": k, "buses": int(members.sum()),
-                        "demand_mw": round(float(st.demand[ld].sum()), 3),
+                        "demand_mw": round(float(demand[ld].sum()), 3),
                         "served_mw": round(served, 3),
                         "generation_mw": round(float(st.unit_p[un].sum() + st.fixed_p[fx].sum()), 3),
                         "import_mw": round(imp_mw, 3),
@@ -145,7 +158,7 @@ def build_result(net, work, model, st, failed, rounds, ac, flags, mode, state, s
                       tripped=tuple(st.tripped), cascade_rounds=rounds, ac=ac, flags=tuple(flags),
                       mode=mode, state=state, seed=seed,
                       model_version=str(meta.get("model_version", "")), level=str(meta.get("level", "")),
-                      dispatch=disp)
+                      dispatch=disp, base=base)
 
 
 def _role(work, ref) -> str:

@@ -3,6 +3,12 @@
 :func:`shed_load` applies outages to a copy of an annotated net and decides how much load every
 load loses and why:
 
+0. **Before the event.** The intact net is checked first (:func:`event_start`): what it cannot
+   serve (islands without a source, loads out of service, generation short of the demand,
+   branches above their rating, relieved as the dispatcher would) is its base state
+   (:class:`~outage_sim.engine.base.BaseState`), reported as such and never as a loss of the
+   event, whose shed is measured against what the intact net serves.
+
 1. **Islands.** Buses split into islands (:mod:`outage_sim.engine.state`). An island without a
    synchronous source (a unit, a grid-forming intertie, an external grid) is black: the LCC DC
    infeed and grid-following renewables cannot run without one.
@@ -40,6 +46,13 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from outage_sim.engine.ac import ac_power_flow, ac_verdict
+from outage_sim.engine.base import (
+    BaseState,
+    check_engine_data,
+    check_outages,
+    describe_base,
+    intact_net,
+)
 from outage_sim.engine.result import ShedResult, build_result, element_name
 from outage_sim.engine.state import DC_RATING_MARGIN, DCModel, active_masks, build_dc_model
 from outage_sim.errors import InputError, ModelError
@@ -89,6 +102,8 @@ class _State:
     load_bus: np.ndarray
     shed_cost: np.ndarray     # per load, LP cost per MW shed (by priority)
     tripped: list[Outage] = field(default_factory=list)
+    limit_notes: list[str] = field(default_factory=list)  # limits taken as usable (base state)
+    overloaded: list[tuple[str, float]] = field(default_factory=list)  # before the event, % rating
 
 
 def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] = (), *,
@@ -115,17 +130,24 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
     Raises
     ------
     InputError
-        An unknown ``mode`` or a ``cascade_threshold`` below 1.
+        An unknown ``mode`` or a ``cascade_threshold`` below 1, an outage of an element the net
+        does not have, data the engine cannot compute with (:func:`~outage_sim.engine.base.
+        check_engine_data`).
     AnnotationError
         ``net`` lacks the annotations the engine reads.
+
+    Notes
+    -----
+    What is wrong before the event (islands, loads without supply, overloads, generation short
+    of the demand) is the base state (:class:`~outage_sim.engine.base.BaseState`, the result's
+    ``base``), never a loss of the event: the event's shed and customers out are measured
+    against what the intact net serves.
     """
     _check_options(mode, cascade_threshold)
-    check_annotations(net)
-    work = copy.deepcopy(net)
     failed = tuple(unique_outages(list(outages)))
+    work, st, base = event_start(net)
+    check_outages(work, failed)
     loss = float(work.get("meta", {}).get("loss_factor", 0.0))
-
-    st = pre_event_state(work)
 
     apply_outages(work, list(failed))
     masks = active_masks(work)
@@ -146,7 +168,8 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
         ac = ac_power_flow(work, model, st)
         state, ac_flags = ac_verdict(ac)
         flags += ac_flags
-    return build_result(net, work, model, st, failed, rounds, ac, flags, mode, state, seed)
+    return build_result(net, work, model, st, failed, rounds, ac, base.flags() + flags, mode, state,
+                        seed, base=base)
 
 
 def _check_options(mode: str, cascade_threshold: float) -> None:
@@ -158,77 +181,141 @@ def _check_options(mode: str, cascade_threshold: float) -> None:
 
 
 # ------------------------------------------------------------------------------- set-up
+def event_start(net: pp.pandapowerNet) -> tuple[pp.pandapowerNet, _State, BaseState]:
+    """A working copy of ``net``, the state the event finds on it and the intact net's base
+    state; both faces of the engine start here (:func:`shed_load`, :func:`~outage_sim.engine.
+    batch.compile_batch`).
+
+    Raises
+    ------
+    AnnotationError, InputError
+        As :func:`shed_load`.
+    """
+    check_annotations(net)
+    check_engine_data(net)
+    work = copy.deepcopy(net)
+    st = pre_event_state(work)
+    intact = intact_net(net)
+    if intact is None:  # the net as given is the intact net
+        return work, st, describe_base(work, st, st.overloaded, st.limit_notes)
+    return work, st, base_state(intact)
+
+
+def base_state(net: pp.pandapowerNet) -> BaseState:
+    """What is wrong with the intact ``net`` before any event, and what it can serve.
+
+    Raises
+    ------
+    AnnotationError, InputError
+        ``net`` lacks annotations, or holds data the engine cannot compute with.
+    """
+    intact = intact_net(net)
+    work = intact if intact is not None else copy.deepcopy(net)
+    check_annotations(work)
+    check_engine_data(work)
+    st = pre_event_state(work)
+    return describe_base(work, st, st.overloaded, st.limit_notes)
+
+
 def pre_event_state(work: pp.pandapowerNet) -> _State:
     """The state the event finds, as the engine's working arrays.
 
     Generation follows the demand (a heat wave's too); a shortfall is cut by the priority table
-    before anything fails (有序用电, orderly use). Each unit's fast cap is its output now plus its
-    primary response. The batch engine compiles its arrays from this same state.
+    before anything fails (有序用电, orderly use), and branches above their rating are relieved
+    as the dispatcher would (recorded in ``overloaded``). Each unit's fast cap is its output now
+    plus its primary response. The batch engine compiles its arrays from this same state.
     """
     loss = float(work.get("meta", {}).get("loss_factor", 0.0))
     masks = active_masks(work)
     model = build_dc_model(work, masks)
     st = _initial_state(work, masks, model)
     _balance_islands(work, model, st, loss, stage="pre")
+    flows = np.abs(model.flows(_injections(model, st)))
+    over = np.flatnonzero(flows > model.br_rating_mw + 1e-6)
+    st.overloaded = [(element_name(work, (str(model.br_element[k]), int(model.br_index[k]))),
+                      round(100 * DC_RATING_MARGIN * float(flows[k] / model.br_rating_mw[k]), 1))
+                     for k in over]
+    if len(over):
+        _relieve_overloads(model, st, cause=PRE_OVERLOAD_CAUSE)
     st.unit_fast_max = np.minimum(st.unit_pmax, st.unit_p + st.unit_resp * st.unit_pmax)
     return st
+
+
+def _col(table: pd.DataFrame, name: str, default) -> pd.Series:
+    """A column of a pandapower table, or ``default`` on every row where the user's net lacks
+    it (pandapower's case files leave out the OPF limits, for one)."""
+    if name in table:
+        return table[name]
+    return pd.Series(default, index=table.index, dtype=object if isinstance(default, str) else float)
 
 
 def _initial_state(work, masks, model: DCModel) -> _State:
     pos = model.bus_pos
     load = work.load
-    demand = load.p_mw.to_numpy(float).clip(min=0.0) * load.scaling.to_numpy(float)
+    demand = (load.p_mw.to_numpy(float).clip(min=0.0) * _col(load, "scaling", 1.0).to_numpy(float))
     served = np.where(masks["load"], demand, 0.0)
     cause = np.where(masks["load"] | (demand == 0), "",
                      np.where(load.in_service.to_numpy(bool), "substation out of service",
                               "load out of service")).astype(object)
-    role = work.gen.get("role", pd.Series("unit", index=work.gen.index)).to_numpy()
-    is_unit = role == "unit"
-    g = work.gen
-    unit_ref = [("gen", int(i)) for i in g.index[is_unit]]
-    unit_p = list(g.p_mw[is_unit].astype(float))
-    unit_pmin = list(g.min_p_mw[is_unit].fillna(0.0).clip(lower=0.0).astype(float))
-    unit_pmax = list(g.max_p_mw[is_unit].fillna(g.p_mw[is_unit]).astype(float))
-    unit_on = list(masks["gen"][is_unit])
-    unit_resp = [PRIMARY_RESPONSE.get(str(t), PRIMARY_RESPONSE_DEFAULT) for t in g.type[is_unit]]
-    unit_bus = [pos[b] for b in g.bus[is_unit]]
-    for i, row in work.ext_grid.iterrows():
-        on = bool(row.in_service) and bool(work.bus.at[row.bus, "in_service"])
-        pmax = row.get("max_p_mw", np.nan)
-        unit_ref.append(("ext_grid", int(i)))
-        unit_p.append(0.0)
-        unit_pmin.append(0.0 if pd.isna(row.get("min_p_mw", np.nan)) else max(0.0, float(row["min_p_mw"])))
-        unit_pmax.append(1e6 if pd.isna(pmax) else float(pmax))
-        unit_on.append(on)
-        unit_resp.append(1e6)  # an external grid is as stiff as the user made it
-        unit_bus.append(pos[row.bus])
-    fixed_ref, fixed_p, fixed_on, fixed_bus, fixed_sync, fixed_order = [], [], [], [], [], []
-    for i in g.index[~is_unit]:
-        fixed_ref.append(("gen", int(i)))
-        fixed_p.append(max(0.0, float(g.p_mw[i])))
-        fixed_on.append(bool(masks["gen"][g.index.get_loc(i)]))
-        fixed_bus.append(pos[g.bus[i]])
-        fixed_sync.append(str(g.type[i]) in GRID_FORMING_IMPORTS or role[g.index.get_loc(i)] != "import")
-        fixed_order.append(1)
-    sg = work.sgen
-    for j, i in enumerate(sg.index):
-        fixed_ref.append(("sgen", int(i)))
-        fixed_p.append(max(0.0, float(sg.p_mw[i] * sg.scaling[i])))
-        fixed_on.append(bool(masks["sgen"][j]))
-        fixed_bus.append(pos[sg.bus[i]])
-        fixed_sync.append(False)
-        fixed_order.append(1 if str(sg.get("role", pd.Series("", index=sg.index))[i]) == "import" else 0)
+    units, notes = _units(work, masks, pos)
+    fixed = _infeeds(work, masks, pos)
     return _State(
-        demand=demand, served=served, cause=cause,
-        unit_p=np.array(unit_p, float), unit_pmin=np.array(unit_pmin, float),
-        unit_pmax=np.array(unit_pmax, float), unit_on=np.array(unit_on, bool),
-        unit_resp=np.array(unit_resp, float), unit_fast_max=np.array(unit_pmax, float),
-        unit_bus=np.array(unit_bus, np.int64), unit_ref=unit_ref,
-        fixed_p=np.array(fixed_p, float), fixed_on=np.array(fixed_on, bool),
-        fixed_bus=np.array(fixed_bus, np.int64), fixed_sync=np.array(fixed_sync, bool),
-        fixed_order=np.array(fixed_order, np.int64), fixed_ref=fixed_ref,
+        demand=demand, served=served, cause=cause, **units, **fixed,
+        unit_fast_max=units["unit_pmax"].copy(),
         load_bus=np.array([pos[b] for b in load.bus], np.int64),
-        shed_cost=SHED_COST_BASE * SHED_COST_STEP ** (load.shed_priority.to_numpy(float) - 1.0))
+        shed_cost=SHED_COST_BASE * SHED_COST_STEP ** (load.shed_priority.to_numpy(float) - 1.0),
+        limit_notes=notes)
+
+
+def _units(work, masks, pos) -> tuple[dict, list[str]]:
+    """Dispatchable sources (units, then external grids) as the state's ``unit_*`` arrays, and
+    a note for every limit that had to be taken otherwise than given."""
+    g = work.gen
+    is_unit = (_col(g, "role", "unit").to_numpy() == "unit")
+    u = g[is_unit]
+    refs = [("gen", int(i)) for i in u.index] + [("ext_grid", int(i)) for i in work.ext_grid.index]
+    ext = work.ext_grid
+    ext_on = ext.in_service.to_numpy(bool) & work.bus.in_service.reindex(ext.bus).to_numpy(bool)
+    pmin = np.concatenate([_col(u, "min_p_mw", 0.0).astype(float).fillna(0.0).to_numpy(),
+                           _col(ext, "min_p_mw", 0.0).astype(float).fillna(0.0).to_numpy()])
+    pmax = np.concatenate([_col(u, "max_p_mw", np.nan).astype(float).fillna(u.p_mw.astype(float)).to_numpy(),
+                           _col(ext, "max_p_mw", 1e6).astype(float).fillna(1e6).to_numpy()])
+    pmin = pmin.clip(min=0.0)
+    notes = []
+    for j in np.flatnonzero((pmax < 0) | (pmin > pmax)):
+        t, i = refs[j]
+        notes.append(f"{element_name(work, (t, i))}: min_p_mw {pmin[j]:g} above max_p_mw "
+                     f"{pmax[j]:g}; taken as {max(pmax[j], 0.0):g} MW" if pmin[j] > pmax[j] else
+                     f"{element_name(work, (t, i))}: max_p_mw {pmax[j]:g} below 0; taken as 0 MW")
+    pmax = pmax.clip(min=0.0)
+    pmin = np.minimum(pmin, pmax)
+    resp = [PRIMARY_RESPONSE.get(str(t), PRIMARY_RESPONSE_DEFAULT) for t in _col(u, "type", "")]
+    return {"unit_p": np.concatenate([u.p_mw.to_numpy(float), np.zeros(len(ext))]),
+            "unit_pmin": pmin, "unit_pmax": pmax,
+            "unit_on": np.concatenate([masks["gen"][is_unit], ext_on]).astype(bool),
+            "unit_resp": np.array(resp + [1e6] * len(ext), float),  # an external grid: stiff
+            "unit_bus": np.array([pos[b] for b in u.bus] + [pos[b] for b in ext.bus], np.int64),
+            "unit_ref": refs}, notes
+
+
+def _infeeds(work, masks, pos) -> dict:
+    """Fixed injections (imports and renewables: gens that are not units, then sgens) as the
+    state's ``fixed_*`` arrays."""
+    g, sg = work.gen, work.sgen
+    role = _col(g, "role", "unit").to_numpy()
+    gtype = _col(g, "type", "").astype(str).to_numpy()
+    sel = np.flatnonzero(role != "unit")
+    sg_role = _col(sg, "role", "").astype(str).to_numpy()
+    sg_p = sg.p_mw.to_numpy(float) * _col(sg, "scaling", 1.0).to_numpy(float)
+    return {"fixed_ref": [("gen", int(g.index[k])) for k in sel] + [("sgen", int(i)) for i in sg.index],
+            "fixed_p": np.concatenate([g.p_mw.to_numpy(float)[sel], sg_p]).clip(min=0.0),
+            "fixed_on": np.concatenate([masks["gen"][sel], masks["sgen"]]).astype(bool),
+            "fixed_bus": np.array([pos[b] for b in g.bus.to_numpy()[sel]] + [pos[b] for b in sg.bus],
+                                  np.int64),
+            "fixed_sync": np.concatenate([np.isin(gtype[sel], GRID_FORMING_IMPORTS)
+                                          | (role[sel] != "import"), np.zeros(len(sg), bool)]),
+            "fixed_order": np.concatenate([np.ones(len(sel), np.int64),
+                                           (sg_role == "import").astype(np.int64)])}
 
 
 def _deactivate(work, masks: dict[str, np.ndarray], st: _State) -> None:
@@ -434,7 +521,11 @@ def _trip(work, model: DCModel, st: _State, k: int, loading: float, r: int) -> d
 
 
 # ------------------------------------------------------------------------------- overloads
-def _relieve_overloads(model: DCModel, st: _State) -> None:
+PRE_OVERLOAD_CAUSE = "overload before the event, relieved by the dispatcher"
+
+
+def _relieve_overloads(model: DCModel, st: _State, *,
+                       cause: str = "overload relief (dispatcher, 紧急限电序位表)") -> None:
     """DC optimal load shed: the cheapest redispatch, curtailment and priority-weighted shedding
     that brings every branch within its rating (scipy HiGHS)."""
     p_bus = _injections(model, st)
@@ -471,7 +562,6 @@ def _relieve_overloads(model: DCModel, st: _State) -> None:
     s = x[:n_l]
     st.served[loads] = np.clip(st.served[loads] - s, 0.0, None)
     hit = loads[s > 1e-6]
-    st.cause[hit] = np.where(st.cause[hit] == "", "overload relief (dispatcher, 紧急限电序位表)",
-                             st.cause[hit])
+    st.cause[hit] = np.where(st.cause[hit] == "", cause, st.cause[hit])
     st.unit_p[units] += x[n_l:n_l + n_u] - x[n_l + n_u:n_l + 2 * n_u]
     st.fixed_p[fixed] -= x[n_l + 2 * n_u:]

@@ -1,18 +1,20 @@
 """Type-checker view of the facade; `__init__.py` loads the same names lazily."""
 
 from .annotate import annotate_net, check_annotations
-from .data import DATA_DIR, district_names, load_levels, read_grid_data
+from .data import DATA_DIR, GridTotals, district_names, grid_totals, load_levels, read_grid_data
 from .model import MODEL_VERSION, chongqing_net, import_mw, run_power_flow
 from .stats import district_table, summarize
 
 __all__ = [
     "DATA_DIR",
+    "GridTotals",
     "MODEL_VERSION",
     "annotate_net",
     "check_annotations",
     "chongqing_net",
     "district_names",
     "district_table",
+    "grid_totals",
     "import_mw",
     "load_levels",
     "read_grid_data",

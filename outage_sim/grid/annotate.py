@@ -81,16 +81,19 @@ def annotate_net(net: pp.pandapowerNet, *, n_districts: int | None = None,
     ------
     AnnotationError
         The net has no loads, a bus has no district, an important-user category or a key area
-        is unknown.
+        is unknown, or an argument is out of its range (``n_districts`` from 1 to the number of
+        buses, ``customers_per_mw`` a finite number ≥ 0, priorities whole numbers ≥ 1 of loads
+        the net has).
 
     Notes
     -----
     Buses without coordinates get a schematic Kamada-Kawai layout (``lat``/``lon`` are then
     layout units, not degrees).
     """
-    net = copy.deepcopy(net)
     if len(net.load) == 0:
         raise AnnotationError("net has no loads to annotate")
+    _check_arguments(net, n_districts, customers_per_mw, priorities or {}, important_users or {})
+    net = copy.deepcopy(net)
     graph = pp.topology.create_nxgraph(net, respect_switches=False, include_out_of_service=True)
     district_of_bus = _bus_districts(net, graph, n_districts, district_of_bus)
     net.bus["district"] = [district_of_bus[b] for b in net.bus.index]
@@ -102,6 +105,32 @@ def annotate_net(net: pp.pandapowerNet, *, n_districts: int | None = None,
                    "level": "as given", "level_zh": "原始", "data_dir": "", "loss_factor": 0.0}
     check_annotations(net)
     return net
+
+
+def _check_arguments(net: pp.pandapowerNet, n_districts, customers_per_mw, priorities: dict,
+                     important_users: dict) -> None:
+    """Refuse arguments out of range in one line naming the argument (before networkx or pandas
+    would fail on them with their own errors)."""
+    n_bus = len(net.bus)
+    if n_districts is not None and not (_whole(n_districts) and 1 <= n_districts <= n_bus):
+        raise AnnotationError(f"n_districts: must be a whole number from 1 to {n_bus} (the net's "
+                              f"buses), got {n_districts!r}")
+    if isinstance(customers_per_mw, bool) or not isinstance(customers_per_mw, (int, float)) \
+            or not np.isfinite(customers_per_mw) or customers_per_mw < 0:
+        raise AnnotationError(f"customers_per_mw: must be a finite number of 0 or more, got "
+                              f"{customers_per_mw!r}")
+    for name, given in (("priorities", priorities), ("important_users", important_users)):
+        unknown = [i for i in given if i not in net.load.index]
+        if unknown:
+            raise AnnotationError(f"{name}: load {unknown[0]!r} is not in net.load")
+    bad = [(i, p) for i, p in priorities.items() if not (_whole(p) and p >= 1)]
+    if bad:
+        raise AnnotationError(f"priorities: load {bad[0][0]}: {bad[0][1]!r} is not a place in the "
+                              "紧急限电序位表 (a whole number, 1 is cut first)")
+
+
+def _whole(x) -> bool:
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
 
 
 def _bus_districts(net: pp.pandapowerNet, graph: nx.MultiGraph, n_districts: int | None,

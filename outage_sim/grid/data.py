@@ -6,13 +6,18 @@ do not pay for importing pandapower.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from outage_sim.errors import DataFileError
+from outage_sim.errors import DataFileError, InputError
+from outage_sim.grid.schema import Problems, check_references, check_rows
+from outage_sim.inputs import MAX_DATA_BYTES, normalise_text, read_text
 
 DATA_DIR = Path(__file__).parents[1] / "data" / "chongqing"
 
@@ -67,32 +72,110 @@ def read_grid_data(data_dir: str | Path | None = None) -> GridData:
 
 @lru_cache(maxsize=4)
 def _read_grid_data(directory: Path) -> GridData:
-    tables = {}
+    # every file read as text, then checked by schema (outage_sim.grid.schema): each row's types,
+    # ranges and units, then the references between files, before anything is built from them
+    texts, raw = {}, {}
     for fname, cols in DATA_FILES.items():
-        path = directory / fname
-        try:
-            df = pd.read_csv(path, keep_default_na=False, na_values=[""])
-        except FileNotFoundError:
-            raise DataFileError(f"{path.name}: data file not found in {directory}") from None
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise DataFileError(f"{path.name}: unreadable ({first})") from None
-        missing = [c for c in cols if c not in df.columns]
-        if missing:
-            raise DataFileError(f"{path.name}: missing column(s) {', '.join(missing)}")
-        if df["source"].isna().any():
-            row = int(df.index[df["source"].isna()][0]) + 2
-            raise DataFileError(f"{path.name}: line {row} has no source")
-        for c in ("important_user",):
-            if c in df:
-                df[c] = df[c].fillna("")
-        tables[fname.removesuffix(".csv")] = df
+        texts[fname], raw[fname] = _read_table(directory, fname, cols)
+    problems = Problems()
+    for fname, frame in raw.items():
+        check_rows(fname, frame, problems)
+    problems.raise_any()
+    check_references(raw, problems)
+    problems.raise_any()
+    tables = {fname.removesuffix(".csv"): _typed(texts[fname]) for fname in DATA_FILES}
     return GridData(tables, directory)
+
+
+def _read_table(directory: Path, fname: str, cols: tuple[str, ...]) -> tuple[str, pd.DataFrame]:
+    """The text of a data file (bounded, UTF-8) and its cells as text; the columns checked."""
+    text = read_text(directory / fname, name=fname, limit=MAX_DATA_BYTES, error=DataFileError,
+                     not_found=f"data file not found in {directory}")
+    header = next(csv.reader(io.StringIO(text)), [])
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise DataFileError(f"{fname}: column {twice[0]!r} appears twice in the header")
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataFileError(f"{fname}: unreadable ({first})") from None
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise DataFileError(f"{fname}: missing column(s) {', '.join(missing)}")
+    return text, df
+
+
+def _typed(text: str) -> pd.DataFrame:
+    """A checked data file as the model reads it: numbers as numbers, texts normalised."""
+    df = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
+    for c in df.columns[df.dtypes == object]:
+        df[c] = df[c].map(lambda v: normalise_text(v) if isinstance(v, str) else v)
+    if "important_user" in df:
+        df["important_user"] = df["important_user"].fillna("")
+    return df
 
 
 def load_levels(data_dir: str | Path | None = None) -> list[str]:
     """Names of the load levels a model offers (``summer_peak``, ``winter_peak``, ``valley``)."""
     return read_grid_data(data_dir)["load_levels"]["level"].tolist()
+
+
+def level_load_mw(data: GridData, level: str) -> np.ndarray:
+    """Each load's MW at a load level: its peak times its district zone's factor for the level.
+
+    The one place the model's load at a level is worked out (pandas only): the pandapower net
+    (:func:`~outage_sim.grid.chongqing_net`) and :func:`grid_totals` both use it.
+
+    Raises
+    ------
+    InputError
+        ``level`` is not a load level of the model.
+    """
+    levels = data["load_levels"].set_index("level")
+    if level not in levels.index:
+        raise InputError(f"level: unknown load level {level!r}; choose one of "
+                         f"{', '.join(levels.index)}")
+    row = levels.loc[level]
+    zone_of = dict(zip(data["districts"]["name"], data["districts"]["zone"], strict=True))
+    loads = data["loads"]
+    factor = np.array([float(row[f"factor_{zone_of[d]}"]) for d in loads["district"]])
+    out: np.ndarray = loads["peak_p_mw"].to_numpy(float) * factor
+    return out
+
+
+@dataclass(frozen=True)
+class GridTotals:
+    """The whole main grid of a model at one load level: load and customers just before an event.
+
+    ``model`` names the data folder; ``level_zh`` is the level's Chinese name (夏季高峰).
+    """
+
+    level: str
+    level_zh: str
+    load_mw: float
+    customers: int
+    model: str
+
+
+def grid_totals(level: str = "summer_peak", data_dir: str | Path | None = None) -> GridTotals:
+    """The main grid's load (MW) and customers at ``level``, from the data files (no pandapower).
+
+    The same figures as the in-service loads of :func:`~outage_sim.grid.chongqing_net` at that
+    level: what ``outage-sim classify`` takes for the main grid when an event leaves it out.
+
+    Raises
+    ------
+    InputError
+        ``level`` is not a load level of the model.
+    DataFileError
+        The model's data files are missing or malformed.
+    """
+    data = read_grid_data(data_dir)
+    load_mw = float(level_load_mw(data, level).sum())
+    name_zh = data["load_levels"].set_index("level").at[level, "name_zh"]
+    return GridTotals(level, str(name_zh), round(load_mw, 6),
+                      int(data["loads"]["customers"].sum()), data.directory.name)
 
 
 def district_names(data_dir: str | Path | None = None) -> list[str]:

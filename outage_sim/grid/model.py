@@ -45,6 +45,7 @@ from outage_sim._version import __version__
 from outage_sim.errors import DataFileError, InputError, ModelError
 from outage_sim.grid.data import (
     GridData,
+    level_load_mw,
     read_grid_data,
 )
 
@@ -156,11 +157,9 @@ def _add_transformers(net: pp.pandapowerNet, tr: pd.DataFrame, bus: BusLookup) -
 
 def _add_loads(net: pp.pandapowerNet, data: GridData, lv: pd.Series, bus: BusLookup) -> None:
     """The loads of ``loads.csv`` at the level, with their annotations."""
-    zone_of = dict(zip(data["districts"]["name"], data["districts"]["zone"]))
     loads = data["loads"]
     # a level scales each load's peak by its district zone's factor for that level
-    factor = np.array([float(lv[f"factor_{zone_of[d]}"]) for d in loads["district"]])
-    p = loads["peak_p_mw"].to_numpy(float) * factor
+    p = level_load_mw(data, str(lv.name))
     q = p * np.tan(np.arccos(LOAD_POWER_FACTOR))
     pp.create_loads(net, [bus(b, "loads.csv") for b in loads["bus"]], p_mw=p, q_mvar=q,
                     name=loads["name"].tolist())

@@ -11,7 +11,7 @@ from .faults import (
     unique_outages,
 )
 from .fragility import DAMAGE_STATES, hazus_exceedance, tower_wind_p, yu2013_pga_g
-from .geo import distance_km, hazard_context
+from .geo import OUTLINES_FILE, district_outlines, distance_km, hazard_context, point_districts
 from .sampling import (
     apply_conditions,
     draw_hazards,
@@ -30,12 +30,14 @@ __all__ = [
     "HAZARD_TYPES",
     "HazardSpec",
     "IceStorm",
+    "OUTLINES_FILE",
     "Outage",
     "apply_conditions",
     "apply_outages",
     "check_district",
     "component_table",
     "distance_km",
+    "district_outlines",
     "district_zones",
     "draw_hazards",
     "failure_probabilities",
@@ -46,6 +48,7 @@ __all__ = [
     "hazus_exceedance",
     "parse_hazard",
     "peak_ground_acceleration",
+    "point_districts",
     "resolve_fault",
     "sample_failures",
     "tower_wind_p",

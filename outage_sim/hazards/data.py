@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, RootModel, ValidationError, model_validator
 
 from outage_sim.errors import DataFileError, did_you_mean
 from outage_sim.grid import read_grid_data
+from outage_sim.inputs import normalise_text, parse_yaml, read_text
 from outage_sim.validation import problems
 
 HAZARD_DATA_DIR = Path(__file__).parents[1] / "data" / "hazards"
@@ -95,13 +95,9 @@ class HazardFile(RootModel[dict[Any, HazardParameter]]):
 @lru_cache(maxsize=32)
 def _read(directory: Path, name: str) -> dict[str, Any]:
     path = directory / f"{name}.yaml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(f"{path.name}: hazard data file not found in {directory}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataFileError(f"{path.name}: unreadable ({first})") from None
+    text = read_text(path, name=path.name, error=DataFileError,
+                     not_found=f"hazard data file not found in {directory}")
+    raw = parse_yaml(text, path.name, error=DataFileError)
     try:
         table = HazardFile.model_validate(raw)
     except ValidationError as exc:
@@ -158,7 +154,7 @@ def check_district(name: str, data_dir: str | Path | None = None) -> str:
         validation error with the field's path).
     """
     names = list(district_zones(data_dir))
-    text = str(name).strip()
+    text = normalise_text(str(name))
     if text in names:
         return text
     full = [n for n in names if n[:-1] == text and n[-1] in "区县"]

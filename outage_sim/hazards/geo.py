@@ -5,8 +5,10 @@
 - the component table of :func:`outage_sim.hazards.component_table`;
 - a line × district matrix of route kilometres (:func:`line_exposure`): a line's route is the
   straight line between its end buses, cut into equal segments, each segment assigned to its end
-  bus's district (first and last) or to the district with the nearest centroid (the model carries
-  no district polygons) — or to none when it lies outside the province;
+  bus's district (first and last) or to the district whose outline holds it
+  (:func:`district_outlines`, the shipped 区县 polygons) — or to none when it lies outside the
+  province. A net whose districts are not all in the outline file (a grid of your own) falls
+  back to the district with the nearest centroid, none beyond ``outside_km``;
 - stations (every bus of a 500/1000 kV station or converter together; each 220 kV load substation
   on its own), the lowest-numbered transformer of each station, and plants (units grouped by
   ``plant``), with their coordinates.
@@ -16,18 +18,23 @@ Distances use a local equirectangular projection (error < 0.5% over Chongqing's 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandapower as pp
 import pandas as pd
+from matplotlib.path import Path as MplPath
 
-from outage_sim.errors import AnnotationError
+from outage_sim.errors import AnnotationError, DataFileError
 from outage_sim.hazards.data import hazard_parameters, parameter
 from outage_sim.hazards.faults import component_table
 
 KM_PER_DEG = 111.195  # mean Earth radius 6371.0 km × π / 180
+#: The 38 区县 outlines shipped with the package (built by scripts/build_district_outlines.py).
+OUTLINES_FILE = Path(__file__).resolve().parents[1] / "data" / "chongqing" / "district_outlines.geojson"
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,13 +110,15 @@ def hazard_context(net: pp.pandapowerNet, data_dir: str | Path | None = None) ->
     lines = comps[comps["element"] == "line"].reset_index(drop=True)
     dist = net["districts"]
     geo = hazard_parameters("geometry", ddir)
-    exposure = line_exposure(lines, dist["name"].astype(str).tolist(),
-                             dist["lat"].to_numpy(float), dist["lon"].to_numpy(float),
+    names = dist["name"].astype(str).tolist()
+    outlines = district_outlines()
+    exposure = line_exposure(lines, names, dist["lat"].to_numpy(float), dist["lon"].to_numpy(float),
                              int(parameter(geo, "segments_per_line", "geometry")),
-                             float(parameter(geo, "outside_km", "geometry")))
+                             float(parameter(geo, "outside_km", "geometry")),
+                             outlines=outlines if set(names) <= set(outlines) else None)
     stations, members, trafo = _stations(net, comps)
     plants, units = _plants(net)
-    return HazardContext(comps, lines, exposure, tuple(dist["name"].astype(str)), stations,
+    return HazardContext(comps, lines, exposure, tuple(names), stations,
                          members, trafo, plants, units, ddir)
 
 
@@ -129,8 +138,54 @@ def distance_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2.0 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+@lru_cache(maxsize=4)
+def district_outlines(path: str | Path | None = None) -> dict[str, tuple[np.ndarray, ...]]:
+    """District name → the rings (``(n, 2)`` arrays of lon, lat; outer rings and holes alike) of
+    its outline, from the shipped ``district_outlines.geojson`` (or the GeoJSON at ``path``).
+
+    Raises
+    ------
+    DataFileError
+        The file is missing or not a FeatureCollection of (Multi)Polygons with a ``name``.
+    """
+    file = Path(path) if path is not None else OUTLINES_FILE
+    try:
+        features = json.loads(file.read_text(encoding="utf-8"))["features"]
+        out = {}
+        for f in features:
+            geom = f["geometry"]
+            polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+            out[str(f["properties"]["name"])] = tuple(np.asarray(ring, dtype=float)
+                                                     for poly in polys for ring in poly)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataFileError(f"{file}: not a readable district outline file ({exc})") from None
+    return out
+
+
+def point_districts(lat: np.ndarray, lon: np.ndarray, outlines: dict[str, tuple[np.ndarray, ...]],
+                    names: list[str]) -> np.ndarray:
+    """Position in ``names`` of the district whose outline holds each point (even-odd rule over
+    its rings), -1 for a point in none. ``lat`` and ``lon`` are flat arrays."""
+    pts = np.column_stack([np.asarray(lon, float), np.asarray(lat, float)])
+    code = np.full(len(pts), -1)
+    for i, name in enumerate(names):
+        todo = code < 0
+        rings = outlines.get(name, ())
+        if not rings or not todo.any():
+            continue
+        inside = np.zeros(len(pts), dtype=bool)
+        for ring in rings:
+            lo, hi = ring.min(axis=0), ring.max(axis=0)
+            near = todo & np.all((pts >= lo) & (pts <= hi), axis=1)
+            if near.any():
+                inside[near] ^= MplPath(ring).contains_points(pts[near])
+        code[inside & todo] = i
+    return code
+
+
 def line_exposure(lines: pd.DataFrame, names: list[str], c_lat: np.ndarray, c_lon: np.ndarray,
-                  segments: int, outside_km: float) -> np.ndarray:
+                  segments: int, outside_km: float,
+                  outlines: dict[str, tuple[np.ndarray, ...]] | None = None) -> np.ndarray:
     """Route kilometres of each line in each district.
 
     Parameters
@@ -143,7 +198,12 @@ def line_exposure(lines: pd.DataFrame, names: list[str], c_lat: np.ndarray, c_lo
     segments
         Equal segments per route.
     outside_km
-        A segment farther than this from every centroid belongs to no district.
+        Without ``outlines``: a segment farther than this from every centroid belongs to no
+        district.
+    outlines
+        :func:`district_outlines`: a segment belongs to the district whose outline holds its
+        midpoint; outside them all, to none — or, on a line with both ends in the districts, to
+        the one with the nearest centroid. ``None``: every segment to the nearest centroid.
 
     Returns
     -------
@@ -163,10 +223,17 @@ def line_exposure(lines: pd.DataFrame, names: list[str], c_lat: np.ndarray, c_lo
     x, y = local_xy_km(lat, lon, lat0)
     cx, cy = local_xy_km(c_lat, c_lon, lat0)
     d2 = (x[..., None] - cx) ** 2 + (y[..., None] - cy) ** 2
-    code = np.where(np.sqrt(d2.min(axis=-1)) <= outside_km, d2.argmin(axis=-1), -1)
+    nearest = np.where(np.sqrt(d2.min(axis=-1)) <= outside_km, d2.argmin(axis=-1), -1)
     pos = {name: i for i, name in enumerate(names)}
     first = lines["district"].astype(str).map(pos).fillna(-1).to_numpy(int)
     last = lines["district2"].astype(str).map(pos).fillna(-1).to_numpy(int)
+    if outlines is None:
+        code = nearest
+    else:  # a straight route between two stations of the province that cuts across a corner of
+        # a neighbouring province stays exposed in the nearest district; other routes do not
+        code = point_districts(lat.ravel(), lon.ravel(), outlines, names).reshape(lat.shape)
+        own = ((first >= 0) & (last >= 0))[:, None] & (code < 0)
+        code = np.where(own, d2.argmin(axis=-1), code)
     code[:, 0] = np.where(first >= 0, first, code[:, 0])
     code[:, -1] = np.where(last >= 0, last, code[:, -1])
     rows = np.repeat(np.arange(n), segments)

@@ -156,12 +156,21 @@ def apply_conditions(net: pp.pandapowerNet, spec: HazardSpec | Mapping[str, Any]
     """Apply a hazard's changes to the operating state of ``net`` **in place**.
 
     Only a heat wave changes the net (loads up, units derated, imports scaled); other hazards
-    return ``()``. Call it on the working copy, never on the caller's net.
+    return ``()``. Call it on the working copy, never on the caller's net. The operating state
+    before the first change is kept in ``net["pre_conditions"]``, so the engine can tell the
+    grid's own state before the event from what the hazard did to it.
     """
     spec = parse_hazard(spec)
     if isinstance(spec, HeatWave):
+        if "pre_conditions" not in net:
+            net["pre_conditions"] = {t: net[t][[c for c in PRE_CONDITION_COLUMNS if c in net[t]]]
+                                     .copy() for t in ("load", "gen", "sgen")}
         return apply_heat_wave(net, spec, _context(net, context))
     return ()
+
+
+#: The operating columns a hazard's conditions may change (kept before the first change).
+PRE_CONDITION_COLUMNS = ("p_mw", "q_mvar", "scaling", "min_p_mw", "max_p_mw", "in_service")
 
 
 def _generator(rng: Any) -> np.random.Generator:

@@ -64,6 +64,8 @@ def _districts(value: Any) -> Any:
         return None
     if isinstance(value, str):
         value = [value]
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"must be a list of district names, not {type(value).__name__}")
     names = [check_district(v) for v in value]
     if not names:
         raise ValueError("list at least one district")

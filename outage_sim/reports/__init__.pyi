@@ -1,12 +1,21 @@
 """Type-checker view of the facade; `__init__.py` loads the same names lazily."""
 
 from .figures import bilingual, plot_grid
-from .html import html_report, markdown_to_html, write_html_report
+from .geojson import GEOJSON_FILE, districts_geojson
+from .html import REPORT_FILE, html_report, markdown_to_html, write_html_report
+from .maps import (
+    panel_hours,
+    plot_district_map,
+    plot_district_panels,
+    plot_probability_map,
+    worst_hour,
+)
 from .montecarlo import plot_district_probability, plot_level_probability, plot_shed_histogram
 from .recovery import (
     FIGURES,
     RESTORATION_FILES,
     draw_figures,
+    figure_writers,
     plot_customers_out,
     plot_district_snapshot,
     plot_levels,
@@ -17,20 +26,29 @@ from .recovery import (
 
 __all__ = [
     "FIGURES",
+    "GEOJSON_FILE",
+    "REPORT_FILE",
     "RESTORATION_FILES",
     "bilingual",
+    "districts_geojson",
     "draw_figures",
+    "figure_writers",
     "html_report",
     "markdown_to_html",
+    "panel_hours",
     "plot_customers_out",
+    "plot_district_map",
+    "plot_district_panels",
     "plot_district_probability",
     "plot_district_snapshot",
     "plot_grid",
     "plot_level_probability",
     "plot_levels",
     "plot_policies",
+    "plot_probability_map",
     "plot_recovery",
     "plot_shed_histogram",
     "read_run_folder",
+    "worst_hour",
     "write_html_report",
 ]

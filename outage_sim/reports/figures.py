@@ -1,8 +1,10 @@
 """Matplotlib figures. Every function takes ``ax=None``, draws on it (or a new Axes) and returns
 the Axes; none calls ``plt.show()``.
 
-Labels are English with the plan's Chinese term beside it when a CJK font is installed; where none
-is, the Chinese part is left out rather than drawn as empty boxes.
+Labels are English with the plan's Chinese term beside it, drawn with the CJK font the package
+ships (:mod:`outage_sim.reports.fonts`, registered once). Only if that file is missing does an
+installed CJK font stand in; with neither, the Chinese part is left out rather than drawn as
+empty boxes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.lines import Line2D
 
+from outage_sim.reports.fonts import register_cjk_font
+
 VOLTAGE_COLOURS = {1000: "#7b2cbf", 500: "#d62828", 220: "#1d6fb8"}
 PLANT_MARKERS = {"coal": ("s", "#444444"), "gas": ("D", "#f77f00"), "hydro": ("^", "#0096c7"),
                  "import": ("*", "#2a9d8f")}
@@ -22,7 +26,11 @@ _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "WenQuanYi
 
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """Name of an installed font that can draw Chinese, or ``None``."""
+    """Name of the font that draws Chinese: the shipped Noto Sans SC, else an installed CJK font,
+    else ``None``."""
+    shipped = register_cjk_font()
+    if shipped:
+        return shipped
     names = {f.name for f in font_manager.fontManager.ttflist}
     return next((n for n in _CJK_FONTS if n in names), None)
 
@@ -55,6 +63,49 @@ def plot_grid(net, ax=None, *, district_labels: bool = True):
     use_cjk_font()
     if ax is None:
         _, ax = plt.subplots(figsize=(11, 10))
+    _outlines(ax, net)
+    drawn = _lines(ax, net)
+    _plants(ax, net)
+    if district_labels and "districts" in net:
+        _district_names(ax, net["districts"])
+    ax.legend(handles=_grid_legend(drawn), loc="lower right", fontsize=8, framealpha=0.9)
+    _geo_labels(ax, net)
+    meta = net["meta"] if "meta" in net else {}
+    ax.set_title(bilingual(f"{net.name or 'grid'} — model {meta.get('model_version', '')}",
+                           "电网模型"), fontsize=10)
+    ax.set_aspect("equal", adjustable="datalim")
+    return ax
+
+
+def _district_names(ax, districts) -> None:
+    chinese = cjk_font() is not None
+    for row in districts.itertuples(index=False):
+        ax.annotate(row.name if chinese else row.name_en, (row.lon, row.lat), fontsize=7,
+                    color="#333333", ha="center", va="bottom", xytext=(0, 4),
+                    textcoords="offset points", zorder=4)
+
+
+def _geo_labels(ax, net) -> None:
+    geo = "lat" in net.bus and net.bus["lat"].between(-90, 90).all()
+    ax.set_xlabel(bilingual("longitude (°E)", "经度") if geo else "x (layout units)")
+    ax.set_ylabel(bilingual("latitude (°N)", "纬度") if geo else "y (layout units)")
+
+
+def _outlines(ax, net) -> None:
+    """The 区县 outlines under the grid, when the net's districts are the shipped ones."""
+    from outage_sim.hazards import district_outlines
+
+    outlines = district_outlines()
+    names = set(net["districts"]["name"].astype(str)) if "districts" in net else set()
+    if not names or not names <= set(outlines):
+        return
+    for name in names:
+        for ring in outlines[name]:
+            ax.plot(ring[:, 0], ring[:, 1], color="#c8c8c8", lw=0.5, zorder=0)
+
+
+def _lines(ax, net) -> set[int]:
+    """Lines coloured by voltage, transformers, buses; returns the voltages drawn."""
     lat, lon = net.bus["lat"], net.bus["lon"]
     kv_of_line = net.bus.loc[net.line.from_bus, "vn_kv"].to_numpy()
     drawn = set()
@@ -67,6 +118,11 @@ def plot_grid(net, ax=None, *, district_labels: bool = True):
     for hv, lv in zip(net.trafo.hv_bus, net.trafo.lv_bus):
         ax.plot([lon[hv], lon[lv]], [lat[hv], lat[lv]], color="#555555", lw=0.6, zorder=1)
     ax.scatter(lon, lat, s=[18 if kv >= 500 else 6 for kv in net.bus.vn_kv], c="black", zorder=2)
+    return drawn
+
+
+def _plants(ax, net) -> None:
+    lat, lon = net.bus["lat"], net.bus["lon"]
     gens = net.gen.assign(kind=net.gen["role"].where(net.gen["role"] == "import", net.gen["type"]))
     sg = net.sgen[net.sgen.get("role", "") == "import"].assign(kind="import")
     for kind, (marker, colour) in PLANT_MARKERS.items():
@@ -74,23 +130,13 @@ def plot_grid(net, ax=None, *, district_labels: bool = True):
         if buses:
             ax.scatter(lon[buses], lat[buses], marker=marker, s=90, c=colour, edgecolors="white",
                        zorder=3)
-    if district_labels and "districts" in net:
-        chinese = cjk_font() is not None
-        for row in net["districts"].itertuples(index=False):
-            ax.annotate(row.name if chinese else row.name_en, (row.lon, row.lat), fontsize=7,
-                        color="#333333", ha="center", va="bottom", xytext=(0, 4),
-                        textcoords="offset points", zorder=4)
-    handles = [Line2D([], [], color=VOLTAGE_COLOURS[k], lw=2, label=f"{k} kV") for k in sorted(drawn, reverse=True)]
+
+
+def _grid_legend(drawn: set[int]) -> list:
+    handles = [Line2D([], [], color=VOLTAGE_COLOURS[k], lw=2, label=f"{k} kV")
+               for k in sorted(drawn, reverse=True) if k in VOLTAGE_COLOURS]
     names = {"coal": bilingual("coal unit", "煤电"), "gas": bilingual("gas unit", "气电"),
-             "hydro": bilingual("hydro unit", "水电"), "import": bilingual("intertie / DC infeed", "外来电")}
-    handles += [Line2D([], [], ls="", marker=m, color=c, markersize=8, label=names[k])
-                for k, (m, c) in PLANT_MARKERS.items()]
-    ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9)
-    geo = "lat" in net.bus and net.bus["lat"].between(-90, 90).all()
-    ax.set_xlabel(bilingual("longitude (°E)", "经度") if geo else "x (layout units)")
-    ax.set_ylabel(bilingual("latitude (°N)", "纬度") if geo else "y (layout units)")
-    meta = net["meta"] if "meta" in net else {}
-    ax.set_title(bilingual(f"{net.name or 'grid'} — model {meta.get('model_version', '')}",
-                           "电网模型"), fontsize=10)
-    ax.set_aspect("equal", adjustable="datalim")
-    return ax
+             "hydro": bilingual("hydro unit", "水电"),
+             "import": bilingual("intertie / DC infeed", "外来电")}
+    return handles + [Line2D([], [], ls="", marker=m, color=c, markersize=8, label=names[k])
+                      for k, (m, c) in PLANT_MARKERS.items()]

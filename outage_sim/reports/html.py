@@ -22,8 +22,17 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from outage_sim.errors import InputError, check_output
-from outage_sim.response import REPORT_KIND_LABELS, brief_markdown
+from outage_sim.errors import InputError
+from outage_sim.outputs import check_output, write_outputs
+from outage_sim.reports.maps import map_figures
+from outage_sim.response import (
+    BEIJING,
+    REPORT_KIND_LABELS,
+    brief_markdown,
+    clause_zh,
+    cn_time,
+    load_organisation,
+)
 
 __all__ = ["REPORT_FILE", "html_report", "markdown_to_html", "write_html_report"]
 
@@ -43,6 +52,7 @@ td.num{text-align:right}
 .yellow{background:#fcbf49}.blue{background:#1d6fb8;color:#fff}.none{background:#adb5bd}
 img{max-width:100%;border:1px solid #ddd}
 .small{color:#666;font-size:.85em}
+.exercise{border:2px solid #d62828;color:#d62828;padding:.4em .6em;font-size:1.1em}
 """
 
 
@@ -111,11 +121,19 @@ def _recovery_figures(rest) -> list[tuple[str, str]]:
     for title, draw in (("负荷恢复曲线 / Load recovery", lambda ax: plot_recovery(
             rest.timeline, ax, termination_h=rest.terminated_h)),
             ("停电用户 / Customers out", lambda ax: plot_customers_out(rest.timeline, ax)),
-            ("事件级别 / Event level over time", lambda ax: plot_levels(rest.timeline, ax))):
+            (("当前状态分级（事件级别保持峰值，仅响应级别可调整） / Current state graded over time "
+              "(the event level stays at its peak; only the response level may change)"),
+             lambda ax: plot_levels(rest.timeline, ax))):
         fig = Figure(figsize=(8, 4), layout="constrained")
         draw(fig.add_subplot())
         out.append((title, _png(fig)))
     return out
+
+
+def _map_section(run_result, rest) -> list[str]:
+    """The district maps (:func:`outage_sim.reports.maps.map_figures`) under their heading."""
+    return ["<h2>区县停电分布 / Districts on the map</h2>"] + [
+        _figure_html(t, _png(f)) for t, f in map_figures(run_result, rest)]
 
 
 def _clock_table(plan) -> str:
@@ -124,14 +142,34 @@ def _clock_table(plan) -> str:
     rows = []
     for r in plan.reports:
         zh, en = REPORT_KIND_LABELS.get(r.kind, (r.kind, r.kind))
-        due = (r.due.isoformat(timespec="minutes") if r.due else
-               "处置结束时 / when handling ends" if r.kind == "final" else
-               "及时（无固定时限） / promptly (no fixed time)")
+        due = f"{r.due_zh} / {r.due_en}"  # Beijing time; each body reports on its own
         rows.append(f"<tr><td>{_esc(zh)} / {_esc(en)}</td><td>{_esc('、'.join(r.by))}</td>"
-                    f"<td>{_esc('、'.join(r.to))}</td><td>{_esc(due)}</td><td>{_esc(r.clause)}</td></tr>")
+                    f"<td>{_esc('、'.join(r.to))}</td><td>{_esc(due)}</td>"
+                    f"<td>{_esc(clause_zh(r.clause))}</td></tr>")
     return ("<table><thead><tr><th>报告 / Report</th><th>报告单位 / By</th><th>报送对象 / To</th>"
             "<th>时限 / Due</th><th>依据 / Clause</th></tr></thead><tbody>" + "".join(rows)
             + "</tbody></table>")
+
+
+def _context_html(plan) -> str:
+    """Districts affected and minor impacts, key areas, important users cut off (as in the
+    brief), and the 【演练】 mark of a scenario's report."""
+    keys = "、".join(plan.key_areas) or "未指定 / none given"
+    users = "".join(f"<li>{_esc(u.text_zh)} / {_esc(u.text_en)}</li>"
+                    for u in plan.important_users) or "<li>无 / none</li>"
+    minor = (f"（另有轻微影响区县{len(plan.minor)}个 / plus {len(plan.minor)} minor impacts: "
+             f"{'、'.join(d.name for d in plan.minor)}）" if plan.minor else "")
+    return (f"<ul><li>事发地（受影响区县） / Districts affected: "
+            f"{_esc('、'.join(plan.districts) or '—')}{_esc(minor)}</li>"
+            f"<li>重点地区（预案4.3条） / Key areas (§4.3): {_esc(keys)}</li>"
+            f"<li>重要电力用户停电 / Important power users cut off:<ul>{users}</ul></li></ul>")
+
+
+def _exercise_html(plan) -> list[str]:
+    if not plan.exercise:
+        return []
+    d = load_organisation().documents
+    return [f'<p class="exercise"><strong>{_esc(d.exercise_zh)}</strong> / {_esc(d.exercise_en)}</p>']
 
 
 def _district_table(districts) -> str:
@@ -168,17 +206,19 @@ def html_report(run_result, figures: dict[str, Any] | None = None, restoration=N
         "<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>大面积停电事件报告 / Outage event report — {_esc(sc.name)}</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{_CSS}</style></head><body>", *_exercise_html(plan),
         "<h1>大面积停电事件报告 / Large-area outage event report</h1>",
         (f"<p><strong>情景 / Scenario:</strong> {_esc(sc.name)}<br>"
-         f"<strong>时间 / Time:</strong> {_esc(sc.time.isoformat())}<br>"
+         f"<strong>时间 / Time:</strong> {_esc(cn_time(sc.time))}（北京时间） / "
+         f"{_esc(plan.time.isoformat(timespec='minutes'))}<br>"
          f"<span class=small>seed {run_result.seed} · model {_esc(run_result.model_version)} · "
-         f"generated 生成于 {datetime.now().astimezone().isoformat(timespec='minutes')}</span></p>"),
+         f"生成于 generated {cn_time(datetime.now(BEIJING))}（北京时间）</span></p>"),
         "<h2>概况 / Summary</h2>",
         f'<p><span class="level {colour}">{_esc(level)}</span></p>',
         (f"<ul><li>减供负荷 / Load shed: {main['shed_mw']:,.0f} MW of {main['load_mw']:,.0f} MW "
          f"({pct:.1f}%)</li><li>停电用户 / Customers out: {main['customers_out']:,} of "
          f"{main['customers']:,} ({cpct:.1f}%)</li></ul>"),
+        _context_html(plan),
     ]
     if sc.description:
         parts.append(f"<p>{_esc(sc.description)}</p>")
@@ -190,6 +230,7 @@ def html_report(run_result, figures: dict[str, Any] | None = None, restoration=N
                else "应急响应未在模拟期内终止 / the response has not ended within the run")
         parts.append(f"<p>{_esc(end)}</p>")
         parts += [_figure_html(t, u) for t, u in _recovery_figures(rest)]
+    parts += _map_section(run_result, rest)
     for title, source in (figures or {}).items():
         parts.append(_figure_html(str(title), _png(source)))
     parts += ["<h2>应急响应简报 / Response brief</h2>", markdown_to_html(brief_markdown(plan)),
@@ -222,9 +263,6 @@ def write_html_report(run_result, out_dir: str | Path, figures: dict[str, Path] 
         ``out_dir`` is a file, ``report.html`` exists (without ``force``), or a figure is not a
         readable PNG.
     """
-    out = check_output(out_dir, (REPORT_FILE,), force=force, field="out_dir")
-    path = out / REPORT_FILE
+    check_output(out_dir, (REPORT_FILE,), force=force, field="out_dir")  # before drawing
     text = html_report(run_result, figures, restoration)
-    out.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_outputs(out_dir, {REPORT_FILE: text}, force=force, field="out_dir")[0]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from outage_sim.grid import read_grid_data
 from outage_sim.reports.figures import bilingual, cjk_font, use_cjk_font
+from outage_sim.reports.maps import plot_probability_map
 
 LEVEL_COLOURS = {4: "#d62828", 3: "#f77f00", 2: "#fcbf49", 1: "#3a86ff", 0: "#adb5bd"}
 
@@ -18,7 +18,8 @@ def plot_level_probability(result, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     lp = result.level_probability
-    labels = [f"{en}\n{zh}" if cjk_font() else en for en, zh in zip(lp.level_en, lp.level)]
+    zh_names = ["未达" if z == "none" else z for z in lp.level]
+    labels = [f"{en}\n{zh}" if cjk_font() else en for en, zh in zip(lp.level_en, zh_names)]
     ax.bar(labels, 100 * lp.probability, color=[LEVEL_COLOURS[r] for r in lp.level_rank])
     for x, p in enumerate(lp.probability):
         ax.annotate(f"{100 * p:.2f}%", (x, 100 * p), ha="center", va="bottom", fontsize=8)
@@ -29,38 +30,55 @@ def plot_level_probability(result, ax=None):
 
 
 def plot_district_probability(result, ax=None):
-    """District map: circles at the district centroids coloured by the probability of going dark."""
-    use_cjk_font()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 7))
-    d = read_grid_data()["districts"].set_index("name")
+    """District map: every district's outline filled by its probability of going dark over the
+    sweep (:func:`outage_sim.reports.maps.plot_probability_map`), with the 中心城区 inset."""
     p = result.district_dark_probability.set_index("district").p_dark
-    names = [n for n in p.index if n in d.index]
-    sc = ax.scatter(d.loc[names, "lon"], d.loc[names, "lat"], c=100 * p[names], cmap="Reds",
-                    vmin=0, vmax=max(1.0, 100 * float(p.max())), s=160, edgecolors="#333333")
-    for n in names:
-        label = n if cjk_font() else d.at[n, "name_en"]
-        ax.annotate(label, (d.at[n, "lon"], d.at[n, "lat"]), fontsize=6, ha="center",
-                    va="bottom", xytext=(0, 6), textcoords="offset points")
-    ax.figure.colorbar(sc, ax=ax, label=bilingual("probability of going dark (%)", "全停概率"))
-    ax.set_xlabel(bilingual("longitude (°E)", "经度"))
-    ax.set_ylabel(bilingual("latitude (°N)", "纬度"))
-    ax.set_aspect("equal", adjustable="datalim")
-    return ax
+    return plot_probability_map(p, ax, title=bilingual(
+        f"P(district dark) — {result.scenario}, {len(result.samples):,} samples",
+        "各区县全停概率"))
 
 
-def plot_shed_histogram(result, ax=None, bins: int = 40):
-    """Histogram of the main grid's load shed (MW) over the sweep."""
+def shed_bins(shed: np.ndarray, max_bins: int = 30) -> np.ndarray:
+    """Bin edges for the load shed of the samples that shed anything: from 0 to just past the
+    largest, on round widths (1, 2, 2.5 or 5 × 10^k MW), at most ``max_bins`` bins."""
+    top = float(np.max(shed)) if len(shed) else 0.0
+    if top <= 0:
+        return np.array([0.0, 1.0])
+    auto = np.histogram_bin_edges(shed, bins="auto")
+    raw = max(top / max_bins, float(np.diff(auto).mean()) if len(auto) > 1 else top / 10)
+    mag = 10 ** np.floor(np.log10(raw))
+    width = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    return np.arange(0.0, top + width, width)
+
+
+def plot_shed_histogram(result, ax=None, bins: int | np.ndarray | None = None):
+    """Histogram of the main grid's load shed (MW) over the sweep, on round bins over the range
+    of the data; the samples that shed nothing are counted in the legend, not as a bar, and the
+    plan's thresholds (5, 10, 20, 50% of the load) are drawn where the data reaches them."""
     use_cjk_font()
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
-    shed = result.samples.shed_mw.to_numpy()
-    ax.hist(shed, bins=bins, color="#1d6fb8", edgecolor="white")
+    shed = result.samples.shed_mw.to_numpy(float)
+    some = shed[shed > 1e-6]
+    edges = shed_bins(some, bins if isinstance(bins, int) else 30) if not isinstance(
+        bins, np.ndarray) else bins
+    counts, _, _ = ax.hist(some, bins=edges, color="#1d6fb8", edgecolor="white", linewidth=0.6,
+                           label=bilingual(f"{len(some):,} samples shed load",
+                                           f"{len(some):,}次有减供"))
+    ax.plot([], [], ls="", label=bilingual(f"{len(shed) - len(some):,} shed nothing",
+                                           f"{len(shed) - len(some):,}次无减供"))
+    right = float(edges[-1])
     for pct, style in ((0.05, ":"), (0.10, "--"), (0.20, "-."), (0.50, "-")):
-        ax.axvline(pct * result.load_mw, color="#d62828", ls=style, lw=1,
-                   label=f"{int(100 * pct)}% of load")
-    ax.set_yscale("log" if np.ptp(np.histogram(shed, bins=bins)[0]) > 100 else "linear")
-    ax.set_xlabel(bilingual("main-grid load shed (MW)", "减供负荷"))
+        x = pct * result.load_mw
+        if x <= right * 1.25:
+            ax.axvline(x, color="#d62828", ls=style, lw=1,
+                       label=bilingual(f"{int(100 * pct)}% of load", f"负荷的{int(100 * pct)}%"))
+            right = max(right, x * 1.04)
+    ax.set_xlim(0, right)
+    ax.set_yscale("log" if len(counts) and counts.max() > 200 * max(counts[counts > 0].min(), 1)
+                  else "linear")
+    ax.set_xlabel(bilingual("main-grid load shed (MW)", "减供负荷，兆瓦"))
     ax.set_ylabel(bilingual("samples", "样本数"))
+    ax.set_title(bilingual(f"Load shed over {len(shed):,} samples", "减供负荷分布"), fontsize=10)
     ax.legend(fontsize=7)
     return ax

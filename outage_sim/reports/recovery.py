@@ -6,13 +6,15 @@ Restoration`'s ``timeline`` and ``districts``, or the same read back from ``time
 ``plt.show()``. Labels are English with the plan's Chinese term beside it when a CJK font is
 installed (:func:`outage_sim.reports.bilingual`).
 
-:func:`draw_figures` writes the four figures of a run folder; :func:`read_run_folder` reads a
-folder written by ``outage-sim run --out`` back (``outage-sim plot`` uses both).
+:func:`draw_figures` writes the four figures of a run folder (:func:`figure_writers` gives them
+to a larger set of files); :func:`read_run_folder` reads a folder written by ``outage-sim run
+--out`` back (``outage-sim plot`` uses both).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,11 +23,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from outage_sim.errors import InputError
+from outage_sim.outputs import save_figure, write_outputs
 from outage_sim.reports.figures import bilingual, cjk_font, use_cjk_font
+from outage_sim.reports.maps import panel_hours, panels_size, plot_district_map, plot_district_panels
 
 #: Tables a run folder holds besides result.json, and the figures drawn from them.
 RESTORATION_FILES = ("timeline.csv", "events.csv", "district_timeline.csv", "jobs.csv")
-FIGURES = ("recovery", "customers_out", "levels", "district_map")
+FIGURES = ("recovery", "customers_out", "levels", "district_map", "district_panels")
 LEVEL_COLOURS = {"red": "#d62828", "orange": "#f77f00", "yellow": "#fcbf49", "blue": "#1d6fb8",
                  "": "#e5e5e5"}
 _TIMELINE_COLUMNS = ("t_h", "restored_pct", "key_restored_pct", "customers_out", "level_rank",
@@ -186,31 +190,54 @@ def plot_policies(timelines: dict[str, pd.DataFrame], ax=None):
     return ax
 
 
-def draw_figures(out_dir: str | Path, timeline: pd.DataFrame, districts: pd.DataFrame, *,
-                 termination_h: float | None = None, at_h: float | None = None,
-                 fmt: str = "png", coords: pd.DataFrame | None = None) -> list[Path]:
-    """Write the four figures into ``out_dir`` (``recovery``, ``customers_out``, ``levels``,
-    ``district_map`` with extension ``fmt``); the map is drawn at ``at_h`` (default 24 h, or the
-    end of a shorter run). Uses matplotlib's object API, so no window opens."""
-    out = Path(out_dir)
-    at = min(24.0, float(timeline.t_h.iloc[-1])) if at_h is None else float(at_h)
+def figure_writers(timeline: pd.DataFrame, districts: pd.DataFrame, *,
+                   termination_h: float | None = None, at_h: float | None = None,
+                   fmt: str = "png", coords: pd.DataFrame | None = None,
+                   map_options: dict | None = None) -> dict[str, Callable]:
+    """The four figures of a run folder as writers for :func:`outage_sim.outputs.write_outputs`
+    (file name → function drawing the figure into the path it is given); see
+    :func:`draw_figures`. Each figure is drawn only when written."""
+    # the map at at_h (None: the worst moment; map_options: failed=, hazards= of maps.py)
+    opts = map_options or {}
     draws = {"recovery": lambda ax: plot_recovery(timeline, ax, termination_h=termination_h),
              "customers_out": lambda ax: plot_customers_out(timeline, ax),
              "levels": lambda ax: plot_levels(timeline, ax),
-             "district_map": lambda ax: plot_district_snapshot(districts, at, ax, coords=coords)}
-    sizes = {"levels": (8, 2.8), "district_map": (7, 6.5)}
-    paths = []
-    for name in FIGURES:
-        fig = Figure(figsize=sizes.get(name, (8, 4.5)), layout="constrained")
-        draws[name](fig.add_subplot())
-        path = out / f"{name}.{fmt}"
-        fig.savefig(path, dpi=120)
-        paths.append(path)
-    return paths
+             "district_map": lambda ax: plot_district_map(districts, at_h, ax, **opts),
+             "district_panels": lambda ax: plot_district_panels(
+                 districts, None, ax, failed=opts.get("failed"))}
+    sizes = {"levels": (8, 2.8), "district_map": (9, 7.5),
+             "district_panels": panels_size(len(panel_hours(districts)))}
+
+    def writer(name):
+        def write(path: Path) -> None:
+            fig = Figure(figsize=sizes.get(name, (8, 4.5)), layout="constrained")
+            draws[name](fig.add_subplot())
+            save_figure(fig, path, format=fmt, dpi=120)
+        return write
+
+    return {f"{name}.{fmt}": writer(name) for name in FIGURES}
+
+
+def draw_figures(out_dir: str | Path, timeline: pd.DataFrame, districts: pd.DataFrame, *,
+                 termination_h: float | None = None, at_h: float | None = None,
+                 fmt: str = "png", coords: pd.DataFrame | None = None,
+                 force: bool = True, map_options: dict | None = None) -> list[Path]:
+    """Write the figures into ``out_dir`` (``recovery``, ``customers_out``, ``levels``,
+    ``district_map``, ``district_panels`` with extension ``fmt``); the map is drawn at ``at_h``
+    (default: the worst moment), the panels at T+0, 1, 6, 24, 72, 168 h within the run;
+    ``map_options`` go to :func:`outage_sim.reports.maps.plot_district_map` (``failed``,
+    ``hazards``). Uses matplotlib's object API, so no window opens.
+
+    The figures appear together or not at all (:func:`outage_sim.outputs.write_outputs`); figures
+    already there are replaced unless ``force`` is false."""
+    return write_outputs(out_dir, figure_writers(timeline, districts, termination_h=termination_h,
+                                                 at_h=at_h, fmt=fmt, coords=coords,
+                                                 map_options=map_options), force=force)
 
 
 def read_run_folder(folder: str | Path) -> dict:
-    """The tables and restoration summary of a folder written by ``outage-sim run --out``.
+    """The tables, restoration summary and faulted elements (``failed``) of a folder written by
+    ``outage-sim run --out``.
 
     Raises
     ------
@@ -231,12 +258,14 @@ def read_run_folder(folder: str | Path) -> dict:
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
             raise InputError(f"{d / name}: unreadable CSV") from None
     _check(out["timeline"], _TIMELINE_COLUMNS)
-    summary = {}
+    summary, failed = {}, []
     if (d / "result.json").exists():
         try:
             summary = json.loads((d / "result.json").read_text(encoding="utf-8"))
+            failed = (summary.get("shed") or {}).get("failed") or []  # drawn on the map
             summary = summary.get("restoration") or {}
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise InputError(f"{d / 'result.json'}: not valid JSON") from None
     out["summary"] = summary
+    out["failed"] = failed
     return out

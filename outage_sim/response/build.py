@@ -17,24 +17,27 @@ Notes
 Readings of the plan's text that the code takes (each also noted in the data file):
 
 - Two or more districts (§2.2 "两个以上", "以上" includes the number) make a 一般/较大 event
-  ``city_or_designated_district``. A district counts as touched when it has any load shed or
-  customers out.
-- The 30-minute telephone and 1-hour written reports, the report to 应急管理部 and the daily
-  follow-ups are clocked for 重大/特别重大 only (§3.3.1, §3.3.3, 附件二 市应急局). Below that a
-  follow-up is due "promptly" when facts change (no clock, ``due`` None).
-- Deadlines are added on the UTC time line and shown in the event's own offset, so they cross
-  midnight, month ends and daylight-saving changes correctly.
+  ``city_or_designated_district``. Which districts count is the plan file's ``[affected]``
+  reading (:attr:`Severity.affected`): a trace of shed does not make a 事发地.
+- Every level has its first report (首报, §3.3.1, 立即). The 30-minute telephone and 1-hour
+  written reports, the report to 应急管理部 and the daily follow-ups are clocked for
+  重大/特别重大 only (§3.3.1, §3.3.3, 附件“二、成员单位职责” 市应急局); follow-ups are also due
+  "promptly" (及时续报) when facts change, at every level (no clock, ``due`` None). Each body
+  reports on its own (:mod:`outage_sim.response.clock`).
+- Times are Beijing time (the plan's zone) whatever offset the input used; deadlines are added
+  on the UTC time line, so they cross midnight and month ends correctly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from outage_sim.errors import DataFileError, InputError
+from outage_sim.response.clock import add_minutes, reports
 from outage_sim.response.event import (
     canonical_cause,
     canonical_district,
@@ -48,14 +51,14 @@ from outage_sim.response.organisation_file import LevelSpec, Role
 from outage_sim.response.plan import (
     ActivatedUnit,
     ChainLink,
+    ImportantUsers,
     Measure,
-    Report,
     ResponsePlan,
     WarningInfo,
 )
 from outage_sim.severity import Plan, Severity, classify
 
-__all__ = ["add_minutes", "build_response", "respond", "respond_output"]
+__all__ = ["add_minutes", "build_response", "rebuild_response", "respond", "respond_output"]
 
 #: Follow-up reports listed when the end of handling is not known yet.
 DEFAULT_FOLLOWUP_DAYS = 3
@@ -67,13 +70,17 @@ def build_response(
     result: Severity,
     time: datetime,
     *,
-    districts: Sequence[str] = (),
+    districts: Sequence[str] | None = None,
     cause: str | None = None,
     secondary: Sequence[str] = (),
     end_time: datetime | None = None,
     source: str | None = None,
     followup_days: int = DEFAULT_FOLLOWUP_DAYS,
     organisation: Organisation | None = None,
+    exercise: bool = False,
+    key_areas: Sequence[str] = (),
+    important_users: Sequence[ImportantUsers] = (),
+    facts: Mapping[str, tuple[str, str]] | None = None,
 ) -> ResponsePlan:
     """Turn a severity result and the event's context into a :class:`ResponsePlan`.
 
@@ -83,9 +90,11 @@ def build_response(
         The one-event severity result (:func:`outage_sim.severity.classify`).
     time : datetime
         When the event happened; must be timezone-aware.
-    districts : sequence of str
-        The districts the event touches, in order (the first leads a single-district event);
-        the 自治县 long forms are accepted (see :func:`canonical_district`).
+    districts : sequence of str, optional
+        The districts the event affects (事发地), in order (the first leads a single-district
+        event); the 自治县 long forms are accepted (see :func:`canonical_district`). Default:
+        ``result.affected``, the plan file's reading of which districts are affected (names
+        that are not districts of the plan, from a user's own grid, left out).
     cause : str, optional
         What caused the outage, a key of the organisation's ``causes`` (or an alias).
     secondary : sequence of str
@@ -98,10 +107,19 @@ def build_response(
         Daily follow-ups to list for 重大/特别重大 while ``end_time`` is unknown.
     organisation : Organisation, optional
         The organisation data; the packaged Chongqing 2021 file by default.
+    exercise : bool
+        The event is a scenario or a drill (演练): every document is marked so at its head.
+    key_areas : sequence of str
+        The key areas (重点地区) used for §4.3 (the plan lists none; a scenario sets them).
+    important_users : sequence of ImportantUsers
+        重要电力用户 cut off, by district and category.
+    facts : mapping, optional
+        The §3.3.2 ``course``, ``trend``, ``handling`` as known: (Chinese, English) each.
 
     Returns
     -------
     ResponsePlan
+        Its times in Beijing time (the plan's zone), whatever offset ``time`` had.
 
     Raises
     ------
@@ -112,22 +130,47 @@ def build_response(
         The organisation's response level for the event level differs from the severity plan's.
     """
     org = organisation or load_organisation()
-    cause, secondary, districts = _checked_context(
-        org, time, end_time, cause, secondary, districts
-    )
-    event = {
-        "severity": result,
-        "time": time,
-        "end_time": end_time,
-        "districts": districts,
-        "cause": cause,
-        "secondary": secondary,
-        "source": source,
-    }
+    if districts is None:  # the affected districts the plan knows (not a user grid's own names)
+        known = district_aliases(org)
+        districts = [d for d in result.affected if d in known]
+    cause, secondary, districts = _checked_context(org, time, end_time, cause, secondary,
+                                                   districts)
+    event = {"severity": result, "time": time.astimezone(org.tz),
+             "end_time": end_time.astimezone(org.tz) if end_time is not None else None,
+             "districts": districts, "cause": cause, "secondary": secondary, "source": source}
+    extra = {"exercise": exercise,
+             "key_areas": tuple(canonical_district(d, f"key_areas[{i}]", org)
+                                for i, d in enumerate(key_areas)),
+             "important_users": tuple(important_users), "facts": dict(facts or {})}
     spec = org.level(int(result.level_rank))
     if spec is None:
-        return _not_started(org, event)
-    return _started(org, spec, event, followup_days)
+        return replace(_not_started(org, event), **extra)
+    return replace(_started(org, spec, event, followup_days), **extra)
+
+
+def rebuild_response(
+    plan: ResponsePlan,
+    *,
+    severity: Severity | None = None,
+    time: datetime | None = None,
+    end_time: datetime | None = None,
+    followup_days: int = DEFAULT_FOLLOWUP_DAYS,
+    districts: Sequence[str] | None = None,
+    organisation: Organisation | None = None,
+    facts: Mapping[str, tuple[str, str]] | None = None,
+) -> ResponsePlan:
+    """``plan`` built again with a new end of handling (or severity, time, districts), keeping
+    every other part of its context (cause, incidents, source, exercise, key areas, important
+    users)."""
+    sev = severity if severity is not None else plan.severity
+    if districts is None:
+        districts = sev.affected if severity is not None else plan.districts
+    return build_response(
+        sev, time or plan.time, districts=districts, cause=plan.cause,
+        secondary=plan.secondary, end_time=end_time, source=plan.source,
+        followup_days=followup_days, organisation=organisation, exercise=plan.exercise,
+        key_areas=plan.key_areas, important_users=plan.important_users,
+        facts={**plan.facts, **(facts or {})})
 
 
 def _started(
@@ -163,7 +206,7 @@ def _started(
         member_units=_activated_units(org, tags, lead, districts),
         warning=_warning(org, result, districts),
         report_chain=_chain(org, districts),
-        reports=_reports(
+        reports=reports(
             org, rank, event["time"], event["end_time"], districts, followup_days
         ),
         measures=_measures(org),
@@ -331,67 +374,6 @@ def _chain(org: Organisation, districts: Sequence[str]) -> tuple[ChainLink, ...]
     return tuple(out)
 
 
-def _bodies(
-    names: Sequence[str], org: Organisation, districts: Sequence[str]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Chinese and English names of report bodies, per-district ones expanded."""
-    roles = org.per_district([org.bodies[n] for n in names], districts)
-    return tuple(r.zh for r in roles), tuple(r.en for r in roles)
-
-
-def add_minutes(time: datetime, minutes: float) -> datetime:
-    """``time`` plus ``minutes`` of elapsed time, in ``time``'s own timezone.
-
-    The sum is taken on the UTC time line, so a deadline is a true elapsed interval even across
-    a daylight-saving change of a named zone.
-    """
-    return (time.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(time.tzinfo)
-
-
-def _repeats(
-    interval_min: int, time: datetime, end_time: datetime | None, followup_days: int
-) -> list[int | None]:
-    """Minutes after ``time`` of a repeated report (daily follow-ups): up to the end of
-    handling when it is known, else ``followup_days`` of them."""
-    due_min: list[int | None] = []
-    k = 1
-    while end_time is not None or k <= followup_days:
-        if end_time is not None and add_minutes(time, k * interval_min) >= end_time:
-            break
-        due_min.append(k * interval_min)
-        k += 1
-    return due_min
-
-
-def _reports(
-    org: Organisation,
-    rank: int,
-    time: datetime,
-    end_time: datetime | None,
-    districts: Sequence[str],
-    followup_days: int,
-) -> tuple[Report, ...]:
-    out: list[Report] = []
-    for c in org.clock:
-        if not c.min_rank <= rank <= c.max_rank:
-            continue
-        by, by_en = _bodies(c.by, org, districts)
-        to, to_en = _bodies(c.to, org, districts)
-        if c.interval_min:
-            due_min = _repeats(c.interval_min, time, end_time, followup_days)
-        elif c.kind == "final":
-            due_min = [None]
-        else:
-            due_min = [c.deadline_min]
-        for minutes in due_min:
-            if minutes is not None:
-                due = add_minutes(time, minutes)
-            else:
-                due = end_time if c.kind == "final" else None
-            out.append(Report(c.kind, by, by_en, to, to_en, due, minutes, c.clause, c.note))
-    return tuple(out)
-
-
 def _notes(org: Organisation, lead: str, rank: int) -> tuple[Role, ...]:
     hq = org.city_hq
     notes = []
@@ -422,8 +404,12 @@ def respond(
     followup_days: int = DEFAULT_FOLLOWUP_DAYS,
     organisation: Organisation | None = None,
     plan: Plan | str | Path | None = None,
+    data_dir: str | Path | None = None,
 ) -> ResponsePlan:
     """Check a ``respond`` input, classify it and build its :class:`ResponsePlan`.
+
+    The districts the plan acts on are the affected ones (:attr:`Severity.affected`); the
+    others with some shed stay in the documents as minor impacts.
 
     Parameters
     ----------
@@ -435,20 +421,23 @@ def respond(
         Organisation data; the packaged file by default.
     plan : optional
         Severity plan (object or path) passed to the classifier; the packaged one by default.
+    data_dir : str or Path, optional
+        The grid model whose main grid stands in for a left-out ``main``.
     """
     org = organisation or load_organisation()
-    ev = parse_respond_event(obj, org)
+    ev = parse_respond_event(obj, org, data_dir)
     result = classify(ev.event, plan=plan)
     return build_response(
         result,
         ev.time,
-        districts=ev.districts,
         cause=ev.cause,
         secondary=ev.secondary,
         end_time=ev.end_time,
         source=ev.source,
         followup_days=followup_days,
         organisation=org,
+        key_areas=ev.key_areas,
+        important_users=ev.important_users,
     )
 
 
@@ -459,6 +448,7 @@ def respond_output(plan: ResponsePlan) -> dict[str, Any]:
         "time": plan.time.isoformat(),
         "end_time": plan.end_time.isoformat() if plan.end_time else None,
         "districts": list(plan.districts),
+        "minor_districts": [d.name for d in plan.minor],
         "cause": plan.cause,
         "secondary": list(plan.secondary),
         "source": plan.source,

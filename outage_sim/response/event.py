@@ -7,7 +7,9 @@ The input (:class:`RespondInput`, a pydantic model) is the classify event
     "cause": "flood",                         # optional, a key of the organisation's causes
     "secondary": ["environmental"],           # optional, keys of its secondary incidents
     "end_time": "2024-08-03T12:00:00+08:00",  # optional, when handling ended
-    "source": "..."                           # optional, 信息来源 for the incident report
+    "source": "...",                          # optional, 信息来源 for the incident report
+    "key_areas": ["渝中区"],                  # optional, 重点地区 of §4.3
+    "important_users_out": [{"district": "渝中区", "category": "hospital", "count": 2}]
 
 District names are checked against the 38 districts of :func:`outage_sim.grid.district_names`;
 the autonomous counties may also be written in full (石柱土家族自治县 → 石柱县).
@@ -22,12 +24,22 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from outage_sim.errors import InputError, did_you_mean
 from outage_sim.response.organisation import Organisation, load_organisation
+from outage_sim.response.plan import ImportantUsers
 from outage_sim.severity import DistrictInput, Event, EventInput
 
 _TIME_EXAMPLE = "2024-05-01T08:00:00+08:00"
@@ -48,6 +60,8 @@ class RespondEvent:
     secondary: tuple[str, ...]
     districts: tuple[str, ...]
     source: str | None
+    key_areas: tuple[str, ...] = ()
+    important_users: tuple[ImportantUsers, ...] = ()
 
 
 # --- one value at a time -------------------------------------------------------------------------
@@ -105,14 +119,30 @@ def _secondary_key(item: Any, org: Organisation) -> str:
     return item.strip()
 
 
-def _district_key(name: Any, aliases: Mapping[str, str]) -> str:
+def _district_key(
+    name: Any, aliases: Mapping[str, str], areas: Mapping[str, Sequence[str]] | None = None
+) -> str:
     key = name.strip() if isinstance(name, str) else name
     if key in aliases:
         return aliases[key]
+    if areas and key in areas:  # a functional area (功能区) lies in districts: name them
+        raise ValueError(
+            f"{name!r} is a functional area (功能区), not a district: it lies in "
+            f"{'、'.join(areas[key])}; use those districts instead, each with its own figures")
     # match any accepted spelling, suggest its canonical name
     guess = difflib.get_close_matches(str(key), list(aliases), n=1, cutoff=0.0)
     hint = f"; did you mean {aliases[guess[0]]!r}?" if guess else ""
     raise ValueError(f"unknown district {name!r}{hint}")
+
+
+def functional_area_hint(name: str, org: Organisation | None = None) -> str | None:
+    """For a functional area (功能区) such as 两江新区: a message naming the districts it lies
+    in; None for any other name."""
+    try:
+        _district_key(name, {}, (org or load_organisation()).functional_areas)
+    except ValueError as exc:
+        return str(exc) if "functional area" in str(exc) else None
+    return None
 
 
 def check_aware(value: datetime, field: str) -> None:
@@ -192,8 +222,10 @@ def canonical_district(
     InputError
         An unknown name, with the closest valid one suggested.
     """
+    org = org or load_organisation()
     try:
-        return _district_key(name, aliases if aliases is not None else district_aliases(org))
+        return _district_key(name, aliases if aliases is not None else district_aliases(org),
+                             org.functional_areas)
     except ValueError as exc:
         raise InputError(f"{field}: {exc}") from None
 
@@ -221,6 +253,38 @@ def _secondary_item(value: Any, info: ValidationInfo) -> str:
     return _secondary_key(value, _organisation(info.context))
 
 
+def _district_item(value: Any, info: ValidationInfo) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a district name, not {value!r}")  # noqa: TRY004
+    return _district_key(value, _aliases(info.context),
+                         _organisation(info.context).functional_areas)
+
+
+def _category_item(value: Any, info: ValidationInfo) -> str:
+    known = list(_organisation(info.context).categories)
+    if not isinstance(value, str) or value.strip() not in known:
+        raise ValueError(f"unknown important-user category {value!r}"
+                         f"{did_you_mean(str(value), known, cutoff=0.0)} (known: "
+                         f"{', '.join(known)})")
+    return value.strip()
+
+
+DistrictName = Annotated[str, BeforeValidator(_district_item)]
+
+
+class ImportantUserInput(BaseModel):
+    """重要电力用户 of one category cut off in one district."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    district: DistrictName = Field(description="The district (one of the 38).")
+    category: Annotated[str, BeforeValidator(_category_item)] = Field(
+        description="hospital, metro_rail, airport, water_works, telecom, government, "
+                    "chemical_steel or important_user.")
+    count: int = Field(1, ge=1, description="How many of them.")
+    shed_mw: float | None = Field(None, ge=0, description="Their load shed, in MW, if known.")
+
+
 class RespondDistrictInput(DistrictInput):
     """One district's figures; its name may also be the 自治县 full form."""
 
@@ -229,7 +293,7 @@ class RespondDistrictInput(DistrictInput):
     def _canonical_name(cls, value: Any, info: ValidationInfo) -> Any:
         # runs before the classify check of the name, which then sees the canonical name (and
         # reports a name that is not a string)
-        return _district_key(value, _aliases(info.context)) if isinstance(value, str) else value
+        return _district_item(value, info) if isinstance(value, str) else value
 
 
 class RespondInput(EventInput):
@@ -251,6 +315,11 @@ class RespondInput(EventInput):
                         "(e.g. environmental).")
     source: str | None = Field(
         None, description="Where the information came from (信息来源), for the report.")
+    key_areas: tuple[DistrictName, ...] = Field(
+        (), description="The key areas (重点地区) of §4.3, as district names (the plan lists "
+                        "none).")
+    important_users_out: tuple[ImportantUserInput, ...] = Field(
+        (), description="Important power users (重要电力用户) cut off, by district and category.")
 
     @model_validator(mode="before")
     @classmethod
@@ -304,16 +373,21 @@ class RespondInput(EventInput):
         # messages name a district by its canonical name, as the rest of the output does
         return _aliases(context).get(name.strip())
 
-    def to_respond_event(self) -> RespondEvent:
+    def to_respond_event(self, org: Organisation | None = None) -> RespondEvent:
         """The checked :class:`RespondEvent`."""
         event = self.to_event()
         touched = tuple(d.name for d in event.districts if d.shed_mw > 0 or d.customers_out > 0)
+        cats = (org or load_organisation()).categories
+        users = tuple(ImportantUsers(u.district, u.category, cats[u.category].zh,
+                                     cats[u.category].en, u.count, u.shed_mw)
+                      for u in self.important_users_out)
         return RespondEvent(event, self.time, self.end_time, self.cause, self.secondary, touched,
-                            self.source)
+                            self.source, tuple(dict.fromkeys(self.key_areas)), users)
 
 
 def parse_respond_event(
-    obj: Mapping[str, Any], organisation: Organisation | None = None
+    obj: Mapping[str, Any], organisation: Organisation | None = None,
+    data_dir: str | Path | None = None,
 ) -> RespondEvent:
     """Check the raw input of ``outage-sim respond``.
 
@@ -326,6 +400,8 @@ def parse_respond_event(
     organisation : Organisation, optional
         Organisation data (causes, secondary incidents, district full names); the packaged
         file by default.
+    data_dir : str or Path, optional
+        The grid model whose main grid stands in for a left-out ``main`` (default: built-in).
 
     Returns
     -------
@@ -338,5 +414,6 @@ def parse_respond_event(
         secondary incident, an unknown district (closest name suggested), or any classify-input
         error.
     """
-    context: dict[str, Any] = {"organisation": organisation or load_organisation()}
-    return RespondInput.from_raw(obj, context=context).to_respond_event()
+    context: dict[str, Any] = {"organisation": organisation or load_organisation(),
+                               "data_dir": data_dir}
+    return RespondInput.from_raw(obj, context=context).to_respond_event(context["organisation"])

@@ -18,14 +18,21 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from outage_sim.errors import DataFileError
+from outage_sim.inputs import parse_yaml, read_text
+from outage_sim.response.organisation_docs import (
+    AftermathSpec,
+    Category,
+    DocumentsSpec,
+    PublicWarning,
+)
 from outage_sim.response.organisation_file import (
     ChainLinkSpec,
     ClockSpec,
@@ -84,6 +91,16 @@ class Organisation:
     report_fields: tuple[tuple[str, str, str], ...]
     measures: tuple[MeasureSpec, ...]
     raw: Mapping[str, Any]
+    documents: DocumentsSpec
+    categories: Mapping[str, Category]
+    public_warning: PublicWarning
+    aftermath: AftermathSpec
+    functional_areas: Mapping[str, tuple[str, ...]]
+
+    @property
+    def tz(self) -> timezone:
+        """The zone every document's clock times are written in (Beijing time)."""
+        return timezone(timedelta(hours=self.documents.utc_offset_h))
 
     def level(self, rank: int) -> LevelSpec | None:
         """The level of ``rank`` (1..4), or None for 0 (not an event)."""
@@ -140,16 +157,9 @@ def _read(path: Path | None) -> tuple[Any, str]:
         )
     else:
         source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise DataFileError(
-                f"{source}: cannot read organisation file ({exc.strerror})"
-            ) from None
-    try:
-        return yaml.safe_load(text), source
-    except yaml.YAMLError as exc:
-        raise DataFileError(f"{source}: not valid YAML ({exc})") from None
+        # size, UTF-8, no YAML aliases or duplicate keys, depth, texts: outage_sim.inputs
+        text = read_text(path, name=source, error=DataFileError)
+    return parse_yaml(text, source, error=DataFileError), source
 
 
 def _organisation(f: OrganisationFile, data: Mapping[str, Any], source: str) -> Organisation:
@@ -191,6 +201,11 @@ def _organisation(f: OrganisationFile, data: Mapping[str, Any], source: str) -> 
         report_fields=tuple((c.key, c.zh, c.en) for c in f.reports.contents),
         measures=f.measures,
         raw=data,
+        documents=f.documents,
+        categories=f.important_user_categories,
+        public_warning=f.public_warning,
+        aftermath=f.aftermath,
+        functional_areas=f.functional_areas,
     )
 
 

@@ -23,13 +23,19 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from outage_sim.errors import did_you_mean
+from outage_sim.response.organisation_docs import (
+    AftermathSpec,
+    Category,
+    DocumentsSpec,
+    PublicWarning,
+)
 
 #: Who leads a response (§2.2, §4.1).
 Lead = Literal["city", "district", "city_or_designated_district"]
 #: Warning colours (§3.2.1), highest first.
 WarningColor = Literal["red", "orange", "yellow", "blue"]
 #: Kinds of the reports on the clock (§3.3.1, §3.3.3).
-ReportKind = Literal["phone", "written", "ministry", "followup", "final"]
+ReportKind = Literal["first", "phone", "written", "ministry", "followup", "final"]
 
 LEADS: tuple[str, ...] = get_args(Lead)
 WARNING_COLORS: tuple[str, ...] = get_args(WarningColor)
@@ -360,6 +366,11 @@ class OrganisationFile(BaseModel):
     reports: _Reports
     measures_clause: str = ""
     measures: tuple[MeasureSpec, ...]
+    documents: DocumentsSpec
+    important_user_categories: dict[str, Category] = Field(default_factory=dict)
+    public_warning: PublicWarning
+    aftermath: AftermathSpec
+    functional_areas: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> OrganisationFile:

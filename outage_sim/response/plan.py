@@ -5,11 +5,13 @@ Kept apart from the rules that build them (:func:`outage_sim.response.build_resp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from outage_sim.response.organisation_file import Role, WarningAction
+from outage_sim.response.text import cn_time, mw_zh, num
 from outage_sim.severity import Severity
 
 
@@ -56,8 +58,45 @@ class ActivatedUnit:
 
 
 @dataclass(frozen=True)
+class ImportantUsers:
+    """重要电力用户 (important power users) of one category cut off in one district (§4.2.2).
+
+    ``shed_mw`` is their load shed when known (a run knows it; a real event may not).
+    """
+
+    district: str
+    category: str
+    category_zh: str
+    category_en: str
+    count: int
+    shed_mw: float | None = None
+
+    @property
+    def text_zh(self) -> str:
+        """``渝北区：医院3处（减供12.5兆瓦）``."""
+        mw = f"（减供{mw_zh(self.shed_mw)}）" if self.shed_mw else ""
+        return f"{self.district}：{self.category_zh}{self.count}处{mw}"
+
+    @property
+    def text_en(self) -> str:
+        """``渝北区: 3 hospitals (12.5 MW shed)``."""
+        mw = f" ({num(self.shed_mw)} MW shed)" if self.shed_mw else ""
+        return f"{self.district}: {self.count} × {self.category_en}{mw}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form."""
+        return {"district": self.district, "category": self.category,
+                "category_zh": self.category_zh, "category_en": self.category_en,
+                "count": self.count, "shed_mw": self.shed_mw}
+
+
+@dataclass(frozen=True)
 class Report:
-    """A report on the clock: ``by`` reports to ``to`` by ``due`` (None: no fixed time yet)."""
+    """A report on the clock: ``by`` reports to ``to`` by ``due`` (None: no fixed time yet).
+
+    Each report has one reporting body (``by`` holds one name): bodies report on their own.
+    ``deadline_min`` 0 is "立即" (at once, on receipt): ``due`` is then the event time.
+    """
 
     kind: str
     by: tuple[str, ...]
@@ -69,10 +108,35 @@ class Report:
     clause: str
     note: Role
 
+    @property
+    def immediate(self) -> bool:
+        """Due at once (立即, 接报后), not at a clock time."""
+        return self.deadline_min == 0
+
+    @property
+    def due_zh(self) -> str:
+        """When it is due, as a Chinese document writes it (Beijing time)."""
+        if self.immediate:
+            return "立即（接报后）"
+        if self.due is not None:
+            return cn_time(self.due)
+        return "处置结束后及时" if self.kind == "final" else "及时（无固定时限）"
+
+    @property
+    def due_en(self) -> str:
+        """When it is due, in English."""
+        if self.immediate:
+            return "at once (on receipt)"
+        if self.due is not None:
+            return self.due.isoformat(timespec="minutes")
+        return "promptly when handling ends" if self.kind == "final" else "promptly (no fixed time)"
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form: ``to``/``by`` joined with 、 and ``due`` as ISO 8601 or None."""
         return {
             "kind": self.kind,
+            "immediate": self.immediate,
+            "due_zh": self.due_zh,
             "to": "、".join(self.to),
             "by": "、".join(self.by),
             "due": self.due.isoformat() if self.due else None,
@@ -180,6 +244,9 @@ class ResponsePlan:
     ``activated`` is False for an event below every band (level "none"): the plan is not
     started and every list is empty. ``severity`` is the severity result the plan was built from;
     ``source`` the 信息来源 (source of the information) for the incident report, if given.
+    ``exercise`` marks a scenario or drill (演练) in every document; ``facts`` holds what a run
+    knows for the §3.3.2 fields (``course``, ``trend``, ``handling``: Chinese and English);
+    ``aftermath`` the §5 outputs once the response has ended (:mod:`outage_sim.response.aftermath`).
     """
 
     severity: Severity
@@ -205,6 +272,16 @@ class ResponsePlan:
     reports: tuple[Report, ...]
     measures: tuple[Measure, ...]
     notes: tuple[Role, ...]
+    exercise: bool = False
+    key_areas: tuple[str, ...] = ()
+    important_users: tuple[ImportantUsers, ...] = ()
+    aftermath: Any = None
+    facts: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def minor(self) -> tuple[Any, ...]:
+        """Districts with some load shed or customers out below the affected reading (轻微影响)."""
+        return self.severity.minor
 
     @property
     def level(self) -> str:
@@ -217,7 +294,7 @@ class ResponsePlan:
         return int(self.severity.level_rank)
 
     def report(self, kind: str) -> tuple[Report, ...]:
-        """The reports of one kind (phone, written, ministry, followup or final)."""
+        """The reports of one kind (first, phone, written, ministry, followup or final)."""
         return tuple(r for r in self.reports if r.kind == kind)
 
     def to_dict(self) -> dict[str, Any]:
@@ -240,4 +317,9 @@ class ResponsePlan:
             "reports": [r.to_dict() for r in self.reports],
             "measures": [m.to_dict() for m in self.measures],
             "notes": [n.to_dict() for n in self.notes],
+            "exercise": self.exercise,
+            "key_areas": list(self.key_areas),
+            "important_users_out": [u.to_dict() for u in self.important_users],
+            "aftermath": self.aftermath.to_dict() if self.aftermath is not None else None,
+            "facts": {k: {"zh": zh, "en": en} for k, (zh, en) in self.facts.items()},
         }

@@ -2,7 +2,7 @@
 
 from .data import POLICIES, repair_data
 from .driver import PolicyComparison, Restoration, compare_policies, restore
-from .result import CHECK_TEXT, CHECKS
+from .result import CHECK_TEXT, CHECKS, key_area_last, load_check
 
 __all__ = [
     "CHECKS",
@@ -11,6 +11,8 @@ __all__ = [
     "PolicyComparison",
     "Restoration",
     "compare_policies",
+    "key_area_last",
+    "load_check",
     "repair_data",
     "restore",
 ]

@@ -56,7 +56,7 @@ import pandas as pd
 from outage_sim.errors import InputError
 from outage_sim.restoration.data import POLICIES, RepairData, repair_data
 from outage_sim.restoration.log import event_log
-from outage_sim.restoration.result import PolicyComparison, Restoration
+from outage_sim.restoration.result import PolicyComparison, Restoration, with_aftermath
 from outage_sim.restoration.simulation import Simulation
 
 __all__ = ["compare_policies", "restore"]
@@ -92,7 +92,7 @@ def restore(run, *, policy: str | None = None, horizon_h: float | None = None,
     fields, raw, batch = Simulation(run, policy, horizon_h, step_h, data or repair_data(),
                                     cache if cache is not None else {}).simulate()
     result = Restoration(**fields, events=pd.DataFrame())
-    return replace(result, events=event_log(result, raw, batch))
+    return with_aftermath(replace(result, events=event_log(result, raw, batch)))
 
 
 def compare_policies(run, policies=POLICIES, **kwargs) -> PolicyComparison:

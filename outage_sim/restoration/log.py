@@ -2,21 +2,26 @@
 
 The simulation records what crews and the dispatcher did as it goes; the rest of the log is read
 off the finished timeline: milestones of load and customers restored, the moment each §4.3 check
-was met, every change of the re-graded event level and of the response level (with who leads
-after a step-down), the reports of the rebuilt report clock (due, and made on time as the model
-assumes; the prompt follow-ups below 重大 at each change), and the termination. Every entry has
-its Chinese term beside the English one.
+was met, every change of the current state's grading and the recommended change of the response
+level it supports (with the figures behind it and who would lead), the reports of the rebuilt
+report clock (due, and made on time as the model assumes; the prompt follow-ups at each change),
+and the termination. Every entry has its Chinese term beside the English one.
+
+The event level (for reports and the investigation) stays at its peak: a lower grading of the
+current state is not a new event level, and a lower response level is a recommendation to the
+body that started the response (§4.1 "适时调整响应级别"), not a fact the model decides.
 """
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from outage_sim.response import REPORT_KIND_LABELS, build_response
+from outage_sim.response import REPORT_KIND_LABELS, clause_zh, hu_zh, mw_zh, rebuild_response
 from outage_sim.restoration.result import CHECK_TEXT, CHECKS, Restoration, clock
-from outage_sim.severity import NO_LEVEL_ZH
+from outage_sim.severity import MEASURE_EN, MEASURE_ZH, NO_LEVEL_ZH
 
 if TYPE_CHECKING:
     from outage_sim.severity import BatchSeverity
@@ -25,7 +30,7 @@ KIND_ZH = {
     "crew_sent": "派出抢修队", "repair_done": "抢修完成", "black_start": "黑启动",
     "unit_start": "机组启动并网", "tie": "联络线恢复", "converter": "换流站恢复",
     "renewable": "新能源并网", "reclose": "恢复送电", "milestone": "恢复进度",
-    "check_met": "终止条件满足", "level_change": "事件级别调整", "step_down": "响应级别调整",
+    "check_met": "终止条件满足", "level_change": "当前状态分级", "step_down": "建议调整响应级别",
     "report": "信息报告", "termination": "应急响应终止",
 }
 MILESTONES = ((50, "load"), (80, "load"), (90, "load"), (90, "key"), (90, "customers"))
@@ -74,55 +79,89 @@ def _row(t: float, kind: str, what: str, district: str = "", due: str = "", made
             "made": made}
 
 
+def _state_figures(sev) -> tuple[str, str]:
+    """The current state's main-grid figures and the criterion that grades it."""
+    m = sev.event.main
+    shed = 100 * m.shed_mw / m.load_mw if m.load_mw else 0.0
+    out = 100 * m.customers_out / m.customers if m.customers else 0.0
+    zh = (f"主网减供负荷{mw_zh(m.shed_mw)}（占{shed:.1f}%），停电用户{hu_zh(m.customers_out)}"
+          f"（占{out:.1f}%）")
+    en = f"main grid {m.shed_mw:,.0f} MW shed ({shed:.1f}%), {m.customers_out:,.0f} customers out"
+    c = sev.decided_by
+    if c is not None:
+        scope = "主网" if c.scope == "main" else c.scope
+        area = sev.district(c.scope)
+        cls = (f"，{c.district_class}，事件前负荷{mw_zh(area.load_mw)}"
+               if c.district_class and area is not None else "")
+        zh += f"；{scope}{MEASURE_ZH[c.measure]}{c.value_pct:.1f}%（{clause_zh(c.clause)}{cls}）"
+        en += (f"; {'main grid' if c.scope == 'main' else c.scope} {MEASURE_EN[c.measure]} "
+               f"{c.value_pct:.1f}%")
+    return zh, en
+
+
 def _level_changes(result: Restoration, batch: BatchSeverity) -> list[dict]:
     tl, out = result.timeline, []
     plan = result.response
+    peak = plan.severity
     for i in range(1, len(tl)):
         prev, cur = tl.iloc[i - 1], tl.iloc[i]
         if cur.level_rank != prev.level_rank:
             out.append(_row(cur.t_h, "level_change",
-                            f"event level re-graded (事件级别): {_level_name(prev)} → "
-                            f"{_level_name(cur)}"))
+                            f"当前状态按预案1.5条折算：{_level_name(prev)} → {_level_name(cur)}"
+                            f"（事件级别仍为峰值{peak.level}，用于信息报告和事件调查） / current state "
+                            f"graded {_level_name(prev)} → {_level_name(cur)} (the event level stays "
+                            f"{peak.level} {peak.level_en}, its peak, for reports and the "
+                            "investigation)"))
         if cur.response_level != prev.response_level and cur.response_level and prev.response_level:
-            touched = result.districts[(result.districts.t_h == cur.t_h)
-                                       & (result.districts.shed_mw > 0)].district.tolist()
-            sev = batch.explain(i)
-            text = (f"response level steps down (响应级别调整, §4.1 适时调整响应级别): "
-                    f"{prev.response_level} → {cur.response_level}")
-            if sev.level_rank > 0:
-                new = build_response(sev, clock(result.time, cur.t_h),
-                                     districts=touched or plan.districts, cause=plan.cause,
-                                     secondary=plan.secondary)
-                text += f"; lead: {new.lead_role.en} ({new.lead_role.zh})"
-            else:
-                text += ("; the event is below every band now, the response stays at Ⅳ级 "
-                         "until the §4.3 checks hold")
-            out.append(_row(cur.t_h, "step_down", text))
+            out.append(_row(cur.t_h, "step_down", _step_down_text(
+                result, batch.explain(i), prev.response_level, cur.response_level, cur.t_h)))
             if not any(r.kind == "followup" and r.due is not None for r in plan.reports):
                 out.append(_row(cur.t_h, "report", _report_text(plan, "followup", changed=True),
                                 made=_iso(result, cur.t_h)))
     return out
 
 
+def _step_down_text(result: Restoration, sev, before: str, after: str, t_h: float) -> str:
+    """A recommended change of response level, with the figures behind it and who would lead."""
+    zh, en = _state_figures(sev)
+    names = {lv.response_level: lv.response_level_zh for lv in sev.plan.levels}
+    text = (f"建议调整响应级别（预案4.1条“适时调整响应级别”，由启动响应的单位决定）："
+            f"{names.get(before, before)} → {names.get(after, after)}；"
+            f"依据：{zh} / recommended change of response level (§4.1; the body that started "
+            f"the response decides): {before} → {after}; figures: {en}")
+    if sev.level_rank > 0:
+        new = rebuild_response(result.response, severity=sev, time=clock(result.time, t_h),
+                               districts=sev.affected or result.response.districts)
+        return text + f"; 如调整，{new.lead_role.zh} / if changed, {new.lead_role.en}"
+    return text + ("；当前状态已低于各级标准，响应至少保持Ⅳ级直至预案4.3条终止条件全部满足 / the state "
+                   "is below every band now; the response stays at Ⅳ级 until the §4.3 checks hold")
+
+
 def _reports(result: Restoration) -> list[dict]:
+    """The reports due within the run: one row per kind and due time, naming every body (each
+    reports on its own)."""
     out = []
     end = result.terminated_h
     end = float(result.timeline.t_h.iloc[-1]) if end is None else end
-    for r in result.response.reports:
-        if r.due is None:
-            continue
-        t = (r.due - result.time).total_seconds() / 3600.0
+    due = [r for r in result.response.reports if r.due is not None]
+    for (kind, when, _), group in groupby(due, key=lambda r: (r.kind, r.due, r.to)):
+        t = (when - result.time).total_seconds() / 3600.0
         if t > end + 1e-9:
             continue
-        out.append(_row(t, "report", _report_text(result.response, r.kind, report=r),
-                        due=r.due.isoformat(), made=r.due.isoformat()))
+        rs = list(group)
+        out.append(_row(t, "report", _report_text(result.response, kind, reports=rs),
+                        due=when.isoformat(), made=when.isoformat()))
     return out
 
 
-def _report_text(plan, kind: str, *, report=None, changed: bool = False) -> str:
+def _report_text(plan, kind: str, *, reports=None, changed: bool = False) -> str:
     zh, en = REPORT_KIND_LABELS[kind]
-    r = report or next((x for x in plan.reports if x.kind == kind), None)
-    who = f": {'、'.join(r.by)} → {'、'.join(r.to)}" if r is not None else ""
+    rs = reports or [x for x in plan.reports if x.kind == kind]
+    who = ""
+    if rs:
+        each = "（各自报送 / each on its own）" if len(rs) > 1 else ""
+        due = f" {rs[0].due_zh}" if rs[0].due is not None else ""
+        who = f":{due} {'、'.join(r.by[0] for r in rs)}{each} → {'、'.join(rs[0].to)}"
     why = " (things changed: 事件衍生出新情况、处置工作有新进展)" if changed else ""
     return f"{en} ({zh}){who}{why}"
 

@@ -6,7 +6,8 @@ event log, :func:`Restoration.to_dict` gives the ``restoration`` key of ``result
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,13 @@ import numpy as np
 import pandas as pd
 
 from outage_sim.errors import InputError
-from outage_sim.response import REPORT_KIND_LABELS, ResponsePlan, add_minutes
+from outage_sim.response import (
+    REPORT_KIND_LABELS,
+    ResponsePlan,
+    add_minutes,
+    build_aftermath,
+    cn_time,
+)
 
 #: The four §4.3 checks, in the plan's order, with the plan's words.
 CHECKS = ("grid", "load", "hazard", "secondary")
@@ -23,7 +30,8 @@ CHECK_TEXT = {
              ("backbone back to normal connection, operating values within limits, "
               "main plants stable")),
     "load": ("减供负荷恢复80%以上，受停电影响的重点地区负荷恢复90%以上",
-             "≥ 80% of the load shed and ≥ 90% of the key areas' load shed restored"),
+             ("≥ 80% of the load shed and ≥ 90% of the key areas' load shed restored (each "
+             "affected key area and all together, as the plan file's [termination] reads it)")),
     "hazard": ("造成大面积停电事件的隐患基本消除", "the hazard that caused the event basically removed"),
     "secondary": ("重特大次生衍生事故基本处置完成", "serious secondary accidents basically dealt with"),
 }
@@ -31,6 +39,49 @@ CHECK_TEXT = {
 def clock(t0, t_h: float):
     """The clock time ``t_h`` hours after ``t0``, to the minute, in ``t0``'s timezone."""
     return add_minutes(t0, round(60.0 * t_h))
+
+
+def load_check(rule, shed0: float, shed: float, key_shed0: Mapping[str, float],
+               key_shed: Mapping[str, float], key_load: Mapping[str, float]
+               ) -> tuple[bool, tuple[str, ...]]:
+    """§4.3(2) under the plan file's ``[termination]`` reading, and the key areas holding it back.
+
+    Parameters
+    ----------
+    rule : TerminationRule
+        ``load_restored_pct`` of the event's load shed; ``key_area_restored_pct`` of each
+        affected key area's load shed (``key_area_basis = "shed"``) or pre-event load
+        (``"load"``), per key area when ``per_key_area`` and for all of them together.
+    shed0, shed : float
+        The event's load shed (MW) and the load still shed now.
+    key_shed0, key_shed, key_load : mapping of str to float
+        Per affected key area: its load shed at the event, still shed now, its pre-event load.
+
+    Returns
+    -------
+    (bool, tuple of str)
+        Whether the check holds, and the key areas below the mark now (each on its own).
+    """
+    ok = _restored_pct(shed0 - shed, shed0) >= rule.load_restored_pct - 1e-9
+    mark = rule.key_area_restored_pct - 1e-9
+
+    def back(names) -> float:
+        now = sum(key_shed[n] for n in names)
+        if rule.key_area_basis == "load":
+            load = sum(key_load[n] for n in names)
+            return _restored_pct(load - now, load)
+        s0 = sum(key_shed0[n] for n in names)
+        return _restored_pct(s0 - now, s0)
+
+    lagging = tuple(n for n in key_shed0 if key_shed0[n] > 0 and back([n]) < mark)
+    together = back(list(key_shed0)) >= mark
+    each = not lagging if rule.per_key_area else True
+    return ok and together and each, lagging
+
+
+def _restored_pct(part: float, whole: float) -> float:
+    """``part`` as a % of ``whole``, 100 when nothing was lost."""
+    return 100.0 if whole <= 1e-6 else max(0.0, min(100.0, 100.0 * part / whole))
 
 
 
@@ -133,6 +184,66 @@ class PolicyComparison:
     runs: dict[str, Restoration] = field(repr=False)
 
 
+def key_area_last(result: Restoration) -> str | None:
+    """The key area(s) that held §4.3(2) back last: below the mark at the last moment any was."""
+    tl = result.timeline
+    if "key_lagging" not in tl:
+        return None
+    end = result.terminated_h if result.terminated_h is not None else float(tl.t_h.iloc[-1])
+    lagging = tl[(tl.key_lagging != "") & (tl.t_h <= end + 1e-9)]
+    return str(lagging.key_lagging.iloc[-1]) if len(lagging) else None
+
+
+def _figures(result: Restoration) -> dict[str, Any]:
+    """The run's own figures for the §5 assessment (处置评估)."""
+    end_h = result.terminated_h
+    due = [r for r in result.response.reports
+           if r.due is not None and end_h is not None
+           and (r.due - result.time).total_seconds() / 3600 <= end_h + 1 / 60]  # to the minute
+    zh, en = CHECK_TEXT[result.last_check] if result.last_check else ("", "")
+    return {"termination_time": clock(result.response.time, end_h) if end_h is not None else None,
+            "terminated_h": end_h, "load_80_h": result.time_to(80), "load_90_h": result.time_to(90),
+            "key_90_h": result.time_to(90, "key"), "customers_90_h": result.time_to(90, "customers"),
+            "unserved_mwh": round(result.unserved_mwh, 1),
+            "customer_hours": round(result.customer_hours), "reports_due": len(due),
+            "reports_met": len(due), "last_check": result.last_check, "last_check_zh": zh,
+            "last_check_en": en, "key_lagging": key_area_last(result)}
+
+
+def _hours(h: float | None) -> tuple[str, str]:
+    return ("未在模拟期内" if h is None else f"约需{h:.1f}小时", "not within the run" if h is None
+            else f"about {h:.1f} h")
+
+
+def _forecast(result: Restoration) -> dict[str, tuple[str, str]]:
+    """发展趋势 and 处置情况 of the 信息报告 from the run (a forecast, marked as simulated)."""
+    f80, f90 = _hours(result.time_to(80)), _hours(result.time_to(90))
+    end = (f"，应急响应预计于{cn_time(clock(result.response.time, result.terminated_h))}终止"
+           if result.terminated_h is not None else "，应急响应在模拟期内未终止")
+    end_en = (f"; the response is expected to end at "
+              f"{clock(result.response.time, result.terminated_h).isoformat(timespec='minutes')}"
+              if result.terminated_h is not None else "; the response does not end within the run")
+    trend = (f"据模拟推演，减供负荷恢复80%{f80[0]}、恢复90%{f90[0]}{end}",
+             f"simulated: 80% of the load shed back after {f80[1]}, 90% after {f90[1]}{end_en}")
+    plan = result.response
+    handling = ((f"已启动{plan.response_zh}；抢修任务{len(result.jobs)}项，按“{result.policy}”策略派出"
+                "抢修队伍（模拟）"),
+                (f"response level {plan.response_level} started; {len(result.jobs)} repair jobs, "
+                f"crews sent by the {result.policy} policy (simulated)"))
+    return {"trend": trend, "handling": handling}
+
+
+def with_aftermath(result: Restoration) -> Restoration:
+    """``result`` with its response plan carrying what the run knows: the forecast for the
+    信息报告 and, once the response has ended, the §5 outputs (:func:`build_aftermath`)."""
+    if not result.activated:
+        return result
+    plan = replace(result.response, facts={**result.response.facts, **_forecast(result)})
+    if result.terminated_h is not None:
+        plan = replace(plan, aftermath=build_aftermath(plan, _figures(result)))
+    return replace(result, response=plan)
+
+
 def _summary(result: Restoration) -> dict[str, Any]:
     """The run's headline figures as a JSON-ready dict (the ``restoration`` key of result.json)."""
     ev, first = result.events, result.timeline.iloc[0]
@@ -160,4 +271,8 @@ def _summary(result: Restoration) -> dict[str, Any]:
                     for r in result.response.reports],
         "jobs": len(result.jobs), "end_h": float(result.timeline.t_h.iloc[-1]),
         "flags": list(result.flags),
+        "key_area_last": key_area_last(result),
+        "aftermath": (result.response.aftermath.to_dict()
+                      if result.response.aftermath is not None else None),
+        "termination_rule": result.response.severity.plan.termination.model_dump(),
     }

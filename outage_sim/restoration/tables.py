@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from outage_sim.response import build_response
+from outage_sim.response import rebuild_response
 from outage_sim.restoration.result import CHECKS, clock
 from outage_sim.severity import classify_batch
 
@@ -157,8 +157,6 @@ def _response(sim, terminated: float | None):
     old = sim.run.response
     if not sim.activated:
         return old
-    return build_response(
-        sim.run.severity, sim.t0, districts=old.districts, cause=old.cause,
-        secondary=old.secondary, source=old.source,
-        end_time=clock(sim.t0, terminated) if terminated is not None else None,
+    return rebuild_response(
+        old, end_time=clock(sim.t0, terminated) if terminated is not None else None,
         followup_days=max(1, math.ceil(sim.horizon / 24)))

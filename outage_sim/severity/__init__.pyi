@@ -2,6 +2,7 @@
 
 from .batch import BatchSeverity, classify_batch
 from .event import (
+    Area,
     AreaInput,
     DistrictInput,
     Event,
@@ -9,6 +10,7 @@ from .event import (
     parse_event,
     read_event,
     read_event_json,
+    whole_grid_event,
 )
 from .plan import (
     MEASURE_EN,
@@ -20,7 +22,7 @@ from .plan import (
     npct_to_pct,
     share_npct,
 )
-from .rules import NO_LEVEL_ZH, Criterion, Margin, Severity, classify
+from .rules import NO_LEVEL_ZH, Criterion, Margin, Severity, classify, main_source_text
 
 __all__ = [
     "MEASURES",
@@ -28,6 +30,7 @@ __all__ = [
     "MEASURE_UNIT",
     "MEASURE_ZH",
     "NO_LEVEL_ZH",
+    "Area",
     "AreaInput",
     "BatchSeverity",
     "Criterion",
@@ -40,9 +43,11 @@ __all__ = [
     "classify",
     "classify_batch",
     "load_plan",
+    "main_source_text",
     "npct_to_pct",
     "parse_event",
     "read_event",
     "read_event_json",
     "share_npct",
+    "whole_grid_event",
 ]

@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from outage_sim.errors import InputError
-from outage_sim.severity.event import FIELDS, PAIRS, parse_event, sum_districts
+from outage_sim.severity.event import (
+    FIELDS,
+    PAIRS,
+    SUM_TOLERANCE,
+    Area,
+    parse_event,
+    sum_districts,
+    whole_grid_event,
+)
 from outage_sim.severity.kernel import (
     DEFAULT_CHUNK,
     Figures,
@@ -80,8 +88,13 @@ class BatchSeverity:
         obj: dict[str, Any] = {"districts": [
             {"name": name, **{f: float(_row(self.districts[f], i, 2)[d]) for f in FIELDS}}
             for d, name in enumerate(self.district_names)]}
-        if self.main is not None:
-            obj["main"] = {f: float(_row(self.main[f], i, 1)) for f in FIELDS}
+        if self.main is None:  # the districts are the whole grid here (see classify_batch)
+            whole = whole_grid_event([Area(d["name"], *(d[f] for f in FIELDS))
+                                      for d in obj["districts"]])
+            # checked as the one-event parser checks (the sums cover the districts exactly)
+            checked = parse_event({**obj, "main": {f: getattr(whole.main, f) for f in FIELDS}})
+            return classify(whole_grid_event(checked.districts), self.plan)
+        obj["main"] = {f: float(_row(self.main[f], i, 1)) for f in FIELDS}
         return classify(parse_event(obj), self.plan)
 
     def to_frame(self) -> pd.DataFrame:
@@ -127,8 +140,10 @@ def classify_batch(
         ``load_mw``, ``shed_mw``, ``customers``, ``customers_out``, each ``(S, D)`` or ``(D,)``
         (the same in every scenario).
     main : mapping, optional
-        The same fields for the main grid, each ``(S,)`` or a scalar; left out, the main grid is
-        the sum of the districts (as in the one-event contract).
+        The same fields for the main grid, each ``(S,)`` or a scalar; left out, the districts
+        are the whole grid and the main grid is their sum (unlike the one-event contract, where
+        a left-out main grid is the built-in model's: a batch's districts are every district of
+        the net it came from).
     district_names : sequence of str, optional
         Names of the D districts (default ``"district 0"``, ...).
     plan : Plan or path, optional
@@ -220,6 +235,7 @@ def _grade(result: BatchSeverity, rows: slice, check: bool) -> None:
         mc = {f: np.broadcast_to(_rows(a, rows, 1), (n,)) for f, a in result.main.items()}
         if check:
             _check(mc, "main", rows.start, result.district_names)
+            _check_covers(mc, dc, rows.start)
     result.rank[rows], result.decided_scope[rows], result.decided_measure[rows] = decide(
         criterion_levels(result.plan, mc, dc))
 
@@ -251,6 +267,19 @@ def _rows(a: np.ndarray, rows: slice, full_ndim: int) -> np.ndarray:
 
 def _row(a: np.ndarray, i: int, full_ndim: int) -> np.ndarray:
     return a[i] if a.ndim == full_ndim else a
+
+
+def _check_covers(main: Figures, districts: Figures, offset: int) -> None:
+    """Raise InputError when the main grid is below its districts' sum (beyond rounding), as
+    the one-event parser does."""
+    for f in FIELDS:
+        sums = districts[f].sum(axis=-1)
+        bad = sums - SUM_TOLERANCE[f] > main[f]
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InputError(f"main.{f}[scenario {offset + i}]: {main[f][i]:g} is below the "
+                             f"districts' sum {sums[i]:g} (beyond rounding of "
+                             f"{SUM_TOLERANCE[f]:g}); the main grid holds every district")
 
 
 def _check(chunk: Figures, where: str, offset: int, names: tuple[str, ...]) -> None:

@@ -7,8 +7,12 @@ before the event::
      "districts": [{"name": "城口县", "load_mw": 60, "shed_mw": 30,
                     "customers": 110000, "customers_out": 40000}]}
 
-``main`` may be left out; it is then the sum of the districts. Other top-level keys (``time``,
-``cause``, ... of ``outage-sim respond``) are left for other readers. :class:`EventInput` (a
+``main`` may be left out: its load and customers are then the built-in grid model's whole main
+grid at the event's load level (``"level"``, summer_peak by default; another model's data folder
+through ``data_dir``), and its shed and customers out the districts' sums, so one dark county is
+not taken for the whole grid. A ``main`` below the districts' sums (beyond rounding) is an input
+error. Other top-level keys (``time``, ``cause``, ... of ``outage-sim respond``) are left for
+other readers. :class:`EventInput` (a
 pydantic model, ``EventInput.model_json_schema()`` is the contract) does every check;
 :func:`parse_event` turns its problems into one :class:`~outage_sim.errors.InputError` line that
 names each field and district (``districts[0] (城口县).shed_mw: 61 is above load_mw 60``) and
@@ -17,10 +21,8 @@ returns the checked :class:`Event`.
 
 from __future__ import annotations
 
-import json
 import math
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -39,6 +42,7 @@ from pydantic import (
 )
 
 from outage_sim.errors import InputError
+from outage_sim.inputs import clean, normalise_text, parse_json, read_text
 from outage_sim.validation import problems
 
 #: The figures every area (main grid or district) must give, in this order.
@@ -46,6 +50,15 @@ FIELDS: tuple[str, ...] = ("load_mw", "shed_mw", "customers", "customers_out")
 #: (part, whole) pairs that must satisfy 0 <= part <= whole.
 PAIRS: tuple[tuple[str, str], ...] = (("shed_mw", "load_mw"), ("customers_out", "customers"))
 MAIN = "main"
+#: How far the districts' sum may exceed ``main`` before the two are inconsistent: rounding of
+#: figures given to the MW and to the customer.
+SUM_TOLERANCE: dict[str, float] = {"load_mw": 0.5, "shed_mw": 0.5, "customers": 1.0,
+                                   "customers_out": 1.0}
+#: The load level of the built-in model used for a left-out ``main`` (design.md).
+DEFAULT_LEVEL = "summer_peak"
+#: Where the main grid's figures came from: given, the built-in model (load and customers) with
+#: the districts' sums (shed and customers out), or the districts taken as the whole grid.
+MAIN_SOURCES = ("input", "model", "districts")
 
 
 @dataclass(frozen=True)
@@ -76,16 +89,36 @@ class Event:
     Attributes
     ----------
     main : Area
-        The main grid; the sum of the districts when ``main_from_districts``.
+        The main grid.
     districts : tuple of Area
         Each district on its own (may be empty when ``main`` was given).
-    main_from_districts : bool
-        True when the input left ``main`` out.
+    main_source : str
+        ``"input"`` (given), ``"model"`` (left out: load and customers of the built-in model at
+        ``main_level``, shed and customers out the districts' sums) or ``"districts"`` (the
+        districts are the whole grid and the main grid is their sum, as in batch runs).
+    main_level, main_level_zh, main_model : str or None
+        For ``"model"``: the load level (``summer_peak``, 夏季高峰) and the model's data folder.
     """
 
     main: Area
     districts: tuple[Area, ...] = ()
-    main_from_districts: bool = False
+    main_source: str = "input"
+    main_level: str | None = None
+    main_level_zh: str | None = None
+    main_model: str | None = None
+
+    @property
+    def main_from_districts(self) -> bool:
+        """True when the input left ``main`` out (its shed and customers out are then the
+        districts' sums)."""
+        return self.main_source != "input"
+
+
+def whole_grid_event(districts: Sequence[Area]) -> Event:
+    """An event whose districts are the whole grid: the main grid is their sum (batch runs)."""
+    table = np.array([[getattr(d, f) for d in districts] for f in FIELDS], dtype=np.float64)
+    totals = dict(zip(FIELDS, (float(v) for v in sum_districts(table)), strict=True))
+    return Event(Area(MAIN, **totals), tuple(districts), "districts")
 
 
 def sum_districts(values: np.ndarray) -> np.ndarray:
@@ -179,7 +212,9 @@ class DistrictInput(AreaInput):
     @field_validator("name", mode="before")
     @classmethod
     def _usable_name(cls, value: Any) -> Any:
-        if not isinstance(value, str) or not value.strip():
+        if isinstance(value, str):
+            value = normalise_text(value)  # 渝北区 with a zero-width space is 渝北区
+        if not isinstance(value, str) or not value:
             raise ValueError("missing or not a non-empty string")
         if value == MAIN:
             raise ValueError(f"{MAIN!r} is reserved for the main grid")
@@ -196,16 +231,33 @@ class EventInput(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     main: AreaInput | None = Field(
-        None, description="The whole main grid; left out, it is the sum of the districts.")
+        None, description="The whole main grid. Left out: its load and customers are the "
+                          "built-in grid model's at `level`, its shed and customers out the "
+                          "districts' sums. Given: it may not be below the districts' sums.")
     districts: list[DistrictInput] = Field(
         default_factory=list, description="Each district on its own; names must not repeat.")
+    level: str | None = Field(
+        None, description="Load level of the built-in grid model (summer_peak, winter_peak, "
+                          "valley) for a left-out `main`; default summer_peak.")
+
+    _model_main: Any = PrivateAttr(default=None)
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _level_text(cls, value: Any) -> Any:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ValueError(f"must be a load level name such as {DEFAULT_LEVEL!r}, not "
+                             f"{_kind(value)}")
+        return value.strip() if isinstance(value, str) else value
 
     @model_validator(mode="before")
     @classmethod
     def _an_object(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
             raise ValueError(f"event: must be a JSON object, not {_kind(data)}")  # noqa: TRY004
-        return data
+        # texts normalised and checked, times within 1970–2200, as read_event_json does for a
+        # file: a library caller's mapping gets the same (outage_sim.inputs.clean)
+        return clean(dict(data))
 
     @field_validator("districts", mode="before")
     @classmethod
@@ -226,6 +278,28 @@ class EventInput(BaseModel):
                 raise ValueError(f"districts[{i}].name: {district.name!r} repeats "
                                  f"districts[{seen[district.name]}]")
             seen[district.name] = i
+        return self
+
+    @model_validator(mode="after")
+    def _main_covers_the_districts(self, info: ValidationInfo) -> Self:
+        # the main grid is the whole grid: never less than the districts given (beyond rounding)
+        sums = {f: math.fsum(getattr(d, f) for d in self.districts) for f in FIELDS}
+        over = {f: sums[f] - SUM_TOLERANCE[f] for f in FIELDS}
+        if self.main is not None:
+            bad = [f"main.{f}: {_show(getattr(self.main, f))} is below the districts' sum "
+                   f"{_show(round(sums[f], 6))} (beyond rounding of {_show(SUM_TOLERANCE[f])})"
+                   for f in FIELDS if over[f] > getattr(self.main, f)]
+            if bad:
+                raise ValueError("; ".join(bad) + "; the main grid holds every district")
+            return self
+        totals = _model_totals(self.level, (info.context or {}).get("data_dir"))
+        model = {"load_mw": totals.load_mw, "customers": float(totals.customers)}
+        bad = [f"districts: their {f} add up to {_show(round(sums[f], 6))}, above the built-in "
+               f"model's whole main grid ({_show(model[f])} at level {totals.level} "
+               f"{totals.level_zh})" for f in model if over[f] > model[f]]
+        if bad:
+            raise ValueError("; ".join(bad) + '; give "main" or another "level"')
+        self._model_main = totals
         return self
 
     #: Lines about a district's figures; a district's own name line is left alone.
@@ -272,13 +346,25 @@ class EventInput(BaseModel):
         return name
 
     def to_event(self) -> Event:
-        """The checked :class:`Event` (main grid summed from the districts if left out)."""
+        """The checked :class:`Event` (a left-out main grid from the built-in model)."""
         districts = tuple(d.area(d.name) for d in self.districts)
         if self.main is not None:
-            return Event(self.main.area(MAIN), districts, False)
-        table = np.array([[getattr(d, f) for d in districts] for f in FIELDS])
-        totals = dict(zip(FIELDS, (float(v) for v in sum_districts(table)), strict=True))
-        return Event(Area(MAIN, **totals), districts, True)
+            return Event(self.main.area(MAIN), districts)
+        totals = self._model_main
+        table = np.array([[getattr(d, f) for d in districts] for f in FIELDS], dtype=np.float64)
+        shed_mw, customers_out = (float(v) for v in sum_districts(table[[1, 3]]))
+        main = Area(MAIN, totals.load_mw, shed_mw, float(totals.customers), customers_out)
+        return Event(main, districts, "model", totals.level, totals.level_zh, totals.model)
+
+
+def _model_totals(level: str | None, data_dir: Any) -> Any:
+    """The built-in model's main grid at ``level`` (a ValueError naming ``level`` if unknown)."""
+    from outage_sim.grid import grid_totals  # pandas only: classify never loads pandapower
+
+    try:
+        return grid_totals(level or DEFAULT_LEVEL, data_dir)
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _labelled(match: re.Match[str], labels: list[str | None]) -> str:
@@ -299,34 +385,32 @@ def read_event_json(source: str | Path) -> dict[str, Any]:
         The file cannot be read, is not UTF-8 JSON, or does not hold a JSON object.
     """
     label = "<stdin>" if str(source) == "-" else str(source)
-    try:
-        text = sys.stdin.read() if str(source) == "-" else Path(source).read_text("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"EVENT.json {label!r}: not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(f"EVENT.json {label!r}: cannot read it ({exc.strerror})") from None
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"EVENT.json {label!r}: not valid JSON ({exc.msg} at line {exc.lineno}"
-                         f" column {exc.colno})") from None
+    # size, UTF-8 (the same from stdin), duplicate keys, depth, text: outage_sim.inputs
+    name = f"EVENT.json {label!r}"
+    obj = parse_json(read_text(source, name=name), name)
     if not isinstance(obj, dict):
         raise InputError(f"EVENT.json {label!r}: must hold a JSON object, not {_kind(obj)}")
     return obj
 
 
-def read_event(source: str | Path) -> Event:
-    """Read and check an event from a JSON file, or from stdin when ``source`` is ``-``."""
-    return parse_event(read_event_json(source))
+def read_event(source: str | Path, data_dir: str | Path | None = None) -> Event:
+    """Read and check an event from a JSON file, or from stdin when ``source`` is ``-``.
+
+    ``data_dir``: the grid model whose main grid stands in for a left-out ``main``.
+    """
+    return parse_event(read_event_json(source), data_dir)
 
 
-def parse_event(obj: Mapping[str, Any]) -> Event:
+def parse_event(obj: Mapping[str, Any], data_dir: str | Path | None = None) -> Event:
     """Check the raw event mapping of the classify contract and return an :class:`Event`.
 
     Parameters
     ----------
     obj : Mapping
-        ``{"main": {...}, "districts": [{...}, ...]}``; either key may be missing, not both.
+        ``{"main": {...}, "districts": [{...}, ...], "level": ...}``; ``main`` or
+        ``districts`` may be missing, not both.
+    data_dir : str or Path, optional
+        The grid model's data folder for a left-out ``main`` (default: the built-in model).
 
     Returns
     -------
@@ -337,9 +421,10 @@ def parse_event(obj: Mapping[str, Any]) -> Event:
     InputError
         With one line naming each bad field (and its district): a missing field, a value that
         is not a finite number, a negative value, shed above load, customers out above
-        customers, a missing or repeated district name, or neither main grid nor districts.
+        customers, a missing or repeated district name, neither main grid nor districts, a
+        main grid below the districts' sums, or an unknown load level.
     """
-    return EventInput.from_raw(obj).to_event()
+    return EventInput.from_raw(obj, context={"data_dir": data_dir}).to_event()
 
 
 def _show(value: float) -> str:

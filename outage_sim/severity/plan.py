@@ -2,7 +2,8 @@
 
 A plan file (TOML or YAML; the default is ``outage_sim/data/plan/chongqing-2021.toml``) holds the
 event levels with their warning and response, the main-grid bands and the district classes with
-their bands, each with the plan clause beside it. :func:`load_plan` reads it, checks it with the
+their bands, each with the plan clause beside it, and the readings the plan leaves open (which
+districts are affected, how §4.3(2) reads: :mod:`outage_sim.severity.readings`). :func:`load_plan` reads it, checks it with the
 pydantic model :class:`PlanFile` (a bad file is a :class:`~outage_sim.errors.DataFileError` naming
 the file and each bad key's path) and derives a frozen :class:`Plan`.
 
@@ -29,15 +30,13 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Self
 
 import numpy as np
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -48,6 +47,8 @@ from pydantic import (
 )
 
 from outage_sim.errors import DataFileError
+from outage_sim.inputs import decode, parse_toml, parse_yaml, read_text
+from outage_sim.severity.readings import AffectedRule, TerminationRule
 from outage_sim.validation import validation_message
 
 #: The two measures of §1.5, in the order used by every array of this package.
@@ -196,6 +197,8 @@ class Plan:
     district_classes: tuple[DistrictClass, ...]
     main_at_least: np.ndarray
     district_at_least: np.ndarray
+    affected: AffectedRule = field(default_factory=AffectedRule)
+    termination: TerminationRule = field(default_factory=TerminationRule)
 
     @property
     def max_rank(self) -> int:
@@ -374,6 +377,8 @@ class PlanFile(_Table):
     levels: Annotated[list[Level], BeforeValidator(_non_empty_list)]
     main: _MainTable
     district: _DistrictTable
+    affected: AffectedRule = AffectedRule()
+    termination: TerminationRule = TerminationRule()
 
     @field_validator("levels")
     @classmethod
@@ -417,6 +422,7 @@ class PlanFile(_Table):
             main_bands=main_bands, district_classes=classes,
             main_at_least=_at_least(main_bands, n),
             district_at_least=np.stack([_at_least(c.bands, n) for c in classes]),
+            affected=self.affected, termination=self.termination,
         )
 
 
@@ -495,10 +501,8 @@ def load_plan(path: str | Path | None = None) -> Plan:
     if path is None:
         return _default_plan()
     path = Path(path)
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise DataFileError(f"plan file {str(path)!r}: cannot read it ({exc.strerror})") from None
+    # size, UTF-8, no YAML aliases or duplicate keys, depth, texts: outage_sim.inputs
+    text = read_text(path, name=f"plan file {str(path)!r}", error=DataFileError)
     return _parse_plan(text, str(path), yaml_file=path.suffix.lower() in {".yaml", ".yml"})
 
 
@@ -513,12 +517,11 @@ def _default_plan() -> Plan:
     return _parse_plan(resource.read_bytes(), f"outage_sim/data/plan/{DEFAULT_PLAN}", False)
 
 
-def _parse_plan(text: bytes, source: str, yaml_file: bool) -> Plan:
-    try:
-        raw = yaml.safe_load(text) if yaml_file else tomllib.loads(text.decode("utf-8"))
-    except (yaml.YAMLError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"plan file {source!r}: not valid {'YAML' if yaml_file else 'TOML'}"
-                            f" ({exc})") from None
+def _parse_plan(text: bytes | str, source: str, yaml_file: bool) -> Plan:
+    label = f"plan file {source!r}"
+    if isinstance(text, bytes):
+        text = decode(text, label, error=DataFileError)
+    raw = (parse_yaml if yaml_file else parse_toml)(text, label, error=DataFileError)
     try:
         checked = PlanFile.model_validate(raw)
     except ValidationError as exc:

@@ -55,7 +55,7 @@ from outage_sim.severity.plan import (
     resolve_plan,
 )
 
-__all__ = ["Criterion", "Margin", "NO_LEVEL", "NO_LEVEL_ZH", "Severity", "classify"]
+__all__ = ["NO_LEVEL", "NO_LEVEL_ZH", "Criterion", "Margin", "Severity", "classify"]
 
 #: ``level`` / ``level_en`` of an event below every band: the plan is not activated.
 NO_LEVEL = "none"
@@ -173,6 +173,11 @@ class Severity:
     event : Event
         The figures classified (with the main grid derived from districts if it was).
     plan : Plan
+    affected : tuple of str
+        The districts the event affects (事发地 / 涉及 / 受影响区县) under the plan file's
+        ``[affected]`` reading, in input order.
+    minor : tuple of Area
+        Districts with some load shed or customers out but below that reading (轻微影响).
     """
 
     level: str
@@ -192,6 +197,12 @@ class Severity:
     lower_requirements: tuple[Margin, ...]
     event: Event
     plan: Plan = field(repr=False, compare=False)
+    affected: tuple[str, ...] = ()
+    minor: tuple[Area, ...] = ()
+
+    def district(self, name: str) -> Area | None:
+        """The figures of the district called ``name``, or None."""
+        return next((d for d in self.event.districts if d.name == name), None)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``outage-sim classify --json`` (design.md), plus margins."""
@@ -214,8 +225,7 @@ class Severity:
             "criteria": [_criterion_dict(c) for c in self.criteria],
             "decided_by": None if self.decided_by is None else {
                 "scope": self.decided_by.scope, "measure": self.decided_by.measure},
-            "main": {**{f: _plain(getattr(self.event.main, f)) for f in FIELDS},
-                     "from_districts": self.event.main_from_districts},
+            "main": _main_dict(self.event),
             "margins": {
                 "raise": None if self.level_rank == self.plan.max_rank else {
                     "any_of": [_margin_dict(m, "more") for m in self.raise_options]},
@@ -223,6 +233,9 @@ class Severity:
             },
             "plan": {"name": self.plan.name, "document": self.plan.document,
                      "source": self.plan.source},
+            "affected_districts": list(self.affected),
+            "minor_impacts": [_area_dict(d) for d in self.minor],
+            "affected_rule": self.plan.affected.model_dump(),
         }
 
 
@@ -239,7 +252,8 @@ class _Candidate:
     level_rank: int
 
 
-def classify(event: Event | Mapping[str, Any], plan: Plan | str | Path | None = None) -> Severity:
+def classify(event: Event | Mapping[str, Any], plan: Plan | str | Path | None = None, *,
+             data_dir: str | Path | None = None) -> Severity:
     """Classify one event.
 
     Parameters
@@ -248,6 +262,9 @@ def classify(event: Event | Mapping[str, Any], plan: Plan | str | Path | None = 
         A checked :class:`Event`, or the raw mapping of the classify contract (checked here).
     plan : Plan or path, optional
         Default: the Chongqing 2021 plan.
+    data_dir : str or Path, optional
+        For a mapping without ``main``: the grid model whose main grid stands in for it
+        (default: the built-in Chongqing model).
 
     Returns
     -------
@@ -265,13 +282,14 @@ def classify(event: Event | Mapping[str, Any], plan: Plan | str | Path | None = 
     """
     plan = resolve_plan(plan)
     if not isinstance(event, Event):
-        event = parse_event(event)
+        event = parse_event(event, data_dir)
     levels = _levels(plan, event)
     rank, scope, measure = (int(a[0]) for a in decide(levels))
     candidates = _candidates(plan, event, levels)
     fired = sorted((c for c in candidates if c.level_rank > 0), key=lambda c: -c.level_rank)
     criteria = tuple(_criterion(plan, c) for c in fired)
     lower_rank, lower = _lower(plan, candidates, rank)
+    affected = _affected(plan, event, levels, {c.scope for c in criteria if c.scope != MAIN})
     return Severity(
         **_level_fields(plan.level(rank)),
         level_rank=rank,
@@ -282,7 +300,28 @@ def classify(event: Event | Mapping[str, Any], plan: Plan | str | Path | None = 
         lower_requirements=lower,
         event=event,
         plan=plan,
+        affected=affected,
+        minor=tuple(d for d in event.districts if d.name not in affected
+                    and (d.shed_mw > 0 or d.customers_out > 0)),
     )
+
+
+def _affected(plan: Plan, event: Event, levels: Levels, fired: set[str]) -> tuple[str, ...]:
+    """The districts the plan file's ``[affected]`` reading counts as affected, in input order.
+
+    Shares are the rule's own nano-percent (so 1 % on the dot is 1 %, as "以上" wants).
+    """
+    rule = plan.affected
+    least = (pct_to_npct(rule.min_load_shed_pct), pct_to_npct(rule.min_customers_out_pct))
+    out = []
+    for d, area in enumerate(event.districts):
+        if area.shed_mw <= 0 and area.customers_out <= 0:
+            continue
+        shares = (levels.district_npct[0][0, d], levels.district_npct[1][0, d])
+        if (any(s >= low for s, low in zip(shares, least, strict=True) if not np.isnan(s))
+                or (rule.criterion_fired and area.name in fired)):
+            out.append(area.name)
+    return tuple(out)
 
 
 #: The fields of :class:`Severity` that are the level's own: (attribute of the level, value when
@@ -420,6 +459,42 @@ def _level_keys(plan: Plan, rank: int) -> dict[str, Any]:
     level = plan.level(rank)
     return {"level": level.name if level else NO_LEVEL,
             "level_en": level.name_en if level else NO_LEVEL, "level_rank": rank}
+
+
+#: What a main grid's figures are, by :attr:`Event.main_source` (Chinese, English).
+MAIN_SOURCE_TEXT = {
+    "input": ("输入给定", "as given"),
+    "model": ("主网负荷和供电用户数取自内置电网模型（{level_zh}），减供负荷和停电用户为所列区县之和",
+              ("main-grid load and customers from the built-in grid model at {level}; load shed "
+              "and customers out are the districts' sums")),
+    "districts": ("所列区县即全网，主网为各区县之和",
+                  "the districts are the whole grid; the main grid is their sum"),
+}
+
+
+def main_source_text(event: Event) -> tuple[str, str]:
+    """How the main grid's figures were obtained, in Chinese and English."""
+    zh, en = MAIN_SOURCE_TEXT[event.main_source]
+    values = {"level": event.main_level, "level_zh": event.main_level_zh}
+    return zh.format(**values), en.format(**values)
+
+
+def _main_dict(event: Event) -> dict[str, Any]:
+    zh, en = main_source_text(event)
+    return {**{f: _plain(getattr(event.main, f)) for f in FIELDS},
+            "from_districts": event.main_from_districts, "source": event.main_source,
+            "source_zh": zh, "source_en": en, "level": event.main_level,
+            "level_zh": event.main_level_zh, "model": event.main_model}
+
+
+def _area_dict(a: Area) -> dict[str, Any]:
+    return {"name": a.name, **{f: _plain(getattr(a, f)) for f in FIELDS},
+            "shed_pct": _share_pct(a.shed_mw, a.load_mw),
+            "customers_out_pct": _share_pct(a.customers_out, a.customers)}
+
+
+def _share_pct(part: float, whole: float) -> float:
+    return round(100 * part / whole, 4) if whole > 0 else 0.0
 
 
 def _criterion_dict(c: Criterion) -> dict[str, Any]:

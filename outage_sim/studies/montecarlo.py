@@ -14,6 +14,7 @@ uses an existing one).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from outage_sim.engine import BatchModel, OutageMatrix, compile_batch, run_batch
-from outage_sim.errors import InputError, check_output
+from outage_sim.errors import InputError, ModelError, OutageSimError
 from outage_sim.hazards import (
     apply_conditions,
     failure_probabilities,
@@ -31,6 +32,7 @@ from outage_sim.hazards import (
     resolve_fault,
     sample_failures,
 )
+from outage_sim.outputs import save_figure, write_outputs
 from outage_sim.severity import classify_batch
 from outage_sim.studies.scenario import Scenario
 from outage_sim.studies.tables import level_columns
@@ -117,6 +119,7 @@ class MonteCarloResult:
     scenario: str
     model_version: str
     level: str
+    base_state: dict | None = None  # the grid's problems before any draw (None when it is secure)
 
     def summary(self, worst: int = 10) -> dict:
         s = self.samples
@@ -133,31 +136,38 @@ class MonteCarloResult:
             "district_dark_probability": self.district_dark_probability.to_dict("records"),
             "worst": w[["seed", "level", "level_en", "level_rank", "shed_mw", "customers_out",
                         "failed"]].to_dict("records"),
+            **({"base_state": self.base_state} if self.base_state else {}),
         }
 
     def write(self, out: str | Path, *, force: bool = False) -> list[Path]:
-        """Write summary.json, samples.csv, districts.csv and the figures into ``out``."""
-        import matplotlib.pyplot as plt
-
+        """Write summary.json, samples.csv, districts.csv and the figures into ``out``, all or
+        nothing (:func:`outage_sim.outputs.write_outputs`)."""
         from outage_sim.reports import (
             plot_district_probability,
             plot_level_probability,
             plot_shed_histogram,
         )
 
-        out = check_output(out, MONTECARLO_FILES, force=force)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "summary.json").write_text(json.dumps(self.summary(), ensure_ascii=False, indent=2,
-                                                     default=_json), encoding="utf-8")
-        self.samples.to_csv(out / "samples.csv", index=False)
-        self.district_dark_probability.merge(self.district_mean_shed_mw, on="district").to_csv(
-            out / "districts.csv", index=False)
-        for name, fn in (("levels.png", plot_level_probability), ("districts.png", plot_district_probability),
-                         ("shed_histogram.png", plot_shed_histogram)):
-            ax = fn(self)
-            ax.figure.savefig(out / name, dpi=130, bbox_inches="tight")
-            plt.close(ax.figure)
-        return [out / n for n in MONTECARLO_FILES]
+        def figure(fn):
+            def write(path: Path) -> None:
+                import matplotlib.pyplot as plt
+
+                ax = fn(self)
+                try:
+                    save_figure(ax.figure, path, dpi=130, bbox_inches="tight")
+                finally:
+                    plt.close(ax.figure)
+            return write
+
+        files = {
+            "summary.json": json.dumps(self.summary(), ensure_ascii=False, indent=2, default=_json),
+            "samples.csv": lambda p: self.samples.to_csv(p, index=False),
+            "districts.csv": lambda p: self.district_dark_probability.merge(
+                self.district_mean_shed_mw, on="district").to_csv(p, index=False),
+            "levels.png": figure(plot_level_probability),
+            "districts.png": figure(plot_district_probability),
+            "shed_histogram.png": figure(plot_shed_histogram)}
+        return write_outputs(out, files, force=force)
 
 
 def run_montecarlo(scenario: Scenario, samples: int, *, seed: int | None = None,
@@ -196,35 +206,71 @@ def _progress(items, enabled: bool, label: str):
             bar.advance(task)
 
 
+#: Times Dask re-runs a chunk that raised (a chunk whose worker died is re-run anyway, up to
+#: the scheduler's ``distributed.scheduler.allowed-failures``).
+DASK_RETRIES = 3
+
+
 def _run_dask(setup, chunks, workers, scheduler, progress) -> list[dict]:
+    """The chunks on a Dask cluster (a local one of ``workers`` processes, or ``scheduler``'s),
+    in chunk order whatever order they finished in.
+
+    The set-up goes to the cluster as a task of its own, not scattered: a worker that dies takes
+    only its copy with it, and the scheduler makes a new one for the chunks that still need it
+    (data scattered once, even with ``broadcast=True``, never reaches a restarted worker). A
+    chunk whose worker died is re-run elsewhere, so the sweep equals the serial one.
+    """
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import as_completed
     except ImportError:  # pragma: no cover - dask is a dependency
         raise InputError("--workers/--scheduler need dask[distributed] installed") from None
-    cluster = None
-    try:
+    with _dask_client(workers, scheduler) as client:
+        ref = client.submit(_setup_task, setup, pure=False)
+        futures = [client.submit(run_chunk, ref, c, pure=False, retries=DASK_RETRIES)
+                   for c in chunks]
+        index = {f.key: i for i, f in enumerate(futures)}
+        parts: list[dict | None] = [None] * len(futures)
+        try:
+            for fut in _progress(list(as_completed(futures)), progress, "Dask chunks"):
+                parts[index[fut.key]] = fut.result()
+        except OutageSimError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - Dask's own failures, as one line
+            raise ModelError(f"Dask: the sweep failed ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else 'no message'})") from None
+        return parts
+
+
+def _setup_task(setup: MonteCarloSetup) -> MonteCarloSetup:
+    """The set-up as a Dask task's result (recomputed by the scheduler if its worker dies)."""
+    return setup
+
+
+@contextlib.contextmanager
+def _dask_client(workers: int | None, scheduler: str | None):
+    """A client of ``scheduler``, or of a local cluster of ``workers`` processes, with Dask's
+    restart warnings kept off the terminal (a killed worker is expected and handled)."""
+    import logging
+    import warnings
+
+    from dask.distributed import Client, LocalCluster
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
         if scheduler is not None:
             try:
                 client = Client(scheduler, timeout="10s")
-            except OSError as exc:
+            except (OSError, ValueError, TypeError) as exc:
                 raise InputError(f"--scheduler: cannot reach {scheduler} ({exc})") from None
-        else:
-            if workers < 1:
-                raise InputError("--workers: must be at least 1")
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   host="127.0.0.1", dashboard_address=None)
-            client = Client(cluster)
-        with client:
-            remote = client.scatter(setup, broadcast=True)
-            futures = [client.submit(run_chunk, remote, c, pure=False) for c in chunks]
-            index = {f.key: i for i, f in enumerate(futures)}
-            parts: list[dict | None] = [None] * len(futures)
-            for fut in _progress(list(as_completed(futures)), progress, "Dask chunks"):
-                parts[index[fut.key]] = fut.result()
-            return parts  # in chunk order, whatever order they finished in
-    finally:
-        if cluster is not None:
-            cluster.close()
+            with client:
+                yield client
+            return
+        if workers < 1:
+            raise InputError("--workers: must be at least 1")
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          host="127.0.0.1", dashboard_address=None,
+                          silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
+            yield client
 
 
 def _assemble(setup: MonteCarloSetup, parts: list[dict], master: int) -> MonteCarloResult:
@@ -256,7 +302,8 @@ def _assemble(setup: MonteCarloSetup, parts: list[dict], master: int) -> MonteCa
                                                    kind="stable").reset_index(drop=True),
         district_mean_shed_mw=mean_shed, level_probability=levels,
         load_mw=float(bm.demand.sum()), customers=int(bm.customers.sum()), master_seed=master,
-        scenario=setup.scenario_name, model_version=bm.model_version, level=bm.level)
+        scenario=setup.scenario_name, model_version=bm.model_version, level=bm.level,
+        base_state=None if bm.base is None or bm.base.secure else bm.base.to_dict())
 
 
 def _json(x):

@@ -9,12 +9,13 @@ result and writes the JSON every other tool reads: the classification with the k
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from outage_sim.engine import ShedResult, shed_load
-from outage_sim.errors import check_output
+from outage_sim.outputs import Writer, check_output, write_outputs
 from outage_sim.response import ResponsePlan, build_response, respond_output
 from outage_sim.response import markdown as response_markdown
 from outage_sim.severity import Severity, classify
@@ -27,10 +28,14 @@ HAZARD_CAUSE = {"ice_storm": "ice", "wind_storm": "wind", "earthquake": "earthqu
 
 
 #: Version of the ``result.json`` contract: the major part changes when a key is removed or
-#: changes meaning, the minor part when keys are added (1.1 added ``schema_version`` itself).
-RESULT_SCHEMA_VERSION = "1.1"
+#: changes meaning, the minor part when keys are added. 1.1 added ``schema_version`` itself;
+#: 2.0: ``response.reports`` has one entry per reporting body (``by`` one body, not a joined
+#: list), a ``first`` report at every level, reports sorted by due time with ``immediate`` and
+#: ``due_zh``; added ``shed.base_state``, ``restoration.aftermath``, the affected districts and
+#: minor impacts.
+RESULT_SCHEMA_VERSION = "2.0"
 
-RUN_FILES = ("result.json", "response.md", "districts.csv", "report.html")
+RUN_FILES = ("result.json", "response.md", "districts.csv", "report.html", "districts.geojson")
 
 
 def _all_outputs() -> tuple[str, ...]:
@@ -41,7 +46,8 @@ def _all_outputs() -> tuple[str, ...]:
 
 
 def check_out_dir(out_dir: str | Path, *, force: bool = False, extra: tuple[str, ...] = ()) -> Path:
-    """Refuse an output folder that is a file or already holds our files (unless ``force``);
+    """Refuse an output folder that is a file, cannot be written or already holds our files
+    (unless ``force``), before anything is computed (:func:`outage_sim.outputs.check_output`);
     ``extra`` names more files the caller will write there."""
     return check_output(out_dir, _all_outputs() + tuple(extra), force=force)
 
@@ -78,41 +84,49 @@ class RunResult:
             out["restoration"] = self.restoration.to_dict()
         return out
 
-    def write(self, out_dir: str | Path, *, force: bool = False) -> list[Path]:
-        """Write ``result.json``, ``response.md``, ``districts.csv`` and the self-contained
-        ``report.html`` into ``out_dir``; with a
+    def write(self, out_dir: str | Path, *, force: bool = False,
+              extra: Mapping[str, Writer] | None = None) -> list[Path]:
+        """Write ``result.json``, ``response.md``, ``districts.csv``, the self-contained
+        ``report.html`` and ``districts.geojson`` (the districts on their outlines, for GIS)
+        into ``out_dir``; with a
         restoration run also ``timeline.csv``, ``events.csv``, ``district_timeline.csv``,
         ``jobs.csv`` and the figures (``recovery.png``, ``customers_out.png``, ``levels.png``,
-        ``district_map.png``).
+        ``district_map.png``); ``extra`` (name → text, bytes or a function writing the path it
+        is given) more files of the same set.
 
-        Existing files are never overwritten unless ``force``: the user's work is not lost.
+        All or nothing (:func:`outage_sim.outputs.write_outputs`): the files appear together
+        when every one is complete; an interrupted or failed write leaves the folder as it was.
+        Existing files are never overwritten unless ``force``: the user's work is not lost. With
+        ``force``, files an earlier run left there that this run does not write (its figures,
+        after a run without restoration) are removed, so the folder never mixes two runs.
         """
-        out = check_out_dir(out_dir, force=force)
+        from outage_sim.reports import (
+            GEOJSON_FILE,
+            REPORT_FILE,
+            districts_geojson,
+            figure_writers,
+            html_report,
+        )
+
+        check_out_dir(out_dir, force=force, extra=tuple(extra or ()))  # every file a run writes
         rest = self.restoration
         # with restoration, response.md carries the report clock rebuilt for the end time
         plan = rest.response if rest is not None else self.response
-        files = dict(zip(RUN_FILES[:3], (
+        files: dict[str, Writer] = dict(zip(RUN_FILES[:3], (
             json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str),
             response_markdown(plan), self.shed.districts.to_csv(index=False))))
         if rest is not None:
             files.update({name: table.round(4).to_csv(index=False) for name, table in (
                 ("timeline.csv", rest.timeline), ("events.csv", rest.events),
                 ("district_timeline.csv", rest.districts), ("jobs.csv", rest.jobs))})
-        out.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for name, text in files.items():
-            (out / name).write_text(text, encoding="utf-8")
-            paths.append(out / name)
-        if rest is not None:
-            from outage_sim.reports import draw_figures
-
-            paths += draw_figures(out, rest.timeline, rest.districts,
-                                  termination_h=rest.terminated_h)
-        from outage_sim.reports import write_html_report
-
-        # the clash check above covered report.html
-        paths.append(write_html_report(self, out, restoration=rest, force=True))
-        return paths
+            files.update(figure_writers(rest.timeline, rest.districts,
+                                        termination_h=rest.terminated_h, map_options={
+                                            "failed": self.shed.to_dict()["failed"],
+                                            "hazards": self.scenario.hazards}))
+        files[REPORT_FILE] = html_report(self, None, rest)
+        files[GEOJSON_FILE] = districts_geojson(self, rest)  # for GIS: the table on the outlines
+        files.update(extra or {})
+        return write_outputs(out_dir, files, force=force, stale=_all_outputs())
 
 
 def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool = True,
@@ -130,14 +144,15 @@ def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool 
     shed = shed_load(net, outages, mode=scenario.mode, cascade_threshold=scenario.cascade_threshold,
                      ac_check=ac_check, seed=seed)
     severity = classify(shed.to_event())
-    touched = shed.districts[(shed.districts.shed_mw > 0) | (shed.districts.customers_out > 0)]
-    touched = touched.sort_values("shed_mw", ascending=False).name.tolist()
     cause = scenario.cause
     if cause is None:
         cause = HAZARD_CAUSE.get(scenario.hazards[0].type, "other") if scenario.hazards else "equipment"
-    response = build_response(severity, scenario.time, districts=touched, cause=cause,
-                              secondary=scenario.secondary,
-                              source=f"outage_sim scenario {scenario.name!r} (seed {seed})")
+    # an exercise (演练): the affected districts (largest shed first), key areas, important users
+    # cut off, the course of the event and a Chinese 信息来源; every document marked 【演练】
+    from outage_sim.response import exercise_context
+
+    response = build_response(severity, scenario.time, cause=cause, secondary=scenario.secondary,
+                              **exercise_context(severity, shed, scenario.name, seed))
     result = RunResult(scenario=scenario, shed=shed, severity=severity, response=response,
                        hazard_notes=tuple(notes), seed=seed, net=net)
     if restore:

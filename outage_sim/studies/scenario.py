@@ -36,7 +36,7 @@ lists every problem with its path in the file (``faults[2].line: no line named .
 
 from __future__ import annotations
 
-import datetime as dt
+import math
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -44,20 +44,20 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandapower as pp
-import yaml
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    StrictFloat,
+    StrictInt,
     ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from outage_sim.errors import DataFileError, InputError, did_you_mean
+from outage_sim.errors import InputError, did_you_mean
 from outage_sim.grid import chongqing_net, district_names, load_levels
 from outage_sim.hazards import (
     FAULT_KINDS,
@@ -68,15 +68,20 @@ from outage_sim.hazards import (
     resolve_fault,
     unique_outages,
 )
-from outage_sim.response import canonical_cause, canonical_secondary
+from outage_sim.inputs import Seed, Timestamp, clean, parse_yaml, read_text
+from outage_sim.response import canonical_cause, canonical_secondary, functional_area_hint
 from outage_sim.restoration import POLICIES
 from outage_sim.validation import problems as validation_problems
+
+#: Most entries in one of a scenario's lists (faults, hazards, key areas, secondary incidents):
+#: far more than any event, few enough that checking every name stays within seconds.
+MAX_ITEMS = 500
 
 
 class FaultSpec(BaseModel):
     """One explicit fault: exactly one of the kinds, plus an optional reason."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     line: str | None = None
     corridor: str | None = None
     transformer: str | None = None
@@ -85,7 +90,7 @@ class FaultSpec(BaseModel):
     plant: str | None = None
     intertie: str | None = None
     reason: str | None = None
-    repair_h: float | None = Field(None, ge=0, le=24 * 365, description=(
+    repair_h: float | None = Field(None, ge=0, le=24 * 365, strict=True, description=(
         "crew-hours of repair work (or, if not damaged, hours until it is back once it may "
         "close or start); default from data/restoration/repair.yaml"))
     damaged: bool = Field(True, description=(
@@ -131,12 +136,12 @@ class RestorationSpec(BaseModel):
           secondary_clear_h: 48         # or {environmental: 72}: §4.3(4)
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     policy: Literal[POLICIES] = "priority_first"  # type: ignore[valid-type]
-    horizon_h: float = Field(720.0, gt=0, le=24 * 365)
-    step_h: float = Field(0.25, ge=0.05, le=24)
-    crews: dict[str, int] | None = None
-    secondary_clear_h: float | dict[str, float] | None = None
+    horizon_h: float = Field(720.0, gt=0, le=24 * 365, strict=True)
+    step_h: float = Field(0.25, ge=0.05, le=24, strict=True)
+    crews: dict[str, StrictInt] | None = None
+    secondary_clear_h: StrictFloat | dict[str, StrictFloat] | None = None
 
     @field_validator("crews")
     @classmethod
@@ -183,8 +188,9 @@ def _known_secondary(item: str) -> str:
 
 def _known_district(name: str) -> str:
     names = district_names()
-    if name not in names:
-        raise ValueError(f"no district named {name!r}{did_you_mean(name, names)}")
+    if name not in names:  # a functional area (两江新区) is named with the districts it lies in
+        raise ValueError(functional_area_hint(name)
+                         or f"no district named {name!r}{did_you_mean(name, names)}")
     return name
 
 
@@ -201,25 +207,43 @@ class Scenario(BaseModel):
     # the validation context carries the grid ({"grid": f}, f() the net at the scenario's
     # level), as parse_scenario does.
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str = Field(min_length=1)
     description: str = ""
-    time: AwareDatetime
+    time: Timestamp
     level: str = "summer_peak"
     mode: Literal["dispatch", "cascade"] = "dispatch"
-    cascade_threshold: float = Field(1.2, ge=1.0, le=3.0)
-    seed: int = Field(0, ge=0)
+    cascade_threshold: float = Field(1.2, ge=1.0, le=3.0, strict=True)
+    seed: Seed = 0
     cause: str | None = None
-    secondary: list[SecondaryName] = Field(default_factory=list)
-    key_areas: list[DistrictName] | None = None
-    faults: list[FaultSpec] = Field(default_factory=list)
-    hazards: list[HazardSpec] = Field(default_factory=list)
-    end_of_hazard_h: float | None = Field(None, ge=0, description="hours until the hazard is over")
+    secondary: list[SecondaryName] = Field(default_factory=list, max_length=MAX_ITEMS)
+    key_areas: list[DistrictName] | None = Field(None, max_length=MAX_ITEMS)
+    faults: list[FaultSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
+    hazards: list[HazardSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
+    end_of_hazard_h: float | None = Field(None, ge=0, le=24 * 365, strict=True,
+                                          description="hours until the hazard is over")
     restoration: RestorationSpec = Field(default_factory=RestorationSpec)
     drill: dict[str, Any] | None = Field(
         None, description="a drill script (injects, step_min), read by outage_sim.drill.session; "
                           "outage-sim run ignores it")
     source_file: str | None = Field(None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean(cls, data: Any) -> Any:
+        # texts normalised (NFC, no zero-width characters or surrounding blanks) before any
+        # name is matched; load_scenario has done so already, a library caller may not have
+        return clean(data) if isinstance(data, dict) else data
+
+    @field_validator("key_areas")
+    @classmethod
+    def _once_each(cls, value: list[str] | None) -> list[str] | None:
+        seen: dict[str, int] = {}
+        for i, name in enumerate(value or ()):
+            if name in seen:
+                raise ValueError(f"{name!r} is listed twice (items {seen[name]} and {i})")
+            seen[name] = i
+        return value
 
     @field_validator("level")
     @classmethod
@@ -260,6 +284,13 @@ def parse_scenario(obj: Any, *, source: str = "scenario") -> Scenario:
     if not isinstance(obj, dict):
         raise InputError(f"{source}: a scenario must be a mapping of fields, got {type(obj).__name__}")
     try:
+        obj = clean(obj)
+    except ValueError as exc:
+        raise _problems(source, [str(exc)]) from None
+    endless = _non_finite(obj)
+    if endless:
+        raise _problems(source, [f"{endless[0]}: must be a finite number, not {endless[1]}"])
+    try:
         scenario = Scenario.model_validate(obj, context=_grid_context(obj))
     except ValidationError as exc:
         raise _problems(source, validation_problems(exc, top="(file)")) from None
@@ -267,6 +298,20 @@ def parse_scenario(obj: Any, *, source: str = "scenario") -> Scenario:
     if problems:
         raise _problems(source, problems)
     return scenario.model_copy(update={"source_file": source})
+
+
+def _non_finite(obj: Any, where: str = "") -> tuple[str, float] | None:
+    """(path, value) of the first NaN or infinite number in a parsed scenario, or None."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return where or "(file)", obj
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) \
+        if isinstance(obj, list) else ()
+    for key, value in items:
+        found = _non_finite(value, f"{where}[{key}]" if isinstance(obj, list)
+                            else f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return None
 
 
 def _grid_context(obj: dict) -> dict[str, Callable[[], pp.pandapowerNet]]:
@@ -289,28 +334,19 @@ def _secondary_clear_problems(scenario: Scenario) -> list[str]:
 
 
 def _problems(source: str, problems: list[str]) -> InputError:
-    head = f"{source}: {len(problems)} problem{'s' if len(problems) > 1 else ''}"
-    return InputError(head + "\n" + "\n".join(f"  {p}" for p in problems))
+    """One problem on one line (``s.yaml: seed: ...``); several under a head line, one a line."""
+    if len(problems) == 1:
+        return InputError(f"{source}: {problems[0]}")
+    lines = "\n".join(f"  {p}" for p in problems)
+    return InputError(f"{source}: {len(problems)} problems\n{lines}")
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario YAML file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: scenario file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"{path}: unreadable ({type(exc).__name__})") from None
-    try:
-        obj = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InputError(f"{path.name}: not valid YAML{where}") from None
-    if isinstance(obj, dict) and isinstance(obj.get("time"), dt.datetime):
-        obj["time"] = obj["time"].isoformat()
-    return parse_scenario(obj, source=path.name)
+    # size, UTF-8, no aliases or duplicate keys, times and texts checked: outage_sim.inputs
+    text = read_text(path, not_found="scenario file not found")
+    return parse_scenario(parse_yaml(text, path.name), source=path.name)
 
 
 def draw_outages(scenario: Scenario, net: pp.pandapowerNet, seed: int | None = None) -> tuple[list[Outage], list[str]]:

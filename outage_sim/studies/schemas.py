@@ -38,7 +38,7 @@ class _Criterion(BaseModel):
 
 class _Report(BaseModel):
     model_config = _OPEN
-    kind: Literal["phone", "written", "ministry", "followup", "final"]
+    kind: Literal["first", "phone", "written", "ministry", "followup", "final"]
     to: str
     by: str
     due: str | None = Field(description="ISO 8601 time with offset, or null when it has none")

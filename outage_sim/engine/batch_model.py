@@ -1,0 +1,102 @@
+"""The batch engine's data: a net compiled to arrays (:class:`BatchModel`) and the outages of
+many scenarios (:class:`OutageMatrix`). :func:`outage_sim.engine.batch.compile_batch` makes
+the one, the caller the other; :mod:`outage_sim.engine.chunk` works on both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from outage_sim.errors import InputError
+from outage_sim.hazards import Outage
+
+
+@dataclass(frozen=True)
+class BatchModel:
+    """A net compiled once for batches (all arrays; positions follow the net's tables)."""
+
+    n_bus: int
+    br_from: np.ndarray
+    br_to: np.ndarray
+    br_rating: np.ndarray            # MW, DC check (MVA rating × DC_RATING_MARGIN)
+    br_element: np.ndarray
+    br_index: np.ndarray
+    br_name: np.ndarray
+    ptdf: np.ndarray                 # branch × bus
+    transfer: np.ndarray             # M, branch × branch
+    load_bus: np.ndarray
+    demand: np.ndarray               # MW the event can lose (the severity's "load"): what the
+                                     # intact net serves (engine.base.BaseState.reference)
+    served0: np.ndarray              # MW served just before the event (after any orderly use)
+    priority: np.ndarray             # 0-based position in the priority levels
+    priorities: np.ndarray           # the distinct shed_priority values, ascending
+    customers: np.ndarray            # customers the intact net supplies
+    load_district: np.ndarray
+    district_names: tuple[str, ...]
+    unit_bus: np.ndarray
+    unit_p0: np.ndarray
+    unit_pmin: np.ndarray
+    unit_pmax: np.ndarray
+    unit_fast: np.ndarray
+    unit_on0: np.ndarray
+    unit_ref: tuple[tuple[str, int], ...]
+    fixed_bus: np.ndarray
+    fixed_p0: np.ndarray
+    fixed_sync: np.ndarray
+    fixed_on0: np.ndarray
+    fixed_ref: tuple[tuple[str, int], ...]
+    loss: float
+    model_version: str
+    level: str
+    positions: dict = field(repr=False)  # (element, index) -> ("branch"|"bus"|"unit"|"fixed", pos)
+    bridge: np.ndarray = field(repr=False, default=None)   # branches whose loss splits the grid
+    f_base: np.ndarray = field(repr=False, default=None)   # DC flows just before the event
+    served_base: np.ndarray = field(repr=False, default=None)
+    known: frozenset = field(repr=False, default=frozenset())  # every (table, index) of the net
+    base_island: np.ndarray = field(repr=False, default=None)  # island of each bus before the event
+    base: object = field(repr=False, default=None)  # the intact net's BaseState
+
+    @property
+    def n_branch(self) -> int:
+        return len(self.br_from)
+
+
+@dataclass
+class OutageMatrix:
+    """Which components are out in each of S scenarios (boolean arrays, rows = scenarios)."""
+
+    branch: np.ndarray   # (S, n_branch)
+    bus: np.ndarray      # (S, n_bus)
+    unit: np.ndarray     # (S, n_unit)
+    fixed: np.ndarray    # (S, n_fixed)
+
+    @property
+    def n(self) -> int:
+        return self.branch.shape[0]
+
+    @classmethod
+    def empty(cls, bm: BatchModel, n: int) -> OutageMatrix:
+        return cls(np.zeros((n, bm.n_branch), bool), np.zeros((n, bm.n_bus), bool),
+                   np.zeros((n, len(bm.unit_bus)), bool), np.zeros((n, len(bm.fixed_bus)), bool))
+
+    @classmethod
+    def from_outages(cls, bm: BatchModel, scenarios: list[list[Outage]]) -> OutageMatrix:
+        """From lists of :class:`~outage_sim.hazards.Outage` (one list per scenario)."""
+        om = cls.empty(bm, len(scenarios))
+        for s, outs in enumerate(scenarios):
+            for o in outs:
+                om.set(s, bm, o.element, o.index)
+        return om
+
+    def set(self, s: int, bm: BatchModel, element: str, index: int) -> None:
+        kind, pos = bm.positions.get((element, int(index)), (None, None))
+        if kind is None:
+            if bm.known and (element, int(index)) not in bm.known:
+                raise InputError(f"outages: {element} {index!r} is not in net.{element}")
+            return  # out of service before the event: nothing to lose
+        getattr(self, kind)[s, pos] = True
+
+    def take(self, rows: slice | np.ndarray) -> OutageMatrix:
+        return OutageMatrix(self.branch[rows], self.bus[rows], self.unit[rows], self.fixed[rows])
