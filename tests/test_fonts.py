@@ -9,7 +9,6 @@ import tomllib
 import warnings
 from pathlib import Path
 
-
 from outage_sim.reports.fonts import FONT_DIR, FONT_FILE, register_cjk_font
 
 ROOT = Path(__file__).resolve().parents[1]

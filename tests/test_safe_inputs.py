@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -257,3 +258,26 @@ def test_good_scheduler_addresses_pass_the_boundary(tmp_path):
         res = runner.invoke(app, ["montecarlo", str(tmp_path / "none.yaml"), "--samples", "5",
                                   "--scheduler", address])
         assert res.exit_code == 2 and "scenario file not found" in res.stderr, res.stderr
+
+
+@pytest.fixture(scope="module")
+def run_folder(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "r"
+    root = Path(__file__).resolve().parents[1]
+    res = CliRunner().invoke(app, ["run", str(root / "scenarios" / "chengkou_external_damage.yaml"),
+                                   "--no-ac", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+@pytest.mark.parametrize("doc", ["[1, 2]", '{"shed": 3}', '{"shed": {"failed": 7}}', "{oops"])
+def test_plot_refuses_a_result_json_that_is_not_a_runs(tmp_path, run_folder, doc):
+    """`outage-sim plot DIR` reads result.json through the safe reader: a list, a wrong shape or
+    broken JSON is one line and exit 2 (it was an AttributeError traceback)."""
+    out = tmp_path / "r"
+    shutil.copytree(run_folder, out)
+    (out / "result.json").write_text(doc, encoding="utf-8")
+    res = CliRunner().invoke(app, ["plot", str(out), "--force"])
+    assert res.exit_code == 2
+    assert "result.json" in res.output and "Traceback" not in res.output
+    assert len(res.output.strip().splitlines()) == 1

@@ -148,11 +148,19 @@ def montecarlo(
     if as_json:
         typer.echo(json.dumps(s, ensure_ascii=False, indent=2))
         return
-    typer.echo(
-        f"蒙特卡洛 Monte-Carlo: {sc.name} — {s['samples']:,} samples, master seed "
+    typer.echo(_montecarlo_summary(sc.name, s))
+    for p in written:
+        typer.echo(f"wrote {p}")
+
+
+def _montecarlo_summary(name: str, s: dict) -> str:
+    """The console summary of a sweep (its ``summary()`` dict), Chinese beside English."""
+    lines: list[str] = []
+    lines.append(
+        f"蒙特卡洛 Monte-Carlo: {name} — {s['samples']:,} samples, master seed "
         f"{s['master_seed']}, model {s['model_version']}"
     )
-    typer.echo(
+    lines.append(
         "级别概率 level probability: "
         + "; ".join(
             f"{r['level']} {r['level_en']} {100 * r['probability']:.2f}%"
@@ -160,21 +168,20 @@ def montecarlo(
         )
     )
     q = s["shed_mw_quantiles"]
-    typer.echo(
+    lines.append(
         f"减供负荷 load shed MW: median {q['p50']:,.0f}, p90 {q['p90']:,.0f}, p99 {q['p99']:,.0f}, "
         f"max {q['p100']:,.0f}"
     )
     dark = [d for d in s["district_dark_probability"] if d["p_dark"] > 0][:8]
     if dark:
-        typer.echo(
+        lines.append(
             "全停概率 P(district dark): "
             + "; ".join(f"{d['district']} {100 * d['p_dark']:.1f}%" for d in dark)
         )
-    typer.echo("最坏抽样 worst draws (replay with `outage-sim run SCENARIO --seed N`):")
+    lines.append("最坏抽样 worst draws (replay with `outage-sim run SCENARIO --seed N`):")
     for w in s["worst"][:5]:
-        typer.echo(
+        lines.append(
             f"  seed {w['seed']}: {w['level']} {w['level_en']}, {w['shed_mw']:,.0f} MW, "
             f"{w['customers_out']:,} customers, {w['failed']} failed"
         )
-    for p in written:
-        typer.echo(f"wrote {p}")
+    return "\n".join(lines)

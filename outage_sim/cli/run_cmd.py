@@ -200,17 +200,21 @@ def run(
     # one set of files, written all or nothing: the comparison's with the run's
     extra = _comparison_files(comparison) if comparison is not None else None
     written = result.write(out, force=force, extra=extra) if out is not None else []
+    typer.echo(_report(result, comparison, written, as_json))
+
+
+def _report(result, comparison, written, as_json: bool) -> str:
+    """What ``run`` prints: the JSON document, or the headline, comparison and files written."""
     if as_json:
         obj = result.to_dict()
         if comparison is not None:
             obj["policies"] = comparison.table.to_dict("records")
-        typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
-    else:
-        typer.echo(_headline(result))
-        if comparison is not None:
-            typer.echo("\n" + _comparison_lines(comparison.table))
-        for p in written:
-            typer.echo(f"wrote {p}")
+        return json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+    parts = [_headline(result)]
+    if comparison is not None:
+        parts.append("\n" + _comparison_lines(comparison.table))
+    parts += [f"wrote {p}" for p in written]
+    return "\n".join(parts)
 
 
 COMPARE_FILES = ("policies.csv", "policies.png")

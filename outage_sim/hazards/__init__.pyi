@@ -11,7 +11,7 @@ from .faults import (
     unique_outages,
 )
 from .fragility import DAMAGE_STATES, hazus_exceedance, tower_wind_p, yu2013_pga_g
-from .geo import OUTLINES_FILE, district_outlines, distance_km, hazard_context, point_districts
+from .geo import OUTLINES_FILE, distance_km, district_outlines, hazard_context, point_districts
 from .sampling import (
     apply_conditions,
     draw_hazards,

@@ -13,7 +13,6 @@ to a larger set of files); :func:`read_run_folder` reads a folder written by ``o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,9 +22,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from outage_sim.errors import InputError
+from outage_sim.inputs import parse_json, read_text
 from outage_sim.outputs import save_figure, write_outputs
 from outage_sim.reports.figures import bilingual, cjk_font, use_cjk_font
-from outage_sim.reports.maps import panel_hours, panels_size, plot_district_map, plot_district_panels
+from outage_sim.reports.maps import (
+    panel_hours,
+    panels_size,
+    plot_district_map,
+    plot_district_panels,
+)
 
 #: Tables a run folder holds besides result.json, and the figures drawn from them.
 RESTORATION_FILES = ("timeline.csv", "events.csv", "district_timeline.csv", "jobs.csv")
@@ -258,14 +263,23 @@ def read_run_folder(folder: str | Path) -> dict:
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
             raise InputError(f"{d / name}: unreadable CSV") from None
     _check(out["timeline"], _TIMELINE_COLUMNS)
-    summary, failed = {}, []
-    if (d / "result.json").exists():
-        try:
-            summary = json.loads((d / "result.json").read_text(encoding="utf-8"))
-            failed = (summary.get("shed") or {}).get("failed") or []  # drawn on the map
-            summary = summary.get("restoration") or {}
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise InputError(f"{d / 'result.json'}: not valid JSON") from None
-    out["summary"] = summary
-    out["failed"] = failed
+    out["summary"], out["failed"] = _run_summary(d / "result.json")
     return out
+
+
+def _run_summary(path: Path) -> tuple[dict, list]:
+    """The restoration summary and the faulted elements of a run's ``result.json`` (empty when
+    the file is absent); a file that is not the run's JSON object is an input error."""
+    if not path.exists():
+        return {}, []
+    doc = parse_json(read_text(path), str(path))
+    shed = doc.get("shed") if isinstance(doc, dict) else None
+    summary = doc.get("restoration") if isinstance(doc, dict) else None
+    if not isinstance(doc, dict) or not isinstance(shed or {}, dict) \
+            or not isinstance(summary or {}, dict):
+        raise InputError(f"{path}: not the result.json of `outage-sim run` (expected a JSON "
+                         "object with 'shed' and 'restoration' objects)")
+    failed = (shed or {}).get("failed") or []  # drawn on the map
+    if not isinstance(failed, list):
+        raise InputError(f"{path}: shed.failed must be a list")
+    return summary or {}, failed
