@@ -98,3 +98,30 @@ def test_the_wheel_carries_every_facade(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=empty, capture_output=True, text=True,
                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
+
+
+def test_without_dask_the_parallel_sweep_names_the_extra(monkeypatch):
+    """Dask is an extra (`outage_sim[parallel]`): without it, --workers says what to install."""
+    import builtins
+
+    from outage_sim.errors import InputError
+    from outage_sim.studies.montecarlo import _run_dask
+
+    real_import = builtins.__import__
+
+    def no_dask(name, *args, **kwargs):
+        if name == "dask" or name.startswith("dask."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    with pytest.raises(InputError, match=r"pip install 'outage_sim\[parallel\]'"):
+        _run_dask(None, [], 2, None, False)
+
+
+def test_no_progress_bar_when_piped():
+    """The progress bar goes to stderr and only to a terminal: piped output is the result alone."""
+    res = runner.invoke(app, ["montecarlo", str(ROOT / "scenarios" / "ice_storm_2008.yaml"),
+                              "--samples", "20"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines()[0].startswith("蒙特卡洛 Monte-Carlo:")

@@ -193,14 +193,19 @@ def run_montecarlo(scenario: Scenario, samples: int, *, seed: int | None = None,
     return _assemble(setup, parts, master)
 
 
-def _progress(items, enabled: bool, label: str):
-    if not enabled:
+def _progress(items, enabled: bool, label: str, total: int | None = None):
+    """``items`` as they come, with a progress bar on stderr when ``enabled`` (``total`` when
+    ``items`` has no length, e.g. Dask futures as they complete)."""
+    from rich.console import Console
+
+    console = Console(stderr=True)  # stdout stays the result's; no bar when piped
+    if not enabled or not console.is_terminal:
         yield from items
         return
     from rich.progress import Progress
 
-    with Progress(transient=True) as bar:
-        task = bar.add_task(label, total=len(items))
+    with Progress(transient=True, console=console) as bar:
+        task = bar.add_task(label, total=len(items) if total is None else total)
         for item in items:
             yield item
             bar.advance(task)
@@ -222,8 +227,9 @@ def _run_dask(setup, chunks, workers, scheduler, progress) -> list[dict]:
     """
     try:
         from dask.distributed import as_completed
-    except ImportError:  # pragma: no cover - dask is a dependency
-        raise InputError("--workers/--scheduler need dask[distributed] installed") from None
+    except ImportError:
+        raise InputError("--workers/--scheduler: need Dask; install the parallel extra: "
+                         "pip install 'outage_sim[parallel]'") from None
     with _dask_client(workers, scheduler) as client:
         ref = client.submit(_setup_task, setup, pure=False)
         futures = [client.submit(run_chunk, ref, c, pure=False, retries=DASK_RETRIES)
@@ -231,7 +237,8 @@ def _run_dask(setup, chunks, workers, scheduler, progress) -> list[dict]:
         index = {f.key: i for i, f in enumerate(futures)}
         parts: list[dict | None] = [None] * len(futures)
         try:
-            for fut in _progress(list(as_completed(futures)), progress, "Dask chunks"):
+            # as each chunk completes, so the bar moves with the work (not all at the end)
+            for fut in _progress(as_completed(futures), progress, "Dask chunks", len(futures)):
                 parts[index[fut.key]] = fut.result()
         except OutageSimError:
             raise
