@@ -3,7 +3,8 @@
 A drill steps an event forward; at each point the trainee answers the plan's questions against
 the answer key computed by the engine (:class:`Drill`).
 
-Modules: ``questions`` (the questions and scoring), ``session`` (the drill).
+Modules: ``questions`` (the questions and scoring), ``session`` (the drill), ``widget`` (the
+drill in Jupyter, ipywidgets: the ``jupyter`` extra).
 
 The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
 """

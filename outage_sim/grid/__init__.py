@@ -5,8 +5,9 @@ from the data files under ``outage_sim/data/chongqing/``; the annotations every 
 (district, customers, shedding priority, important users) and :func:`annotate_net` to put them on
 any pandapower net; the AC power flow and the model's summary tables.
 
-Modules: ``data`` (reading and checking the data files), ``model`` (the net and its AC power
-flow), ``annotate`` (the annotations, on our net or any pandapower net), ``stats`` (summaries).
+Modules: ``schema`` (the data files' rows and references, checked), ``data`` (reading them),
+``model`` (the net and its AC power flow), ``annotate`` (the annotations, on our net or any
+pandapower net), ``stats`` (summaries).
 
 The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
 """
