@@ -199,7 +199,7 @@ def _data(tmp_path, fname, old, new):
     ("transformers.csv", "陈家桥 500kV,陈家桥 220kV", "陈家桥 500kV,陈家桥 500kV",
      r"lv_bus: the transformer ends where it starts"),
     ("load_levels.csv", "\nvalley,", "\nnight,",
-     r"interties\.csv: no column night_mw for the load level 'night'"),
+     r"interties\.csv: no column 'night_mw' for the load level 'night'"),
     ("lines.csv", "name,from_bus", "name,name", r"lines\.csv: column 'name' appears twice"),
 ])
 def test_data_file_problems_name_file_row_and_column(tmp_path, fname, old, new, message):
@@ -281,3 +281,18 @@ def test_plot_refuses_a_result_json_that_is_not_a_runs(tmp_path, run_folder, doc
     assert res.exit_code == 2
     assert "result.json" in res.output and "Traceback" not in res.output
     assert len(res.output.strip().splitlines()) == 1
+
+
+def test_messages_stay_one_line_whatever_the_names_hold(tmp_path):
+    """Regressions found by the long fuzz profile: a district named with a line break, and a zone
+    holding a record separator (which str.splitlines breaks on), were echoed raw into messages."""
+    event = tmp_path / "e.json"
+    event.write_text('{"districts": [{"name": "0\\n0", "load_mw": 0, "shed_mw": 0, '
+                     '"customers_out": 0}]}', encoding="utf-8")
+    res = CliRunner().invoke(app, ["classify", str(event)])
+    assert res.exit_code == 2
+    assert len(res.output.splitlines()) == 1 and "'0\\n0'" in res.output
+    data = _data(tmp_path, "districts.csv", "万州区,Wanzhou,regional,", "万州区,Wanzhou,re\x1egional,")
+    with pytest.raises(DataFileError) as err:
+        read_grid_data(data)
+    assert len(str(err.value).splitlines()) == 1

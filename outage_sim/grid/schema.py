@@ -318,14 +318,14 @@ def _levels(t: dict[str, pd.DataFrame], problems: Problems) -> None:
     for zone in sorted({normalise_text(str(z)) for z in t["districts.csv"]["zone"]}):
         column = f"factor_{zone}"
         if column not in levels:
-            problems.add(f"load_levels.csv: no column {column} for the zone {zone!r} of "
+            problems.add(f"load_levels.csv: no column {column!r} for the zone {zone!r} of "
                          "districts.csv")
             continue
         _numbers("load_levels.csv", levels, column, 0, 10, problems)
     for level in (normalise_text(str(v)) for v in levels["level"]):
         column = f"{level}_mw"
         if column not in ties:
-            problems.add(f"interties.csv: no column {column} for the load level {level!r}")
+            problems.add(f"interties.csv: no column {column!r} for the load level {level!r}")
             continue
         capacity = pd.to_numeric(ties["capacity_mw"], errors="coerce")
         _numbers("interties.csv", ties, column, -capacity, capacity, problems)

@@ -342,8 +342,10 @@ class EventInput(BaseModel):
 
     @classmethod
     def _label(cls, name: str, context: dict[str, Any] | None) -> str | None:
-        """How a district called ``name`` in the input is named in messages."""
-        return name
+        """How a district called ``name`` in the input is named in messages: as given, or quoted
+        with its escapes when it holds a line break or another control character (a message is
+        one line whatever the input holds)."""
+        return name if name.isprintable() else repr(name)
 
     def to_event(self) -> Event:
         """The checked :class:`Event` (a left-out main grid from the built-in model)."""
