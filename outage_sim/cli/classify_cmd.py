@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from outage_sim import severity
+from outage_sim.cli.options import DataDir
 from outage_sim.severity import MEASURE_EN, MEASURE_UNIT, MEASURE_ZH, NO_LEVEL_ZH, Margin
 
 #: District options shown per measure in the summary (all are in the JSON).
@@ -47,16 +48,7 @@ def classify(
             show_default=False,
         ),
     ] = None,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            metavar="DIR",
-            help="Grid model data folder whose main grid stands in for a left-out \"main\" "
-            "(default: the built-in Chongqing model).",
-            show_default=False,
-        ),
-    ] = None,
+    data: DataDir = None,
 ) -> None:
     """Classify an event: level 事件级别, warning 预警, response 应急响应 (§1.5, §3.2, §4.1)."""
     result = severity.classify(severity.read_event(event, data), severity.load_plan(plan))

@@ -8,15 +8,13 @@ from typing import Annotated
 
 import typer
 
+from outage_sim.cli.options import DataDir
 from outage_sim.errors import InputError
 from outage_sim.outputs import check_output, save_figure, write_output
 
 app = typer.Typer(no_args_is_help=True, help="The grid model (电网模型): summary and map.")
 
 LEVEL_HELP = "Load level: summer_peak (夏季高峰), winter_peak (冬季高峰) or valley (夜间低谷)."
-DATA_HELP = (
-    "Folder of grid data files with the shipped layout (default: the built-in Chongqing model)."
-)
 
 
 def _dist(label: str, q: dict) -> str:
@@ -30,8 +28,7 @@ def _dist(label: str, q: dict) -> str:
 def summary(
     level: Annotated[str, typer.Option("--level", help=LEVEL_HELP)] = "summer_peak",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    data: Annotated[Path | None, typer.Option("--data", exists=True, file_okay=False,
-                                              help=DATA_HELP)] = None,
+    data: DataDir = None,
 ) -> None:
     """Size, load, customers, import, AC power-flow state and structure of the model."""
     from outage_sim.grid import chongqing_net, summarize
@@ -94,8 +91,7 @@ def plot(
     out: Annotated[Path, typer.Option("--out", help="PNG (or PDF/SVG) file to write.")],
     level: Annotated[str, typer.Option("--level", help=LEVEL_HELP)] = "summer_peak",
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUT if it exists.")] = False,
-    data: Annotated[Path | None, typer.Option("--data", exists=True, file_okay=False,
-                                              help=DATA_HELP)] = None,
+    data: DataDir = None,
 ) -> None:
     """Draw a map of the grid: buses, lines by voltage, district names, plants."""
     import matplotlib.pyplot as plt

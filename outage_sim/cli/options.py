@@ -13,7 +13,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
+
+import typer
 
 from outage_sim.inputs import MAX_SEED
 
@@ -22,8 +26,15 @@ try:  # typer >= 0.2x carries its own copy of click
 except ImportError:  # pragma: no cover - older typer, on click itself
     from click.exceptions import BadParameter, NoArgsIsHelpError, UsageError
 
-__all__ = ["MAX_SEED", "NoArgsIsHelpError", "UsageError", "finite", "one_line",
+__all__ = ["MAX_SEED", "DataDir", "NoArgsIsHelpError", "UsageError", "finite", "one_line",
            "scheduler_address"]
+
+#: ``--data DIR``: another grid model's data folder (the shipped layout), for every command that
+#: reads the model (``grid``; ``classify``/``respond`` take a left-out "main" from it).
+DataDir = Annotated[Path | None, typer.Option(
+    "--data", metavar="DIR", exists=True, file_okay=False, show_default=False,
+    help="Folder of grid data files with the shipped layout (default: the built-in Chongqing "
+         "model); classify and respond take a left-out \"main\" from its main grid.")]
 
 SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
 _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,252})|\[[0-9A-Fa-f:.]+\])$")

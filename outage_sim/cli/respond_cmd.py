@@ -9,11 +9,11 @@ bilingual summary, the JSON contract of design.md (``--json``), or the Markdown 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from outage_sim.cli.options import DataDir
 from outage_sim.errors import InputError
 from outage_sim.response import markdown, respond_output, summary_text
 from outage_sim.response import respond as build_plan
@@ -35,16 +35,7 @@ def respond(
         bool,
         typer.Option("--markdown", help="Print the Markdown brief, 信息报告 and 预警信息 draft."),
     ] = False,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            metavar="DIR",
-            help="Grid model data folder whose main grid stands in for a left-out \"main\" "
-            "(default: the built-in Chongqing model).",
-            show_default=False,
-        ),
-    ] = None,
+    data: DataDir = None,
 ) -> None:
     """Command, warning, reporting clock and member units for an event (应急响应)."""
     if as_json and as_markdown:
