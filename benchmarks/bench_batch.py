@@ -75,7 +75,7 @@ def peers(net, n_sample: int) -> dict:
             t, _ = min((timed(lambda: run_ls2g(algorithm)) for _ in range(3)), key=lambda x: x[0])
             out[label] = len(ls.line) / t
     except Exception as exc:  # lightsim2grid is optional
-        out["lightsim2grid_error"] = repr(exc)
+        out["lightsim2grid_error"] = f"{exc!r} (pip install 'outage_sim[bench]')"
     return out
 
 

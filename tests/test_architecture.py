@@ -22,7 +22,8 @@ STAGES = ("grid", "hazards", "engine", "severity", "response", "restoration", "r
           "studies", "drill", "cli")
 # Modules every stage may use: the version, the error types and the validation helpers.
 BASE = ("outage_sim._version", "outage_sim.errors", "outage_sim.validation",
-        "outage_sim.outputs", "outage_sim.inputs")
+        "outage_sim.outputs", "outage_sim.inputs", "outage_sim.progress",
+        "outage_sim.builtins")
 # The top: the lazy public API and ``python -m outage_sim``.
 TOP = ("outage_sim", "outage_sim.__main__")
 

@@ -120,7 +120,7 @@ def test_batch_islands_match_pandapower_on_case118():
 
 
 # ------------------------------------------------------------------------------ Monte Carlo
-SCEN = "scenarios/ice_storm_2008.yaml"
+SCEN = "ice_storm_2008"  # a built-in scenario, by name (any working folder)
 
 
 def test_montecarlo_is_reproducible_and_chunk_free():
@@ -183,5 +183,5 @@ def test_montecarlo_cli_writes_summary_and_figures(tmp_path):
         assert (out / name).stat().st_size > 0
     res = runner.invoke(app, ["montecarlo", SCEN, "--samples", "0"])
     assert res.exit_code == 2 and "--samples" in res.stderr
-    res = runner.invoke(app, ["montecarlo", "scenarios/core_station_fire.yaml", "--samples", "5"])
+    res = runner.invoke(app, ["montecarlo", "core_station_fire", "--samples", "5"])
     assert res.exit_code == 2 and "no hazards" in res.stderr

@@ -168,7 +168,8 @@ def test_missing_event_file(tmp_path):
     assert res.exit_code == 2
     path = str(tmp_path / "nope.json")
     assert res.stderr.splitlines() == [
-        f"error: EVENT.json {path!r}: cannot read it (No such file or directory)"]
+        f"error: EVENT.json {path!r}: event file not found, nor a built-in event of that name "
+        "(`outage-sim scenarios list` names the built-in ones)"]
 
 
 def test_not_utf8_event_file(tmp_path):

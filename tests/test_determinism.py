@@ -26,6 +26,7 @@ def _run(args: list[str], hash_seed: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow  # two full runs in parallel processes (~11 s); test_scenarios checks same seed, same result
 def test_same_scenario_and_seed_give_the_same_bytes_even_when_run_at_once(tmp_path):
     """Two runs at the same time, into different folders, with different hash seeds: the same
     files with the same bytes (report.html apart from its time stamp)."""

@@ -73,6 +73,7 @@ def test_run_json_carries_schema_version_and_matches_the_result_schema(tmp_path)
         RunResultDocument.model_validate(bad)
 
 
+@pytest.mark.slow  # the wheel gate (.ci/gates wheel) installs and runs the wheel in every CI run
 def test_the_wheel_carries_every_facade(tmp_path):
     """The facades load their names from ``__init__.pyi``: a wheel without them is broken. Build
     the wheel, unpack it into an empty folder and use every facade from there."""

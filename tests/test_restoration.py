@@ -9,14 +9,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-import yaml  # noqa: E402
-from test_restoration_properties import assert_invariants  # noqa: E402
-from typer.testing import CliRunner  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+import yaml
+from test_restoration_properties import assert_invariants
+from typer.testing import CliRunner
 
-from outage_sim.cli import app  # noqa: E402
-from outage_sim.errors import DataFileError, InputError  # noqa: E402
+from outage_sim.cli import app
+from outage_sim.errors import DataFileError, InputError
 from outage_sim.hazards import distance_km
 from outage_sim.reports import (
     FIGURES,

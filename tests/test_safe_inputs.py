@@ -233,7 +233,7 @@ def test_important_users_agree_with_annotate():
 
 @pytest.mark.parametrize(("args", "line"), [
     (["frobnicate"], "error: No such command 'frobnicate'."),
-    (["run"], "error: Missing argument 'scenario'."),
+    (["run"], "error: Missing argument 'SCENARIO'."),
     (["--bogus"], "error: No such option: --bogus"),
     (["run", "x.yaml", "--seed", "-1"], "error: --seed: must be greater than or equal to 0"),
     (["montecarlo", "x.yaml", "--samples", "0"], ("error: --samples: must be greater than or "

@@ -27,6 +27,7 @@ EXPECTED = {
     "yangtze_flood.yaml": "较大",
     "heat_wave_2022.yaml": "较大",
     "ice_storm_2008.yaml": "一般",
+    "wuxi_landslide.yaml": "一般",
     "qianjiang_earthquake.yaml": "较大",
     "compound_blackout.yaml": "特别重大",
     "city_earthquake.yaml": "重大",

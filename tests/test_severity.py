@@ -513,7 +513,7 @@ def test_batch_static_loads_and_explicit_main():
     frame = batch.to_frame()
     assert frame["level"].tolist() == ["none", "较大", "一般", "none"]
     assert frame["warning_color"].tolist() == [None, "yellow", "blue", None]
-    assert frame["decided_scope"].tolist() == ["none", "万州区", "城口县", "none"]
+    assert frame["decided_scope"].tolist() == ["", "万州区", "城口县", ""]
 
 
 def test_batch_main_only():

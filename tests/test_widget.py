@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from outage_sim.drill import Drill, DrillWidget  # noqa: E402
+from outage_sim.drill import Drill, DrillWidget
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRE = ROOT / "scenarios" / "core_station_fire.yaml"

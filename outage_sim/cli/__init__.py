@@ -24,6 +24,7 @@ from outage_sim.cli import (
     plot_cmd,
     respond_cmd,
     run_cmd,
+    scenarios_cmd,
     schema_cmd,
 )
 from outage_sim.cli.options import NoArgsIsHelpError, UsageError, one_line
@@ -109,6 +110,8 @@ app.command("contingency")(contingency_cmd.contingency)
 app.command("montecarlo")(contingency_cmd.montecarlo)
 app.command("drill")(drill_cmd.drill)
 app.command("schema")(schema_cmd.schema)
+app.add_typer(scenarios_cmd.app, name="scenarios")
+app.command("hazards")(scenarios_cmd.hazards)
 
 
 def main() -> None:

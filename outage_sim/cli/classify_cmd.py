@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from outage_sim import severity
+from outage_sim.builtins import event_path
 from outage_sim.cli.options import DataDir
 from outage_sim.severity import MEASURE_EN, MEASURE_UNIT, MEASURE_ZH, NO_LEVEL_ZH, Margin
 
@@ -29,7 +30,8 @@ def classify(
         str,
         typer.Argument(
             metavar="EVENT.json",
-            help="Event figures (design.md); '-' reads standard input.",
+            help="Event figures (design.md), a built-in example event's name "
+            "(outage-sim scenarios list) or '-' for standard input.",
             show_default=False,
         ),
     ],
@@ -51,7 +53,8 @@ def classify(
     data: DataDir = None,
 ) -> None:
     """Classify an event: level 事件级别, warning 预警, response 应急响应 (§1.5, §3.2, §4.1)."""
-    result = severity.classify(severity.read_event(event, data), severity.load_plan(plan))
+    event_file = event_path(event, argument="EVENT.json")
+    result = severity.classify(severity.read_event(event_file, data), severity.load_plan(plan))
     if json_output:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from outage_sim.cli.options import MAX_SEED, scheduler_address
+from outage_sim.builtins import scenario_path
+from outage_sim.cli.options import MAX_SEED, Quiet, scheduler_address
 from outage_sim.errors import InputError
 from outage_sim.outputs import check_output, write_output
 from outage_sim.studies import contingency_table
@@ -32,6 +33,7 @@ def contingency(
         ),
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """N-1 / N-2 screening of branches and units: which outages make a large-area outage event."""
     if out is not None:
@@ -43,11 +45,12 @@ def contingency(
                 import pyarrow  # noqa: F401
             except ImportError:
                 raise InputError(
-                    "--out: writing .parquet needs pyarrow (pip install pyarrow); use .csv"
+                    "--out: writing .parquet needs pyarrow "
+                    "(pip install 'outage_sim[parquet]'); use .csv"
                 ) from None
     if mode not in ("dispatch", "cascade"):
         raise InputError(f"--mode: {mode!r} unknown; use dispatch or cascade")
-    frame = contingency_table(level, k, mode, recheck)
+    frame = contingency_table(level, k, mode, recheck, progress=not quiet)
     if out is not None:
         to_file = frame.to_parquet if out.suffix.lower() == ".parquet" else frame.to_csv
         write_output(out, lambda path: to_file(path, index=False), force=force)
@@ -61,6 +64,7 @@ def contingency(
                     "k": k,
                     "mode": mode,
                     "contingencies": len(frame),
+                    **({"recheck": frame.attrs["recheck"]} if recheck else {}),
                     "rows": head.to_dict("records"),
                 },
                 ensure_ascii=False,
@@ -80,6 +84,8 @@ def contingency(
                 f"{lv} {counts.get(lv, 0):,}" for lv in ("特别重大", "重大", "较大", "一般", "none")
             )
         )
+        if recheck:
+            typer.echo(recheck_line(frame.attrs["recheck"]))
         typer.echo(
             f"{'#':>4}  {'级别 level':<22}{'减供 shed MW':>14}{'%':>7}{'停电用户 customers':>20}  "
             f"{'决定 decided by':<22} 停运元件 outage"
@@ -96,8 +102,30 @@ def contingency(
         typer.echo(f"wrote {out}", err=as_json)
 
 
+def _level_text(level: str, level_en: str) -> str:
+    return f"{level} {level_en}" if level != "none" else "none 未构成"
+
+
+def recheck_line(summary: dict) -> str:
+    """``--recheck``'s one line: how many contingencies the single engine re-ran, how many
+    changed level and the largest change of MW shed (``contingency_table``'s
+    ``attrs["recheck"]``)."""
+    big = summary["largest_change"]
+    if big is None:
+        largest = "最大变化 largest change: 无 none"
+    else:
+        largest = (f"最大变化 largest change: {big['scenario']} {big['shed_mw_before']:,.1f} → "
+                   f"{big['shed_mw_after']:,.1f} MW ("
+                   f"{_level_text(big['level_before'], big['level_before_en'])} → "
+                   f"{_level_text(big['level_after'], big['level_after_en'])})")
+    return (f"复核 {summary['rechecked']:,} rechecked, 级别变化 {summary['changed_level']:,} "
+            f"changed level, {largest}")
+
+
 def montecarlo(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML with hazards.")],
+    scenario: Annotated[Path, typer.Argument(
+        metavar="SCENARIO", show_default=False,
+        help="Scenario YAML file with hazards, or a built-in name.")],
     samples: Annotated[int, typer.Option("--samples", min=1, max=10_000_000,
                                          help="Number of hazard draws.")],
     seed: Annotated[
@@ -121,11 +149,13 @@ def montecarlo(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files in --out.")] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Monte-Carlo sweep of a scenario's hazards: level probabilities, districts going dark."""
+    path = scenario_path(scenario, argument="SCENARIO")  # before any model loads
     from outage_sim.studies import load_scenario, run_montecarlo
 
-    sc = load_scenario(scenario)
+    sc = load_scenario(path)
     if not sc.hazards:
         raise InputError(
             f"{scenario.name}: has no hazards; a Monte-Carlo sweep needs something random"
@@ -141,7 +171,7 @@ def montecarlo(
         chunk=chunk,
         workers=workers,
         scheduler=scheduler,
-        progress=not as_json,
+        progress=not quiet,
     )
     written = result.write(out, force=force) if out is not None else []
     s = result.summary()

@@ -1,4 +1,4 @@
-"""``outage-sim drill SCENARIO.yaml``: a drill (应急演练) in the terminal, for a room with a projector.
+"""``outage-sim drill SCENARIO``: a drill (应急演练) in the terminal, for a room with a projector.
 
 The event is stepped forward ``--step`` minutes at a time (default: the file's ``drill.step_min``
 or 30), or with ``--next-event`` to the next thing that happens; at each point the plan's questions are put with rich prompts and scored against the
@@ -10,10 +10,11 @@ prints the key at every point instead of asking (the trainer's copy).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from outage_sim.builtins import scenario_path
 from outage_sim.cli.options import MAX_SEED, finite
 from outage_sim.errors import InputError
 
@@ -33,7 +34,9 @@ def _ask(console, q) -> str | None:
 
 def drill(
     scenario: Annotated[
-        Path, typer.Argument(help="Scenario YAML file, optionally with a drill: section.")
+        Path, typer.Argument(
+            metavar="SCENARIO", show_default=False,
+            help="Scenario YAML file (optionally with a drill: section) or a built-in name.")
     ],
     answers: Annotated[
         bool,
@@ -78,14 +81,15 @@ def drill(
     ] = False,
 ) -> None:
     """Run a drill: step through an event and answer the plan's questions (应急演练)."""
+    path = scenario_path(scenario, argument="SCENARIO")  # before any model loads
     from rich.console import Console
 
     from outage_sim.drill import Drill
 
-    kwargs = {"seed": seed, "restore": not no_restoration}
+    kwargs: dict[str, Any] = {"seed": seed, "restore": not no_restoration}
     if step is not None:
         kwargs["step_min"] = step
-    d = Drill.from_scenario(scenario, **kwargs)
+    d = Drill.from_scenario(path, **kwargs)
     console = Console(highlight=False, soft_wrap=True)
     console.print(f"[bold]应急演练 Drill[/bold]: {d.scenario.name}")
     state = d.state

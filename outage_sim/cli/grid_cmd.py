@@ -1,18 +1,23 @@
-"""``outage-sim grid ...``: summary and map of the built-in grid model."""
+"""``outage-sim grid ...``: summary, catalogue and map of the built-in grid model."""
 
 from __future__ import annotations
 
+import enum
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 
 from outage_sim.cli.options import DataDir
 from outage_sim.errors import InputError
+from outage_sim.grid import CATALOG_KINDS
 from outage_sim.outputs import check_output, save_figure, write_output
 
-app = typer.Typer(no_args_is_help=True, help="The grid model (电网模型): summary and map.")
+app = typer.Typer(no_args_is_help=True,
+                  help="The grid model (电网模型): summary, lists of its elements and map.")
 
 LEVEL_HELP = "Load level: summer_peak (夏季高峰), winter_peak (冬季高峰) or valley (夜间低谷)."
 
@@ -109,3 +114,127 @@ def plot(
     finally:
         plt.close(ax.figure)
     typer.echo(f"wrote {out}")
+
+
+#: ``grid list KIND``: a choice, so a bad kind is a usage error before anything loads.
+Kind = enum.Enum("Kind", [(k.replace("-", "_"), k) for k in CATALOG_KINDS],  # type: ignore[misc]
+                 type=str)
+
+#: Each kind's title, Chinese beside English.
+KIND_TITLES = {"substations": "变电站 substations", "lines": "线路 lines",
+               "transformers": "变压器 transformers", "units": "机组 generating units",
+               "interties": "外来电通道 interties", "districts": "区县 districts",
+               "important-users": "重要电力用户 important power users"}
+
+#: How a scenario file names each kind (the table's names are these).
+KIND_HINTS = {"substations": "faults: [{substation: NAME}]",
+              "lines": "faults: [{line: 'NAME'}] or [{corridor: CORRIDOR}]",
+              "transformers": "faults: [{transformer: 'NAME'}]",
+              "units": "faults: [{unit: 'NAME'}] or [{plant: PLANT}]",
+              "interties": "faults: [{intertie: NAME}]",
+              "districts": "key_areas: [NAME], hazards: [{districts: [NAME]}]",
+              "important-users": "faults: [{substation: SUBSTATION}] cuts them off"}
+
+#: The table's column headings, Chinese beside the JSON key (which carries the unit).
+HEADINGS = {"name": "名称 name", "bus": "母线 bus", "kind": "类型 kind", "vn_kv": "电压 vn_kv",
+            "district": "区县 district", "station": "所属站 station", "load_mw": "负荷 load_mw",
+            "customers": "用户 customers", "corridor": "通道 corridor",
+            "from_bus": "起点 from_bus", "to_bus": "终点 to_bus", "length_km": "长度 length_km",
+            "rating_mva": "容量 rating_mva", "district_to": "终点区县 district_to",
+            "in_service": "在运 in_service", "hv_bus": "高压侧 hv_bus", "lv_bus": "低压侧 lv_bus",
+            "vn_hv_kv": "高压 vn_hv_kv", "vn_lv_kv": "低压 vn_lv_kv", "plant": "电厂 plant",
+            "type": "类型 type", "p_max_mw": "最大出力 p_max_mw", "p_min_mw": "最小出力 p_min_mw",
+            "p_mw": "出力 p_mw", "committed": "开机 committed",
+            "black_start": "黑启动 black_start", "capacity_mw": "通道容量 capacity_mw",
+            "name_en": "英文名 name_en", "key_area": "重点地区 key_area",
+            "important_users": "重要用户 important_users", "category": "类别 category",
+            "category_zh": "类别 category_zh", "substation": "变电站 substation",
+            "shed_priority": "限电序位 shed_priority"}
+_HIDDEN = ("lat", "lon", "category")  # in --json; the table has category_zh beside category
+
+
+@app.command("list")
+def list_elements(
+    kind: Annotated[Kind, typer.Argument(metavar="KIND", show_default=False, help=(
+        "What to list: 变电站, 线路, 变压器, 机组, 外来电通道, 区县 or 重要电力用户."))],
+    district: Annotated[str | None, typer.Option(
+        "--district", help="Only what lies in this district (区县), e.g. 渝北区.")] = None,
+    level: Annotated[str, typer.Option("--level", help=LEVEL_HELP)] = "summer_peak",
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print a JSON list of records (one per row, the same keys each).")] = False,
+    data: DataDir = None,
+) -> None:
+    """List the model's elements of one kind by the names scenario files use (a table or JSON)."""
+    from outage_sim.grid import load_levels
+    from outage_sim.hazards import check_district
+
+    # both checked on the data files, before pandapower loads
+    if level not in load_levels(data):
+        raise InputError(f"--level: unknown load level {level!r}; choose one of "
+                         f"{', '.join(load_levels(data))}")
+    if district is not None:
+        try:
+            district = check_district(district, data)  # 渝北 is 渝北区
+        except ValueError as exc:
+            from outage_sim.response import functional_area_hint  # 两江新区 lies in districts
+
+            raise InputError(f"--district: {functional_area_hint(district) or exc}") from None
+    from outage_sim.grid import catalog_table, chongqing_net
+
+    net = chongqing_net(level, data_dir=data)
+    table = catalog_table(net, kind.value, district=district)
+    if kind.value == "important-users":
+        table.insert(2, "category_zh", _category_names(table["category"]))
+    if as_json:
+        records = table.astype(object).where(table.notna(), None).to_dict("records")
+        typer.echo(json.dumps(records, ensure_ascii=False, indent=2,
+                              default=lambda x: x.item() if hasattr(x, "item") else str(x)))
+        return
+    where = f", {district}" if district else ""
+    typer.echo(f"{KIND_TITLES[kind.value]}: {len(table):,} "
+               f"({net['meta'].get('level_zh', '')} {level}{where})")
+    typer.echo(_text_table(table.drop(columns=[c for c in _HIDDEN if c in table])))
+    typer.echo(f"情景文件写法 in a scenario file: {KIND_HINTS[kind.value]}")
+
+
+def _category_names(categories) -> list[str]:
+    """The Chinese name of each important-user category (the organisation file's)."""
+    from outage_sim.response import load_organisation
+
+    names = load_organisation().categories
+    return [names[c].zh if c in names else c for c in categories]
+
+
+def _column_text(column) -> list[str]:
+    """A column's cells as text: yes/no in both languages, numbers with thousands separators
+    and as many decimals (up to 2) as the column needs, "-" for nothing."""
+    kind = column.dtype.kind
+    if kind == "b":
+        return ["是 yes" if v else "否 no" for v in column]
+    if kind in "iu":
+        return [f"{v:,}" for v in column]
+    if kind == "f":
+        values = column.to_numpy(float)
+        places = next((d for d in (0, 1) if np.allclose(values, np.round(values, d))), 2)
+        return [f"{v:,.{places}f}" for v in values]
+    return [str(v) if str(v) else "-" for v in column]
+
+
+def _text_table(table) -> str:
+    """The rows under their headings, columns padded by display width (a Chinese character
+    takes two cells of a terminal)."""
+    from rich.cells import cell_len
+
+    heads = [HEADINGS.get(c, c) for c in table.columns]
+    rows = list(zip(*(_column_text(table[c]) for c in table.columns))) if len(table) else []
+    widths = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(heads)]
+    numeric = [table[c].dtype.kind in "iuf" for c in table.columns]
+
+    def line(cells: Sequence[str]) -> str:
+        out = []
+        for text, width, right in zip(cells, widths, numeric):
+            pad = " " * (width - cell_len(text))
+            out.append(pad + text if right else text + pad)
+        return "  ".join(out).rstrip()
+
+    return "\n".join([line(heads)] + [line(r) for r in rows])

@@ -26,8 +26,8 @@ try:  # typer >= 0.2x carries its own copy of click
 except ImportError:  # pragma: no cover - older typer, on click itself
     from click.exceptions import BadParameter, NoArgsIsHelpError, UsageError
 
-__all__ = ["MAX_SEED", "DataDir", "NoArgsIsHelpError", "UsageError", "finite", "one_line",
-           "scheduler_address"]
+__all__ = ["MAX_SEED", "DataDir", "NoArgsIsHelpError", "Quiet", "UsageError", "finite",
+           "one_line", "scheduler_address"]
 
 #: ``--data DIR``: another grid model's data folder (the shipped layout), for every command that
 #: reads the model (``grid``; ``classify``/``respond`` take a left-out "main" from it).
@@ -35,6 +35,11 @@ DataDir = Annotated[Path | None, typer.Option(
     "--data", metavar="DIR", exists=True, file_okay=False, show_default=False,
     help="Folder of grid data files with the shipped layout (default: the built-in Chongqing "
          "model); classify and respond take a left-out \"main\" from its main grid.")]
+
+#: ``--quiet``: no progress bar on stderr, for every command that shows one (``run --compare``,
+#: ``contingency``, ``montecarlo``); the bar is off anyway when stderr is not a terminal.
+Quiet = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="No progress bar on stderr (it is shown only on a terminal anyway).")]
 
 SCHEMES = ("tcp", "tls", "inproc", "ucx", "ws", "wss")
 _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,252})|\[[0-9A-Fa-f:.]+\])$")
@@ -88,7 +93,10 @@ def one_line(exc: UsageError) -> str:
     """A usage error as one line that starts with the option or argument it is about."""
     opts = [o for o in getattr(getattr(exc, "param", None), "opts", ()) or ()
             if str(o).startswith("--")]
-    if isinstance(exc, BadParameter) and opts and type(exc) is BadParameter:
+    param = getattr(exc, "param", None)
+    if type(exc) is BadParameter and param is not None:
         message = " ".join(str(exc.message).split()).removeprefix("Value error, ")
-        return f"{max(opts, key=len)}: {message.replace('Input should be', 'must be')}"
+        # an option by its long name, an argument as its help shows it (KIND, SCENARIO)
+        name = max(opts, key=len) if opts else (param.metavar or str(param.name).upper())
+        return f"{name}: {message.replace('Input should be', 'must be')}"
     return " ".join(exc.format_message().split())  # "Missing argument 'SCENARIO'." and such

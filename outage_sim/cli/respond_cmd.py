@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from outage_sim.builtins import event_path
 from outage_sim.cli.options import DataDir
 from outage_sim.errors import InputError
 from outage_sim.response import markdown, respond_output, summary_text
@@ -25,7 +26,8 @@ def respond(
         str,
         typer.Argument(
             metavar="EVENT.json",
-            help="Event JSON file (classify input plus time, cause, secondary), or - for stdin.",
+            help="Event JSON file (classify input plus time, cause, secondary), a built-in "
+            "example event's name, or - for stdin.",
         ),
     ],
     as_json: Annotated[
@@ -40,7 +42,7 @@ def respond(
     """Command, warning, reporting clock and member units for an event (应急响应)."""
     if as_json and as_markdown:
         raise InputError("--json / --markdown: choose one of them")
-    plan = build_plan(read_event_json(event), data_dir=data)
+    plan = build_plan(read_event_json(event_path(event, argument="EVENT.json")), data_dir=data)
     if as_json:
         typer.echo(json.dumps(respond_output(plan), ensure_ascii=False, indent=2))
     elif as_markdown:

@@ -1,4 +1,5 @@
-"""``outage-sim run SCENARIO.yaml``: one scenario through the whole chain."""
+"""``outage-sim run SCENARIO``: one scenario (a YAML file or a built-in name) through the whole
+chain."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from outage_sim.cli.options import MAX_SEED
+from outage_sim.builtins import scenario_path
+from outage_sim.cli.options import MAX_SEED, Quiet
 from outage_sim.errors import InputError
 
 
@@ -131,7 +133,9 @@ def _comparison_lines(table) -> str:
 
 
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file (see scenarios/).")],
+    scenario: Annotated[Path, typer.Argument(
+        metavar="SCENARIO", show_default=False,
+        help="Scenario YAML file, or a built-in name (outage-sim scenarios list).")],
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result as one JSON object.")
     ] = False,
@@ -177,16 +181,21 @@ def run(
             "compare them (policies.csv and policies.png with --out).",
         ),
     ] = False,
+    quiet: Quiet = False,
 ) -> None:
     """Run a scenario: faults and hazards → load shed → event level → response → restoration."""
+    if compare and no_restoration:
+        raise InputError("--compare: needs restoration (drop --no-restoration)")
+    path = scenario_path(scenario, argument="SCENARIO")  # a typo answers before any model loads
     from outage_sim.restoration import POLICIES
-    from outage_sim.studies import check_out_dir, load_scenario, run_scenario
+    from outage_sim.studies import load_scenario
 
     if policy is not None and policy not in POLICIES:
         raise InputError(f"--policy: {policy!r} unknown; use one of {', '.join(POLICIES)}")
-    if compare and no_restoration:
-        raise InputError("--compare: needs restoration (drop --no-restoration)")
-    sc = load_scenario(scenario)
+    sc = load_scenario(path)
+    # the engine (pandapower) loads only for a scenario that is fine
+    from outage_sim.studies import check_out_dir, run_scenario
+
     if out is not None:
         check_out_dir(out, force=force, extra=COMPARE_FILES if compare else ())
     result = run_scenario(
@@ -196,7 +205,7 @@ def run(
     if compare:
         from outage_sim.restoration import compare_policies
 
-        comparison = compare_policies(result)
+        comparison = compare_policies(result, progress=not quiet)
     # one set of files, written all or nothing: the comparison's with the run's
     extra = _comparison_files(comparison) if comparison is not None else None
     written = result.write(out, force=force, extra=extra) if out is not None else []

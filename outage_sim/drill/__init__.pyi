@@ -5,8 +5,8 @@ from .session import Drill, load_drill
 from .widget import DrillWidget
 
 __all__ = [
+    "QUESTION_IDS",
     "Drill",
     "DrillWidget",
-    "QUESTION_IDS",
     "load_drill",
 ]

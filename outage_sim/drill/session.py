@@ -215,7 +215,7 @@ def _parse_inject(obj: Any, where: str, scenario: Scenario) -> Inject:
 
 
 def load_drill(path: str | Path) -> tuple[Scenario, list[dict], dict]:
-    """Read a scenario YAML and its optional ``drill:`` section.
+    """Read a scenario YAML (a path or a built-in name) and its optional ``drill:`` section.
 
     Returns the checked scenario, the raw inject entries and the other drill settings
     (``step_min``). The same file runs with ``outage-sim run``, which ignores the section.
@@ -276,7 +276,8 @@ class Drill:
 
     @classmethod
     def from_scenario(cls, source: str | Path | Scenario, injects=None, **kwargs) -> Drill:
-        """A drill from a scenario file (its ``drill:`` section read too) or a Scenario.
+        """A drill from a scenario file (its ``drill:`` section read too), a built-in scenario's
+        name (``"core_station_fire"``) or a Scenario.
 
         Injects given here come after (and add to) those of the file.
         """

@@ -8,7 +8,7 @@ feedback against the answer key as soon as an answer is submitted, the running s
 answer log, which the trainer exports as CSV::
 
     from outage_sim.drill import Drill, DrillWidget
-    DrillWidget(Drill.from_scenario("scenarios/core_station_fire.yaml"))   # last line of a cell
+    DrillWidget(Drill.from_scenario("core_station_fire"))   # last line of a cell
 
 Every button has a method of the same effect (:meth:`~DrillWidget.step`,
 :meth:`~DrillWidget.next_event`, :meth:`~DrillWidget.submit`, :meth:`~DrillWidget.export_log`),

@@ -34,6 +34,7 @@ only moves flows).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -158,8 +159,13 @@ class BatchResult:
 
 
 def run_batch(bm: BatchModel, outages: OutageMatrix, *, mode: str = "dispatch",
-              cascade_threshold: float = 1.2, chunk: int = DEFAULT_CHUNK) -> BatchResult:
-    """Run S scenarios, ``chunk`` at a time (memory stays bounded whatever S is)."""
+              cascade_threshold: float = 1.2, chunk: int = DEFAULT_CHUNK,
+              on_chunk: Callable[[int], object] | None = None) -> BatchResult:
+    """Run S scenarios, ``chunk`` at a time (memory stays bounded whatever S is).
+
+    ``on_chunk(n)``, when given, is called after each chunk with the number of scenarios it ran
+    (a progress bar's advance, :func:`outage_sim.progress.progress_bar`).
+    """
     if mode not in MODES:
         raise InputError(f"mode: {mode!r} unknown; use one of {', '.join(MODES)}")
     if chunk < 1:
@@ -184,6 +190,8 @@ def run_batch(bm: BatchModel, outages: OutageMatrix, *, mode: str = "dispatch",
         cust_d[rows] = np.rint(cout.astype(float) @ onehot).astype(np.int64)  # exact: < 2**53
         uncertain[rows] = unc
         tripped[rows] = trip
+        if on_chunk is not None:
+            on_chunk(rows.stop - rows.start)
     load_d = onehot.T @ bm.demand
     cust_tot = onehot.T.astype(np.int64) @ bm.customers
     shed_d = np.minimum(np.round(shed_d, 6), load_d[None, :])

@@ -3,11 +3,13 @@
 The pandapower model of the Chongqing main grid at a load level (:func:`chongqing_net`), built
 from the data files under ``outage_sim/data/chongqing/``; the annotations every later stage reads
 (district, customers, shedding priority, important users) and :func:`annotate_net` to put them on
-any pandapower net; the AC power flow and the model's summary tables.
+any pandapower net; the AC power flow, the model's summary tables and its catalogue
+(:func:`catalog_table`: substations, lines, units ... by the names scenarios use).
 
 Modules: ``schema`` (the data files' rows and references, checked), ``data`` (reading them),
 ``model`` (the net and its AC power flow), ``annotate`` (the annotations, on our net or any
-pandapower net), ``stats`` (summaries).
+pandapower net), ``stats`` (summaries), ``catalog`` (one table per kind of element, for
+``outage-sim grid list``).
 
 The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
 """

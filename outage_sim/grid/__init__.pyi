@@ -1,15 +1,18 @@
 """Type-checker view of the facade; `__init__.py` loads the same names lazily."""
 
 from .annotate import annotate_net, check_annotations
+from .catalog import CATALOG_KINDS, catalog_table
 from .data import DATA_DIR, GridTotals, district_names, grid_totals, load_levels, read_grid_data
 from .model import MODEL_VERSION, chongqing_net, import_mw, run_power_flow
 from .stats import district_table, summarize
 
 __all__ = [
+    "CATALOG_KINDS",
     "DATA_DIR",
-    "GridTotals",
     "MODEL_VERSION",
+    "GridTotals",
     "annotate_net",
+    "catalog_table",
     "check_annotations",
     "chongqing_net",
     "district_names",

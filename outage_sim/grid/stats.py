@@ -62,7 +62,7 @@ def structure(net: pp.pandapowerNet) -> dict:
         x = (sel.x_ohm_per_km * sel.length_km / sel.parallel).to_numpy()
         r = (sel.r_ohm_per_km * sel.length_km / sel.parallel).to_numpy()
         key = f"{kv:g}kV"
-        length[key] = {"count": int(len(sel)), "total_km": round(float(sel.length_km.sum()), 1),
+        length[key] = {"count": len(sel), "total_km": round(float(sel.length_km.sum()), 1),
                        **_quantiles(sel.length_km.to_numpy())}
         imped[key] = {"x_over_r": _quantiles(x / np.where(r > 0, r, np.nan)),
                       "x_pu": _quantiles(x / z_base)}
@@ -104,8 +104,8 @@ def summarize(net: pp.pandapowerNet, *, run_ac: bool = True) -> dict:
     out = {
         "model": net["meta"]["model"], "model_version": net["meta"]["model_version"],
         "level": net["meta"]["level"],
-        "buses": int(len(net.bus)), "lines": int(len(net.line)), "transformers": int(len(net.trafo)),
-        "generators": int(len(units)), "static_generators": int(len(net.sgen)),
+        "buses": len(net.bus), "lines": len(net.line), "transformers": len(net.trafo),
+        "generators": len(units), "static_generators": len(net.sgen),
         "total_load_mw": round(float(loads.p_mw.sum()), 3),
         "total_customers": int(loads.customers.sum()),
         "import_mw": round(import_mw(net), 3),

@@ -12,6 +12,7 @@ from .faults import (
 )
 from .fragility import DAMAGE_STATES, hazus_exceedance, tower_wind_p, yu2013_pga_g
 from .geo import OUTLINES_FILE, distance_km, district_outlines, hazard_context, point_districts
+from .guide import FieldFacts, HazardGuide, field_facts, hazard_guide, range_text
 from .sampling import (
     apply_conditions,
     draw_hazards,
@@ -24,13 +25,15 @@ from .specs import HAZARD_TYPES, Earthquake, HazardSpec, IceStorm, parse_hazard
 
 __all__ = [
     "DAMAGE_STATES",
-    "Earthquake",
     "FAULT_KINDS",
     "HAZARD_FILES",
     "HAZARD_TYPES",
+    "OUTLINES_FILE",
+    "Earthquake",
+    "FieldFacts",
+    "HazardGuide",
     "HazardSpec",
     "IceStorm",
-    "OUTLINES_FILE",
     "Outage",
     "apply_conditions",
     "apply_outages",
@@ -42,13 +45,16 @@ __all__ = [
     "draw_hazards",
     "failure_probabilities",
     "fault_names",
+    "field_facts",
     "group_codes",
     "hazard_context",
+    "hazard_guide",
     "hazard_parameters",
     "hazus_exceedance",
     "parse_hazard",
     "peak_ground_acceleration",
     "point_districts",
+    "range_text",
     "resolve_fault",
     "sample_failures",
     "tower_wind_p",

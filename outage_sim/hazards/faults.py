@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandapower as pp
 import pandas as pd
 
 from outage_sim.errors import InputError, did_you_mean
+
+if TYPE_CHECKING:  # FAULT_KINDS is read when a scenario is checked, before any net is built
+    import pandapower as pp
 
 ELEMENT_TABLES = ("line", "trafo", "bus", "gen", "sgen")
 

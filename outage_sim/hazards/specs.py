@@ -19,6 +19,7 @@ names every bad field (``ice_storm.thickness_mm: must be between 0 and 200 mm, g
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
@@ -59,6 +60,45 @@ def _check_level(value: Any, lo: float, hi: float, unit: str) -> Any:
     return float(value)
 
 
+@dataclass(frozen=True)
+class Level:
+    """The range and unit of a hazard's intensity, given as one number or one per district.
+
+    :meth:`field` puts the description, the unit and the range into the model's JSON Schema
+    (``minimum``/``maximum`` on the number and on each value of the mapping, ``unit`` beside
+    them), where ``outage-sim schema``, ``hazards`` and ``scenarios new`` read them;
+    :meth:`check` applies the same range with messages naming the unit.
+    """
+
+    lo: float
+    hi: float
+    unit: str
+
+    def field(self, description: str, *, default: Any = ...) -> Any:
+        """The pydantic field (required unless a ``default`` is given)."""
+        return Field(default, description=description, json_schema_extra=self._schema)
+
+    def _schema(self, schema: dict[str, Any]) -> None:
+        schema["unit"] = self.unit
+        for branch in schema.get("anyOf", ()):
+            number = branch.get("additionalProperties", branch)
+            if isinstance(number, dict) and number.get("type") == "number":
+                number.update(minimum=self.lo, maximum=self.hi)
+
+    def check(self, value: Any) -> Any:
+        """The number or ``{district: number}`` mapping, each within the range."""
+        return _check_level(value, self.lo, self.hi, self.unit)
+
+
+ICE_MM = Level(0.0, 200.0, "mm")
+GUST_MS = Level(0.0, 120.0, "m/s")
+RAIN_MM_24H = Level(0.0, 1000.0, "mm")
+UPLIFT_PCT = Level(0.0, 100.0, "%")
+
+DISTRICTS_TEXT = ("districts the hazard covers (城口县, or 城口 for short); may be left out when "
+                  "the intensity is given per district")
+
+
 def _districts(value: Any) -> Any:
     if value is None:
         return None
@@ -74,13 +114,15 @@ def _districts(value: Any) -> Any:
 
 class _Spec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+    #: the hazard's name in Chinese and in English, for people (覆冰 / ice storm)
+    TERM: ClassVar[tuple[str, str]] = ("", "")
 
 
 class _DistrictHazard(_Spec):
     """A hazard over districts with one intensity per district (or one for all)."""
 
     LEVEL_FIELD: ClassVar[str] = ""
-    districts: list[str] | None = None
+    districts: list[str] | None = Field(None, description=DISTRICTS_TEXT)
 
     @field_validator("districts", mode="before")
     @classmethod
@@ -119,22 +161,29 @@ class _DistrictHazard(_Spec):
 
 
 class IceStorm(_DistrictHazard):
-    """Ice/snow storm over districts: radial ice thickness on the conductors (mm).
+    """Ice/snow storm over districts: radial ice on the conductors fails lines at random.
 
-    Fields: ``districts`` (list of district names; may be omitted when ``thickness_mm`` is a
-    mapping), ``thickness_mm`` (0–200 mm, one value or per district), ``duration_h`` (optional,
-    hours; recorded in the notes — the thickness already is the storm's accumulated ice).
+    Lines whose route crosses the districts fail per km with a chance that rises with the ice
+    load over their design ice load (data/hazards/ice_storm.yaml).
     """
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "ice_storm", "districts": ["城口县", "巫溪县", "奉节县"], "thickness_mm": 30}]})
+    TERM: ClassVar[tuple[str, str]] = ("覆冰", "ice storm")
     type: Literal["ice_storm"] = "ice_storm"
-    thickness_mm: PerDistrict
-    duration_h: float | None = Field(None, gt=0, le=24 * 60)
+    thickness_mm: PerDistrict = ICE_MM.field(
+        "radial ice thickness on the conductors, accumulated over the storm: one number, or one "
+        "per district")
+    duration_h: float | None = Field(
+        None, gt=0, le=24 * 60, examples=[120], json_schema_extra={"unit": "h"},
+        description="how long the storm lasts (recorded in the notes: the thickness already is "
+                    "the storm's accumulated ice)")
     LEVEL_FIELD: ClassVar[str] = "thickness_mm"
 
     @field_validator("thickness_mm", mode="before")
     @classmethod
     def _thickness(cls, v: Any) -> Any:
-        return _check_level(v, 0.0, 200.0, "mm")
+        return ICE_MM.check(v)
 
     @model_validator(mode="after")
     def _need_districts(self):
@@ -145,16 +194,23 @@ class IceStorm(_DistrictHazard):
 
 
 class WindStorm(_DistrictHazard):
-    """Wind storm over districts: 3-second gust speed (m/s, 0–120, one value or per district)."""
+    """Wind storm over districts: gusts fail transmission towers at random.
 
+    A line fails if any of its towers in the districts does (data/hazards/wind_storm.yaml).
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "wind_storm", "districts": ["万州区", "开州区"], "gust_ms": 32}]})
+    TERM: ClassVar[tuple[str, str]] = ("大风", "wind storm")
     type: Literal["wind_storm"] = "wind_storm"
-    gust_ms: PerDistrict
+    gust_ms: PerDistrict = GUST_MS.field(
+        "3-second gust speed: one number, or one per district")
     LEVEL_FIELD: ClassVar[str] = "gust_ms"
 
     @field_validator("gust_ms", mode="before")
     @classmethod
     def _gust(cls, v: Any) -> Any:
-        return _check_level(v, 0.0, 120.0, "m/s")
+        return GUST_MS.check(v)
 
     @model_validator(mode="after")
     def _need_districts(self):
@@ -165,34 +221,50 @@ class WindStorm(_DistrictHazard):
 
 
 class Landslide(_DistrictHazard):
-    """Rain-triggered landslides: 24-hour rainfall (mm, 0–1000) over districts.
+    """Rain-triggered landslides and debris flows: tower foundations fail at random.
 
-    ``districts`` defaults to the mountain counties (see ``data/hazards/landslide.yaml``).
+    Lines in the districts fail per km with a chance that rises with the 24-hour rainfall
+    (data/hazards/landslide.yaml).
     """
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "landslide", "districts": ["巫溪县", "城口县", "奉节县"], "rainfall_mm_24h": 250}]})
+    TERM: ClassVar[tuple[str, str]] = ("滑坡泥石流", "landslide")
+    districts: list[str] | None = Field(
+        None, description="districts under the rain (城口县, or 城口 for short); default: the "
+                          "mountain counties (data/hazards/landslide.yaml)")
     type: Literal["landslide"] = "landslide"
-    rainfall_mm_24h: PerDistrict
+    rainfall_mm_24h: PerDistrict = RAIN_MM_24H.field(
+        "rainfall in 24 hours: one number, or one per district")
     LEVEL_FIELD: ClassVar[str] = "rainfall_mm_24h"
 
     @field_validator("rainfall_mm_24h", mode="before")
     @classmethod
     def _rain(cls, v: Any) -> Any:
-        return _check_level(v, 0.0, 1000.0, "mm")
+        return RAIN_MM_24H.check(v)
 
 
 class Earthquake(_Spec):
-    """Earthquake: epicentre (lat, lon in degrees), magnitude (4.0–8.5), focal depth (km).
+    """Earthquake: ground motion at every substation and plant decides its damage at random.
 
-    ``magnitude_scale`` is ``Ms`` (surface-wave, the scale of the ground-motion relation and of
-    Chinese reports) or ``Mw`` (converted to Ms, Cheng et al. 2017). ``depth_km`` defaults to 15.
+    Peak ground acceleration from the epicentre, magnitude and depth (Yu et al. 2013), then HAZUS
+    fragility (data/hazards/earthquake.yaml).
     """
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "earthquake", "lat": 29.45, "lon": 108.75, "magnitude": 6.0}]})
+    TERM: ClassVar[tuple[str, str]] = ("地震", "earthquake")
     type: Literal["earthquake"] = "earthquake"
-    lat: float = Field(ge=20.0, le=40.0)
-    lon: float = Field(ge=95.0, le=120.0)
-    magnitude: float = Field(ge=4.0, le=8.5)
-    depth_km: float = Field(15.0, gt=0.0, le=70.0)
-    magnitude_scale: Literal["Ms", "Mw"] = "Ms"
+    lat: float = Field(ge=20.0, le=40.0, description="latitude of the epicentre",
+                       json_schema_extra={"unit": "°N"})
+    lon: float = Field(ge=95.0, le=120.0, description="longitude of the epicentre",
+                       json_schema_extra={"unit": "°E"})
+    magnitude: float = Field(ge=4.0, le=8.5, description="magnitude, on magnitude_scale")
+    depth_km: float = Field(15.0, gt=0.0, le=70.0, description="focal depth",
+                            json_schema_extra={"unit": "km"})
+    magnitude_scale: Literal["Ms", "Mw"] = Field(
+        "Ms", description="Ms (surface-wave: the ground-motion relation's and Chinese reports' "
+                          "scale) or Mw (moment; converted to Ms, Cheng et al. 2017)")
 
 
 def _river_table() -> dict[str, list[str]]:
@@ -202,15 +274,25 @@ def _river_table() -> dict[str, list[str]]:
 
 
 class Flood(_Spec):
-    """River flood: ``river`` (长江/Yangtze, 嘉陵江/Jialing, 乌江/Wu), and either ``water_rise_m``
-    (metres above the normal flood-season level, 0–60) or ``return_period_yr`` (2–1000 years),
-    optionally limited to ``districts``."""
+    """River flood: substations near the river fail when the water passes their margin.
 
+    Give either ``water_rise_m`` or ``return_period_yr`` (data/hazards/flood.yaml).
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "flood", "river": "长江", "water_rise_m": 20, "districts": ["万州区"]}]})
+    TERM: ClassVar[tuple[str, str]] = ("洪涝", "river flood")
     type: Literal["flood"] = "flood"
-    river: str
-    water_rise_m: float | None = Field(None, ge=0.0, le=60.0)
-    return_period_yr: float | None = Field(None, ge=2.0, le=1000.0)
-    districts: list[str] | None = None
+    river: str = Field(description="the river, by name or alias (data/hazards/flood.yaml)")
+    water_rise_m: float | None = Field(
+        None, ge=0.0, le=60.0, examples=[20], json_schema_extra={"unit": "m"},
+        description="water level above the normal flood-season level (or give return_period_yr)")
+    return_period_yr: float | None = Field(
+        None, ge=2.0, le=1000.0, examples=[100], json_schema_extra={"unit": "years"},
+        description="the flood's return period, turned into a rise by the river's table (or "
+                    "give water_rise_m)")
+    districts: list[str] | None = Field(
+        None, description="only substations in these districts (default: all along the river)")
 
     @field_validator("districts", mode="before")
     @classmethod
@@ -240,8 +322,9 @@ class Flood(_Spec):
 class ComponentRef(_Spec):
     """A component by readable name: ``{kind: line, name: '...'}`` or short ``{line: '...'}``."""
 
-    kind: Literal[FAULT_KINDS]  # type: ignore[valid-type]
-    name: str
+    kind: Literal[FAULT_KINDS] = Field(  # type: ignore[valid-type]
+        description="what the name names")
+    name: str = Field(description="the component's readable name (as in a scenario's faults)")
 
     @model_validator(mode="before")
     @classmethod
@@ -256,16 +339,25 @@ AGENTS = ("construction_crane", "kite", "theft", "vehicle", "fire", "tree", "oth
 
 
 class ExternalDamage(_Spec):
-    """External damage: named ``components`` (fail for sure) and/or ``count`` random lines of
-    ``voltage_kv`` (default 220) touching ``districts`` (default: anywhere); ``agent`` says what
-    did it (construction_crane, kite, theft, vehicle, fire, tree, other)."""
+    """External damage (a crane, a kite, theft, a vehicle, a fire): named components fail for
+    sure, and/or a count of random lines (data/hazards/external_damage.yaml)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "external_damage", "count": 1, "districts": ["城口县"], "voltage_kv": 220}]})
+    TERM: ClassVar[tuple[str, str]] = ("外力破坏", "external damage")
     type: Literal["external_damage"] = "external_damage"
-    components: list[ComponentRef] = Field(default_factory=list)
-    count: int = Field(0, ge=0, le=100)
-    districts: list[str] | None = None
-    voltage_kv: float | None = Field(None, gt=0)
-    agent: Literal[AGENTS] = "construction_crane"  # type: ignore[valid-type]
+    components: list[ComponentRef] = Field(
+        default_factory=list, examples=[[{"line": "城口1号-开州 220kV #1"}]],
+        description="components that fail for sure, by kind and name ({line: '...'})")
+    count: int = Field(0, ge=0, le=100, json_schema_extra={"unit": "lines"},
+                       description="random lines that fail besides the named components")
+    districts: list[str] | None = Field(
+        None, description="random lines touch these districts (default: anywhere)")
+    voltage_kv: float | None = Field(
+        None, gt=0, examples=[220], json_schema_extra={"unit": "kV"},
+        description="voltage of the random lines (default in data/hazards/external_damage.yaml)")
+    agent: Literal[AGENTS] = Field(  # type: ignore[valid-type]
+        "construction_crane", description="what did the damage")
 
     @field_validator("districts", mode="before")
     @classmethod
@@ -280,23 +372,32 @@ class ExternalDamage(_Spec):
 
 
 class HeatWave(_Spec):
-    """Heat wave and drought.
+    """Heat wave and drought: demand up, plants derated, imports short, units tripping.
 
-    Fields: ``demand_uplift_pct`` (0–100 %, one value or per zone: core, new_urban, regional,
-    rural, mountain; default 0 unless ``max_temperature_c`` is given), ``max_temperature_c``
-    (daily maximum, °C; turned into an uplift by the rule in ``heat_wave.yaml`` when no uplift is
-    given), ``thermal_derate_pct`` (0–100, coal and gas ``max_p_mw``), ``hydro_derate_pct``
-    (0–100, hydro units and small hydro), ``import_scale`` (0–2, multiplies every intertie's
-    scheduled import, capped at its capacity), ``unit_trip_prob`` (0–1, per in-service unit).
+    It changes the grid before anything fails (data/hazards/heat_wave.yaml).
     """
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"type": "heat_wave", "demand_uplift_pct": 6, "hydro_derate_pct": 50,
+         "unit_trip_prob": 0.05}]})
+    TERM: ClassVar[tuple[str, str]] = ("高温干旱", "heat wave")
     type: Literal["heat_wave"] = "heat_wave"
-    demand_uplift_pct: float | dict[str, float] | None = None
-    max_temperature_c: float | None = Field(None, ge=20.0, le=50.0)
-    thermal_derate_pct: float = Field(0.0, ge=0.0, le=100.0)
-    hydro_derate_pct: float = Field(0.0, ge=0.0, le=100.0)
-    import_scale: float = Field(1.0, ge=0.0, le=2.0)
-    unit_trip_prob: float = Field(0.0, ge=0.0, le=1.0)
+    demand_uplift_pct: float | dict[str, float] | None = UPLIFT_PCT.field(
+        "demand above the level's: one number, or one per zone of data/hazards/heat_wave.yaml; "
+        "default 0 unless max_temperature_c is given", default=None)
+    max_temperature_c: float | None = Field(
+        None, ge=20.0, le=50.0, examples=[40], json_schema_extra={"unit": "°C"},
+        description="daily maximum temperature, turned into a demand uplift by the rule in "
+                    "data/hazards/heat_wave.yaml when no uplift is given")
+    thermal_derate_pct: float = Field(0.0, ge=0.0, le=100.0, json_schema_extra={"unit": "%"},
+                                      description="coal and gas units' maximum output lost")
+    hydro_derate_pct: float = Field(0.0, ge=0.0, le=100.0, json_schema_extra={"unit": "%"},
+                                    description="hydro units' and small hydro's output lost")
+    import_scale: float = Field(1.0, ge=0.0, le=2.0, json_schema_extra={"unit": "×"},
+                                description="multiplies every intertie's scheduled import "
+                                            "(capped at its capacity)")
+    unit_trip_prob: float = Field(0.0, ge=0.0, le=1.0,
+                                  description="chance that each in-service unit trips")
 
     @field_validator("demand_uplift_pct", mode="before")
     @classmethod

@@ -12,12 +12,15 @@ from __future__ import annotations
 from functools import lru_cache
 
 import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 from matplotlib import font_manager
 from matplotlib.lines import Line2D
 
 from outage_sim.reports.fonts import register_cjk_font
 
 VOLTAGE_COLOURS = {1000: "#7b2cbf", 500: "#d62828", 220: "#1d6fb8"}
+STATION_LABEL_COLOUR = "#7a1010"  # a darker 500 kV red
 PLANT_MARKERS = {"coal": ("s", "#444444"), "gas": ("D", "#f77f00"), "hydro": ("^", "#0096c7"),
                  "import": ("*", "#2a9d8f")}
 _CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "WenQuanYi Zen Hei",
@@ -48,8 +51,9 @@ def use_cjk_font() -> None:
         plt.rcParams["axes.unicode_minus"] = False
 
 
-def plot_grid(net, ax=None, *, district_labels: bool = True):
-    """Map of the grid: buses at their coordinates, lines coloured by voltage, plants marked.
+def plot_grid(net, ax=None, *, district_labels: bool = True, station_labels: bool = True):
+    """Map of the grid: buses at their coordinates, lines coloured by voltage, plants marked,
+    the stations of 500 kV and above named.
 
     Parameters
     ----------
@@ -59,6 +63,10 @@ def plot_grid(net, ax=None, *, district_labels: bool = True):
         Axes to draw on; a new figure is made when ``None``.
     district_labels
         Write district names at their centroids (Chinese when a CJK font exists, else English).
+    station_labels
+        Name the stations of 500 kV and above beside them, clear of each other and of the
+        district names; those of the 中心城区 (central city) in an inset, where they are too
+        close together at the map's scale (only with a CJK font: the names are Chinese).
     """
     use_cjk_font()
     if ax is None:
@@ -66,23 +74,94 @@ def plot_grid(net, ax=None, *, district_labels: bool = True):
     _outlines(ax, net)
     drawn = _lines(ax, net)
     _plants(ax, net)
-    if district_labels and "districts" in net:
-        _district_names(ax, net["districts"])
+    core = _core(net) if station_labels and cjk_font() is not None else None
+    names = (_district_names(ax, net["districts"], skip=core[1] if core else ())
+             if district_labels and "districts" in net else [])
     ax.legend(handles=_grid_legend(drawn), loc="lower right", fontsize=8, framealpha=0.9)
     _geo_labels(ax, net)
     meta = net["meta"] if "meta" in net else {}
     ax.set_title(bilingual(f"{net.name or 'grid'} — model {meta.get('model_version', '')}",
                            "电网模型"), fontsize=10)
     ax.set_aspect("equal", adjustable="datalim")
+    if station_labels and cjk_font() is not None:
+        _station_names(ax, net, names, core, district_labels)
     return ax
 
 
-def _district_names(ax, districts) -> None:
+def _station_names(ax, net, obstacles, core, district_labels: bool) -> None:
+    """The name of each station of 500 kV and above, one label however many buses it has;
+    those within the 中心城区 box ``core`` in an inset."""
+    from outage_sim.reports.labels import place_labels
+
+    bus = net.bus[net.bus.vn_kv >= 500]
+    station = (bus["station"].fillna("").astype(str) if "station" in bus
+               else pd.Series("", index=bus.index))
+    name = station.where(station != "", bus["name"].astype(str).str.rsplit(" ", n=1).str[0])
+    first = ~name.duplicated()
+    lon, lat, name = (bus.loc[first, "lon"].astype(float), bus.loc[first, "lat"].astype(float),
+                      name[first])
+    inside = pd.Series(False, index=name.index)
+    if core is not None:
+        x0, x1, y0, y1 = core[0]
+        inside = lon.between(x0, x1) & lat.between(y0, y1)
+    if inside.any():
+        ins, title = _core_inset(ax, net, core[0])
+        near = (_district_names(ins, net["districts"], only=core[1]) if district_labels
+                else [])
+        place_labels(ins, list(zip(lon[inside], lat[inside])), name[inside].tolist(),
+                     obstacles=[title, *near], fontsize=6.5, color=STATION_LABEL_COLOUR)
+    place_labels(ax, list(zip(lon[~inside], lat[~inside])), name[~inside].tolist(),
+                 obstacles=obstacles, fontsize=6.5, color=STATION_LABEL_COLOUR)
+
+
+def _core(net) -> tuple[tuple[float, float, float, float], list[str]] | None:
+    """The 中心城区 (the core districts of the shipped data): its (lon0, lon1, lat0, lat1) box
+    and district names, when the net's districts are the shipped ones; ``None`` otherwise."""
+    from outage_sim.grid import read_grid_data
+    from outage_sim.hazards import district_outlines
+
+    table = read_grid_data()["districts"]
+    names = set(net["districts"]["name"].astype(str)) if "districts" in net else set()
+    if names != set(table["name"].astype(str)):
+        return None
+    core = table.loc[table["zone"] == "core", "name"].astype(str).tolist()
+    outlines = district_outlines()
+    rings = [r for n in core for r in outlines.get(n, ())]
+    if not rings:
+        return None
+    (x0, y0), (x1, y1) = np.concatenate(rings).min(axis=0), np.concatenate(rings).max(axis=0)
+    return (float(x0), float(x1), float(y0), float(y1)), core
+
+
+def _core_inset(ax, net, box):
+    """The 中心城区 enlarged in the map's empty north-west corner (outlines, lines, plants);
+    returns the inset and its title."""
+    ins = ax.inset_axes([0.0, 0.6, 0.4, 0.4])
+    _outlines(ins, net)
+    _lines(ins, net)
+    _plants(ins, net)
+    ins.set_xlim(box[0], box[1])
+    ins.set_ylim(box[2], box[3])
+    ins.set_aspect("equal", adjustable="box")
+    ins.set_xticks([])
+    ins.set_yticks([])
+    title = ins.text(0.03, 0.97, bilingual("central city", "中心城区"), transform=ins.transAxes,
+                     ha="left", va="top", fontsize=7, zorder=7,
+                     bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none",
+                           "alpha": 0.8})
+    ax.indicate_inset_zoom(ins, edgecolor="#555555", lw=0.8)
+    return ins, title
+
+
+def _district_names(ax, districts, *, skip=(), only=None) -> list:
+    """District names at their centroids (all but ``skip``; only those in ``only`` if given)."""
     chinese = cjk_font() is not None
-    for row in districts.itertuples(index=False):
-        ax.annotate(row.name if chinese else row.name_en, (row.lon, row.lat), fontsize=7,
-                    color="#333333", ha="center", va="bottom", xytext=(0, 4),
-                    textcoords="offset points", zorder=4)
+    rows = [r for r in districts.itertuples(index=False)
+            if r.name not in skip and (only is None or r.name in only)]
+    return [ax.annotate(row.name if chinese else row.name_en, (row.lon, row.lat), fontsize=7,
+                        color="#333333", ha="center", va="bottom", xytext=(0, 4),
+                        textcoords="offset points", zorder=4)
+            for row in rows]
 
 
 def _geo_labels(ax, net) -> None:

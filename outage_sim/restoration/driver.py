@@ -54,6 +54,7 @@ from dataclasses import replace
 import pandas as pd
 
 from outage_sim.errors import InputError
+from outage_sim.progress import track
 from outage_sim.restoration.data import POLICIES, RepairData, repair_data
 from outage_sim.restoration.log import event_log
 from outage_sim.restoration.result import PolicyComparison, Restoration, with_aftermath
@@ -95,10 +96,16 @@ def restore(run, *, policy: str | None = None, horizon_h: float | None = None,
     return with_aftermath(replace(result, events=event_log(result, raw, batch)))
 
 
-def compare_policies(run, policies=POLICIES, **kwargs) -> PolicyComparison:
-    """Run :func:`restore` once per policy (sharing the shed engine's cache) and tabulate."""
+def compare_policies(run, policies=POLICIES, *, progress: bool = False,
+                     **kwargs) -> PolicyComparison:
+    """Run :func:`restore` once per policy (sharing the shed engine's cache) and tabulate.
+
+    ``progress``: a bar on stderr, one step per policy, when stderr is a terminal
+    (:mod:`outage_sim.progress`).
+    """
     cache: dict = {}
-    runs = {p: restore(run, policy=p, cache=cache, **kwargs) for p in policies}
+    runs = {p: restore(run, policy=p, cache=cache, **kwargs)
+            for p in track(tuple(policies), "恢复策略比较 restoration policies", enabled=progress)}
     rows = [{"policy": p, "t80_h": r.time_to(80), "t90_h": r.time_to(90),
              "key_t90_h": r.time_to(90, "key"), "customers_t90_h": r.time_to(90, "customers"),
              "terminated_h": r.terminated_h, "unserved_mwh": round(r.unserved_mwh, 1),

@@ -1,6 +1,6 @@
 """Type-checker view of the facade; `__init__.py` loads the same names lazily."""
 
-from .batch import BatchSeverity, classify_batch
+from .batch import BatchSeverity, classify_batch, level_frame
 from .event import (
     Area,
     AreaInput,
@@ -42,6 +42,7 @@ __all__ = [
     "Severity",
     "classify",
     "classify_batch",
+    "level_frame",
     "load_plan",
     "main_source_text",
     "npct_to_pct",

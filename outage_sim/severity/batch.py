@@ -98,29 +98,42 @@ class BatchSeverity:
         return classify(parse_event(obj), self.plan)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per scenario: rank, level (中文 and English), warning, response, decider."""
-        import pandas as pd
+        """One row per scenario: level keys (中文 and English), warning, response, decider
+        (see :func:`level_frame`)."""
+        return level_frame(self.plan, self.rank, self.decided_scope, self.decided_measure,
+                           self.district_names)
 
-        rank = self.rank.astype(np.intp)
 
-        def pick(attr: str, none: str | None) -> np.ndarray:
-            values = [none] + [getattr(level, attr) for level in self.plan.levels]
-            return np.array(values, dtype=object)[rank]
+def level_frame(plan: Plan, rank: np.ndarray, decided_scope: np.ndarray,
+                decided_measure: np.ndarray, district_names: Sequence[str]) -> pd.DataFrame:
+    """Level keys as in ``outage-sim classify --json`` per scenario.
 
-        scopes = np.array([*self.district_names, "main", "none"], dtype=object)
-        n = len(self.district_names)
-        return pd.DataFrame({
-            "level_rank": self.rank,
-            "level": pick("name", "none"),
-            "level_en": pick("name_en", "none"),
-            "warning_color": pick("warning_color", None),
-            "response_level": pick("response_level", None),
-            # districts keep their index; SCOPE_MAIN (-1) -> n, SCOPE_NONE (-2) -> n + 1
-            "decided_scope": scopes[np.where(self.decided_scope >= 0, self.decided_scope,
-                                             n - 1 - self.decided_scope)],
-            "decided_measure": np.array([*MEASURES, "none"], dtype=object)[self.decided_measure],
-        })
+    Columns: level, level_en, level_rank, response_level, warning_color, warning_level, and the
+    deciding criterion: ``decided_scope`` (a district name, ``"main"``, or ``""`` when nothing
+    decided) and ``decided_measure`` (``"load_shed"``, ``"customers_out"`` or ``""``). The
+    contingency and Monte-Carlo tables are made of these columns.
+    """
+    import pandas as pd
 
+    rank = np.asarray(rank).astype(np.intp)
+    levels = [plan.level(r) for r in range(plan.max_rank + 1)]
+
+    def pick(attr: str, none: str | None) -> np.ndarray:
+        table = np.array([getattr(lv, attr) if lv else none for lv in levels], dtype=object)
+        return table[rank]
+
+    decided_scope = np.asarray(decided_scope)
+    decided_measure = np.asarray(decided_measure)
+    # districts keep their index; SCOPE_MAIN (-1) -> "main", SCOPE_NONE (-2) -> ""
+    names = np.array([*district_names, "main", ""], dtype=object)
+    n = len(district_names)
+    scope = names[np.where(decided_scope >= 0, decided_scope, n - 1 - decided_scope)]
+    measure = np.array([*MEASURES, ""], dtype=object)[decided_measure]
+    return pd.DataFrame({"level": pick("name", "none"), "level_en": pick("name_en", "none"),
+                         "level_rank": rank, "response_level": pick("response_level", None),
+                         "warning_color": pick("warning_color", None),
+                         "warning_level": pick("warning_level", None),
+                         "decided_scope": scope, "decided_measure": measure})
 
 def classify_batch(
     districts: Mapping[str, Any] | None = None,

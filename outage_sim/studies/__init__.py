@@ -5,7 +5,7 @@ contingency tables (:func:`contingency_table`) and Monte-Carlo sweeps (:func:`ru
 
 Modules: ``scenario`` (the scenario file), ``run`` (one scenario end to end), ``tables`` (batch
 results as level tables), ``contingency``, ``montecarlo``, ``schemas`` (the JSON Schemas of the
-documents other tools read and write).
+documents other tools read and write), ``template`` (a commented scenario file to start from).
 
 The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
 """

@@ -2,7 +2,8 @@
 
 :func:`contingency_table` is what ``outage-sim contingency`` prints: one row per contingency with
 the level keys of ``outage-sim classify --json``, MW and customers lost and the deciding
-criterion, worst first.
+criterion, worst first. With ``progress`` a bar on stderr follows the batch engine chunk by chunk
+and the recheck contingency by contingency (:mod:`outage_sim.progress`).
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ from itertools import combinations
 import numpy as np
 
 from outage_sim.errors import InputError
+from outage_sim.progress import progress_bar, track
 
 
 def contingency_table(level: str = "summer_peak", k: int = 1, mode: str = "dispatch",
-                      recheck: bool = False):
+                      recheck: bool = False, *, progress: bool = False):
     """All single (k=1) or double (k=2) outages of branches and units, ranked.
 
     Returns a DataFrame (one row per contingency) with the level keys of ``outage-sim classify``,
-    MW and customers lost and the deciding criterion, worst first.
+    MW and customers lost and the deciding criterion, worst first. ``attrs`` holds
+    ``model_version``, ``level``, ``mode``, ``load_mw`` and, with ``recheck``, ``recheck``
+    (:func:`recheck_summary`). ``progress``: a bar on stderr when it is a terminal.
     """
     from outage_sim.engine import OutageMatrix, compile_batch, run_batch
     from outage_sim.grid import chongqing_net
@@ -41,27 +45,61 @@ def contingency_table(level: str = "summer_peak", k: int = 1, mode: str = "dispa
     p = np.array([pos[c] for c in cols])
     om.branch[rows[is_branch], p[is_branch]] = True
     om.unit[rows[~is_branch], p[~is_branch]] = True
-    res = run_batch(bm, om, mode=mode)
+    with progress_bar(f"N-{k} 预想事故 contingencies", len(sets), enabled=progress) as advance:
+        res = run_batch(bm, om, mode=mode, on_chunk=advance)
     frame = to_frame(res, [" + ".join(names[c] for c in s) for s in sets])
     frame.insert(1, "k", k)
-    if recheck and frame.uncertain.any():
-        frame = _recheck(net, frame, sets, kinds, pos, bm, names, mode)
+    checked = None
+    if recheck:
+        before = frame  # _recheck returns a new table
+        frame = _recheck(net, frame, sets, kinds, pos, bm, names, mode, progress)
+        checked = recheck_summary(before, frame)
     frame = frame.sort_values(["level_rank", "shed_mw", "customers_out"], ascending=False,
                               kind="stable").reset_index(drop=True)
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))
     frame.attrs.update(model_version=bm.model_version, level=bm.level, mode=mode,
                        load_mw=float(bm.demand.sum()))
+    if checked is not None:
+        frame.attrs["recheck"] = checked
     return frame
 
 
-def _recheck(net, frame, sets, kinds, pos, bm, names, mode):
-    """Re-run the uncertain contingencies through the single engine (AC-checked)."""
+def recheck_summary(before, after) -> dict:
+    """What ``--recheck`` changed: the rows flagged uncertain in ``before`` (the batch's table)
+    against the same rows of ``after`` (the single engine's).
+
+    Returns ``{"rechecked": N, "changed_level": M, "largest_change": {...} or None}``; the
+    largest change (``None`` when no MW moved) is the contingency whose MW shed moved most (``scenario``,
+    ``shed_mw_before``/``_after``, ``level_before``/``_after`` and their ``_en``).
+    """
+    rows = before.index[before["uncertain"].to_numpy(bool)]
+    old, new = before.loc[rows], after.loc[rows]
+    changed = int((old["level_rank"].to_numpy() != new["level_rank"].to_numpy()).sum())
+    largest = None
+    moved = np.abs(new["shed_mw"].to_numpy(float) - old["shed_mw"].to_numpy(float))
+    if len(rows) and moved.max() > 0:
+        i = rows[int(np.argmax(moved))]
+        largest = {"scenario": str(after.at[i, "scenario"]),
+                   "shed_mw_before": float(before.at[i, "shed_mw"]),
+                   "shed_mw_after": float(after.at[i, "shed_mw"]),
+                   "level_before": str(before.at[i, "level"]),
+                   "level_before_en": str(before.at[i, "level_en"]),
+                   "level_after": str(after.at[i, "level"]),
+                   "level_after_en": str(after.at[i, "level_en"])}
+    return {"rechecked": len(rows), "changed_level": changed, "largest_change": largest}
+
+
+def _recheck(net, frame, sets, kinds, pos, bm, names, mode, progress=False):
+    """Re-run the uncertain contingencies through the single engine (AC-checked); returns a new
+    table (``frame`` is left alone)."""
     from outage_sim.engine import shed_load
     from outage_sim.hazards import Outage
-    from outage_sim.severity import classify
-    from outage_sim.studies.tables import level_columns
+    from outage_sim.severity import classify, level_frame
 
-    for i in np.flatnonzero(frame.uncertain.to_numpy()):
+    frame = frame.copy()
+    uncertain = np.flatnonzero(frame.uncertain.to_numpy())
+    for i in track(uncertain, "复核 recheck (single engine 单场景引擎)",
+                   enabled=progress and len(uncertain) > 0):
         outs = []
         for c in sets[i]:
             el, idx = ((str(bm.br_element[pos[c]]), int(bm.br_index[pos[c]])) if kinds[c] == "branch"
@@ -72,7 +110,7 @@ def _recheck(net, frame, sets, kinds, pos, bm, names, mode):
         scope = -1 if sev.decided_by and sev.decided_by.scope == "main" else (
             list(bm.district_names).index(sev.decided_by.scope) if sev.decided_by else -2)
         measure = -1 if not sev.decided_by else (0 if sev.decided_by.measure == "load_shed" else 1)
-        cols = level_columns(sev.plan, np.array([sev.level_rank]), np.array([scope]),
+        cols = level_frame(sev.plan, np.array([sev.level_rank]), np.array([scope]),
                              np.array([measure]), bm.district_names).iloc[0]
         for key, value in cols.items():
             frame.at[frame.index[i], key] = value

@@ -8,7 +8,7 @@ samples are split into chunks, threads or Dask workers.
 
 Work is done in chunks (:func:`run_chunk`): draw the outages of each sample of the chunk, then
 one :func:`outage_sim.engine.run_batch` call. :func:`run_montecarlo` runs the chunks in this
-process (with a progress bar) or on a Dask cluster (``workers`` starts a local one; ``scheduler``
+process (with a progress bar, :mod:`outage_sim.progress`) or on a Dask cluster (``workers`` starts a local one; ``scheduler``
 uses an existing one).
 """
 
@@ -33,9 +33,9 @@ from outage_sim.hazards import (
     sample_failures,
 )
 from outage_sim.outputs import save_figure, write_outputs
-from outage_sim.severity import classify_batch
+from outage_sim.progress import track
+from outage_sim.severity import classify_batch, level_frame
 from outage_sim.studies.scenario import Scenario
-from outage_sim.studies.tables import level_columns
 
 DEFAULT_CHUNK = 2000
 MONTECARLO_FILES = ("summary.json", "samples.csv", "districts.csv", "levels.png", "districts.png",
@@ -126,7 +126,7 @@ class MonteCarloResult:
         q = [0.5, 0.9, 0.99, 1.0]
         w = s.sort_values(["level_rank", "shed_mw"], ascending=False).head(worst)
         return {
-            "scenario": self.scenario, "samples": int(len(s)), "master_seed": self.master_seed,
+            "scenario": self.scenario, "samples": len(s), "master_seed": self.master_seed,
             "model_version": self.model_version, "load_level": self.level,
             "level_probability": self.level_probability.to_dict("records"),
             "shed_mw_quantiles": {f"p{int(100 * x)}": round(float(s.shed_mw.quantile(x)), 3) for x in q},
@@ -188,27 +188,9 @@ def run_montecarlo(scenario: Scenario, samples: int, *, seed: int | None = None,
         parts = _run_dask(setup, chunks, workers, scheduler, progress)
     else:
         parts = []
-        for part in _progress(chunks, progress, "Monte-Carlo 蒙特卡洛"):
+        for part in track(chunks, "蒙特卡洛 Monte-Carlo chunks", enabled=progress):
             parts.append(run_chunk(setup, part))
     return _assemble(setup, parts, master)
-
-
-def _progress(items, enabled: bool, label: str, total: int | None = None):
-    """``items`` as they come, with a progress bar on stderr when ``enabled`` (``total`` when
-    ``items`` has no length, e.g. Dask futures as they complete)."""
-    from rich.console import Console
-
-    console = Console(stderr=True)  # stdout stays the result's; no bar when piped
-    if not enabled or not console.is_terminal:
-        yield from items
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True, console=console) as bar:
-        task = bar.add_task(label, total=len(items) if total is None else total)
-        for item in items:
-            yield item
-            bar.advance(task)
 
 
 #: Times Dask re-runs a chunk that raised (a chunk whose worker died is re-run anyway, up to
@@ -238,7 +220,8 @@ def _run_dask(setup, chunks, workers, scheduler, progress) -> list[dict]:
         parts: list[dict | None] = [None] * len(futures)
         try:
             # as each chunk completes, so the bar moves with the work (not all at the end)
-            for fut in _progress(as_completed(futures), progress, "Dask chunks", len(futures)):
+            for fut in track(as_completed(futures), "蒙特卡洛 Monte-Carlo chunks (Dask)",
+                             enabled=progress, total=len(futures)):
                 parts[index[fut.key]] = fut.result()
         except OutageSimError:
             raise
@@ -286,7 +269,7 @@ def _assemble(setup: MonteCarloSetup, parts: list[dict], master: int) -> MonteCa
     bm = setup.model
     cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     plan = load_plan()
-    frame = level_columns(plan, cat["rank"], cat["decided_scope"], cat["decided_measure"],
+    frame = level_frame(plan, cat["rank"], cat["decided_scope"], cat["decided_measure"],
                           bm.district_names)
     frame.insert(0, "seed", cat["seeds"])
     frame = frame.assign(shed_mw=np.round(cat["shed_mw"], 3),
@@ -295,7 +278,7 @@ def _assemble(setup: MonteCarloSetup, parts: list[dict], master: int) -> MonteCa
                          uncertain=cat["uncertain"])
     ranks = np.arange(plan.max_rank, -1, -1)
     counts = np.bincount(cat["rank"].astype(int), minlength=plan.max_rank + 1)
-    levels = level_columns(plan, ranks, np.full(len(ranks), -2), np.full(len(ranks), -1), ())
+    levels = level_frame(plan, ranks, np.full(len(ranks), -2), np.full(len(ranks), -1), ())
     levels = levels[["level", "level_en", "level_rank"]].assign(probability=counts[ranks] / len(frame))
     names = list(bm.district_names)
     dark = pd.DataFrame({"district": names, "p_dark": cat["dark"].mean(axis=0)})

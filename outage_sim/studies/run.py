@@ -19,13 +19,7 @@ from outage_sim.outputs import Writer, check_output, write_outputs
 from outage_sim.response import ResponsePlan, build_response, respond_output
 from outage_sim.response import markdown as response_markdown
 from outage_sim.severity import Severity, classify
-from outage_sim.studies.scenario import Scenario, draw_outages
-
-# The response's cause when a scenario names none: from its first hazard, else equipment.
-HAZARD_CAUSE = {"ice_storm": "ice", "wind_storm": "wind", "earthquake": "earthquake",
-                "flood": "flood", "landslide": "geological", "external_damage": "external_damage",
-                "heat_wave": "heat_wave"}
-
+from outage_sim.studies.scenario import HAZARD_CAUSE, Scenario, draw_outages
 
 #: Version of the ``result.json`` contract: the major part changes when a key is removed or
 #: changes meaning, the minor part when keys are added. 1.1 added ``schema_version`` itself;

@@ -40,10 +40,8 @@ import math
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import numpy as np
-import pandapower as pp
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -57,21 +55,24 @@ from pydantic import (
     model_validator,
 )
 
+from outage_sim.builtins import scenario_path
 from outage_sim.errors import InputError, did_you_mean
-from outage_sim.grid import chongqing_net, district_names, load_levels
-from outage_sim.hazards import (
-    FAULT_KINDS,
-    HazardSpec,
-    Outage,
-    check_district,
-    draw_hazards,
-    resolve_fault,
-    unique_outages,
-)
+from outage_sim.grid import district_names, load_levels
+from outage_sim.hazards import FAULT_KINDS, HazardSpec, check_district
 from outage_sim.inputs import Seed, Timestamp, clean, parse_yaml, read_text
 from outage_sim.response import canonical_cause, canonical_secondary, functional_area_hint
 from outage_sim.restoration import POLICIES
 from outage_sim.validation import problems as validation_problems
+
+if TYPE_CHECKING:  # the grid and the hazard draws load pandapower: only once a scenario runs
+    import pandapower as pp
+
+    from outage_sim.hazards import Outage
+
+#: The response's cause when a scenario names none: its first hazard's, else equipment.
+HAZARD_CAUSE = {"ice_storm": "ice", "wind_storm": "wind", "earthquake": "earthquake",
+                "flood": "flood", "landslide": "geological", "external_damage": "external_damage",
+                "heat_wave": "heat_wave"}
 
 #: Most entries in one of a scenario's lists (faults, hazards, key areas, secondary incidents):
 #: far more than any event, few enough that checking every name stays within seconds.
@@ -81,16 +82,25 @@ MAX_ITEMS = 500
 class FaultSpec(BaseModel):
     """One explicit fault: exactly one of the kinds, plus an optional reason."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    line: str | None = None
-    corridor: str | None = None
-    transformer: str | None = None
-    substation: str | None = None
-    unit: str | None = None
-    plant: str | None = None
-    intertie: str | None = None
-    reason: str | None = None
-    repair_h: float | None = Field(None, ge=0, le=24 * 365, strict=True, description=(
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={
+        "examples": [{"corridor": "长寿-张家坝 500kV", "reason": "tower failure carrying both "
+                      "circuits", "repair_h": 96}]})
+    line: str | None = Field(None, examples=["城口1号-开州 220kV #1"], description=(
+        "one circuit, either order of its ends (quote it: ' #' starts a YAML comment)"))
+    corridor: str | None = Field(None, examples=["长寿-张家坝 500kV"],
+                                 description="every circuit of a corridor, either order of its ends")
+    transformer: str | None = Field(None, examples=["板桥 500/220kV #1"],
+                                    description="one transformer")
+    substation: str | None = Field(None, examples=["金山"],
+                                   description="every bus of a station (a 220 kV one: 渝中1号)")
+    unit: str | None = Field(None, examples=["华能珞璜 #5"], description="one generating unit")
+    plant: str | None = Field(None, examples=["华能珞璜"], description="every unit of a plant")
+    intertie: str | None = Field(None, examples=["哈密-重庆 ±800kV DC"],
+                                 description="an intertie or the DC infeed (its import is lost)")
+    reason: str | None = Field(None, examples=["bus fault, station tripped"],
+                               description="why it failed, for the reader of the result")
+    repair_h: float | None = Field(None, ge=0, le=24 * 365, strict=True, examples=[96],
+                                   json_schema_extra={"unit": "h"}, description=(
         "crew-hours of repair work (or, if not damaged, hours until it is back once it may "
         "close or start); default from data/restoration/repair.yaml"))
     damaged: bool = Field(True, description=(
@@ -110,6 +120,8 @@ class FaultSpec(BaseModel):
         # only a caller that passes the grid in the context (parse_scenario) gets names checked
         grid = (info.context or {}).get("grid")
         if grid is not None:
+            from outage_sim.hazards import resolve_fault
+
             try:
                 resolve_fault(grid(), self.kind, self.name)
             except InputError as exc:
@@ -137,11 +149,20 @@ class RestorationSpec(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    policy: Literal[POLICIES] = "priority_first"  # type: ignore[valid-type]
-    horizon_h: float = Field(720.0, gt=0, le=24 * 365, strict=True)
-    step_h: float = Field(0.25, ge=0.05, le=24, strict=True)
-    crews: dict[str, StrictInt] | None = None
-    secondary_clear_h: StrictFloat | dict[str, StrictFloat] | None = None
+    policy: Literal[POLICIES] = Field(  # type: ignore[valid-type]
+        "priority_first", description="which load is picked up first once it can be")
+    horizon_h: float = Field(720.0, gt=0, le=24 * 365, strict=True,
+                             json_schema_extra={"unit": "h"},
+                             description="stop here if the response has not ended")
+    step_h: float = Field(0.25, ge=0.05, le=24, strict=True, json_schema_extra={"unit": "h"},
+                          description="time step while load is being picked up")
+    crews: dict[str, StrictInt] | None = Field(
+        None, examples=[{"万州区": 3, "黔江区": 2}], json_schema_extra={"unit": "crews"},
+        description="repair crews by base district (replaces data/restoration/repair.yaml's)")
+    secondary_clear_h: StrictFloat | dict[str, StrictFloat] | None = Field(
+        None, examples=[48], json_schema_extra={"unit": "h"},
+        description="hours until the secondary incidents are cleared (§4.3(4)): one number, or "
+                    "one per secondary incident of the scenario; default from repair.yaml")
 
     @field_validator("crews")
     @classmethod
@@ -208,24 +229,45 @@ class Scenario(BaseModel):
     # level), as parse_scenario does.
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    name: str = Field(min_length=1)
-    description: str = ""
-    time: Timestamp
-    level: str = "summer_peak"
-    mode: Literal["dispatch", "cascade"] = "dispatch"
-    cascade_threshold: float = Field(1.2, ge=1.0, le=3.0, strict=True)
-    seed: Seed = 0
-    cause: str | None = None
-    secondary: list[SecondaryName] = Field(default_factory=list, max_length=MAX_ITEMS)
-    key_areas: list[DistrictName] | None = Field(None, max_length=MAX_ITEMS)
-    faults: list[FaultSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
-    hazards: list[HazardSpec] = Field(default_factory=list, max_length=MAX_ITEMS)
-    end_of_hazard_h: float | None = Field(None, ge=0, le=24 * 365, strict=True,
-                                          description="hours until the hazard is over")
-    restoration: RestorationSpec = Field(default_factory=RestorationSpec)
+    name: str = Field(min_length=1, description="the scenario's title",
+                      examples=["张家坝-长寿 corridor lost"])
+    description: str = Field("", description="what it rehearses and why it is plausible")
+    time: Timestamp = Field(description="when the event starts: ISO 8601 with its UTC offset",
+                            examples=["2026-07-15T10:20:00+08:00"])
+    level: str = Field("summer_peak", description="the grid's load level at the event")
+    mode: Literal["dispatch", "cascade"] = Field(
+        "dispatch", description="dispatch: units re-dispatched, load shed by the priority table; "
+                                "cascade: the first seconds (protection trips overloads, "
+                                "under-frequency load shedding)")
+    cascade_threshold: float = Field(1.2, ge=1.0, le=3.0, strict=True,
+                                     json_schema_extra={"unit": "× rating"},
+                                     description="loading at which protection trips a branch "
+                                                 "(cascade mode)")
+    seed: Seed = Field(0, description="seed of the hazards' random draws (same seed, same "
+                                      "outages)")
+    cause: str | None = Field(None, description="the cause the response names (default: the "
+                                                "first hazard's, else equipment)")
+    secondary: list[SecondaryName] = Field(
+        default_factory=list, max_length=MAX_ITEMS, examples=[["environmental"]],
+        description="secondary incidents (次生事件) that activate member units")
+    key_areas: list[DistrictName] | None = Field(
+        None, max_length=MAX_ITEMS, examples=[["渝中区", "江北区"]],
+        description="key areas (重点地区) the termination checks watch (default: the model's)")
+    faults: list[FaultSpec] = Field(default_factory=list, max_length=MAX_ITEMS,
+                                    description="components that fail for sure, by name")
+    hazards: list[HazardSpec] = Field(default_factory=list, max_length=MAX_ITEMS,
+                                      description="hazards that fail components at random "
+                                                  "(seeded); outage-sim hazards lists them")
+    end_of_hazard_h: float | None = Field(
+        None, ge=0, le=24 * 365, strict=True, examples=[72], json_schema_extra={"unit": "h"},
+        description="hours until the hazard is basically over (§4.3(3)); default by cause "
+                    "from data/restoration/repair.yaml")
+    restoration: RestorationSpec = Field(default_factory=RestorationSpec,
+                                         description="how restoration runs")
     drill: dict[str, Any] | None = Field(
-        None, description="a drill script (injects, step_min), read by outage_sim.drill.session; "
-                          "outage-sim run ignores it")
+        None, examples=[{"step_min": 30}],
+        description="a drill script (injects, step_min), read by outage_sim.drill.session; "
+                    "outage-sim run ignores it")
     source_file: str | None = Field(None, exclude=True)
 
     @model_validator(mode="before")
@@ -264,6 +306,8 @@ class Scenario(BaseModel):
 
     def build_net(self) -> pp.pandapowerNet:
         """The grid at the scenario's load level, with its key areas applied."""
+        from outage_sim.grid import chongqing_net
+
         net = chongqing_net(self.level)
         if self.key_areas is not None:
             net["districts"]["key_area"] = net["districts"]["name"].isin(self.key_areas)
@@ -320,7 +364,13 @@ def _grid_context(obj: dict) -> dict[str, Callable[[], pp.pandapowerNet]]:
     level = obj.get("level", Scenario.model_fields["level"].default)
     if not isinstance(level, str) or level not in load_levels():
         return {}
-    return {"grid": cache(lambda: chongqing_net(level))}
+
+    def grid() -> pp.pandapowerNet:
+        from outage_sim.grid import chongqing_net
+
+        return chongqing_net(level)
+
+    return {"grid": cache(grid)}
 
 
 def _secondary_clear_problems(scenario: Scenario) -> list[str]:
@@ -342,8 +392,18 @@ def _problems(source: str, problems: list[str]) -> InputError:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and check a scenario YAML file."""
-    path = Path(path)
+    """Read and check a scenario YAML file, given by its path or as a built-in name.
+
+    ``load_scenario("uhv_and_dc_trip")`` reads the built-in scenario of that name (``outage-sim
+    scenarios list`` names them); an existing path always wins over a built-in name.
+
+    Raises
+    ------
+    InputError
+        Neither a file nor a built-in name (with the closest name suggested), or a file that is
+        not a valid scenario (every problem on its own line).
+    """
+    path = scenario_path(path)
     # size, UTF-8, no aliases or duplicate keys, times and texts checked: outage_sim.inputs
     text = read_text(path, not_found="scenario file not found")
     return parse_scenario(parse_yaml(text, path.name), source=path.name)
@@ -356,6 +416,10 @@ def draw_outages(scenario: Scenario, net: pp.pandapowerNet, seed: int | None = N
     Hazards that change the grid (a heat wave raises demand, derates plants) change ``net``,
     which must therefore be the caller's own copy. Returns the outages and the hazard notes.
     """
+    import numpy as np
+
+    from outage_sim.hazards import draw_hazards, resolve_fault, unique_outages
+
     rng = np.random.default_rng(scenario.seed if seed is None else seed)
     draw = draw_hazards(net, scenario.hazards, rng)
     outs = list(draw.outages)
