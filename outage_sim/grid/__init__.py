@@ -7,7 +7,8 @@ any pandapower net; the AC power flow and the model's summary tables.
 
 Modules: ``schema`` (the data files' rows and references, checked), ``data`` (reading them),
 ``model`` (the net and its AC power flow), ``annotate`` (the annotations, on our net or any
-pandapower net), ``stats`` (summaries).
+pandapower net), ``stats`` (summaries), ``layers`` (the grid by layer: supply areas, the districts
+that hang on one 500 kV station, topology, the 容载比 per district).
 
 The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
 """
