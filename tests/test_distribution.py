@@ -109,3 +109,15 @@ def test_the_2008_ice_storm_darkens_districts_as_on_record():
     out = run_chunk(prepare(sc), np.array([sample_seed(2008, i) for i in range(200)]))
     districts = (out["district_shed_mw"] > 1e-6).sum(axis=1)
     assert np.median(districts) >= 10
+
+
+def test_wind_and_landslide_reach_the_feeders_too(blocks):
+    slide = block_probabilities(blocks, [parse_hazard({"type": "landslide", "rainfall_mm_24h": 250})])
+    mountain = set(pd.read_csv(grid.DATA_DIR / "districts.csv").query("zone == 'mountain'").name)
+    assert set(blocks.district[slide.p_feeder > 0]) == mountain  # the default: mountain counties
+    assert set(slide.cause[slide.p_feeder > 0]) == {"geological"}
+    calm = block_probabilities(blocks, [parse_hazard({"type": "wind_storm", "gust_ms": 20,
+                                                      "districts": ["渝北区"]})])
+    gale = block_probabilities(blocks, [parse_hazard({"type": "wind_storm", "gust_ms": 40,
+                                                      "districts": ["渝北区"]})])
+    assert gale.p_feeder.max() > 10 * calm.p_feeder.max() and set(gale.cause[gale.p_feeder > 0]) == {"wind"}

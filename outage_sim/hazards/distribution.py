@@ -22,7 +22,7 @@ import numpy as np
 import pandapower as pp
 import pandas as pd
 
-from outage_sim.hazards.data import by_voltage, hazard_parameters, parameter
+from outage_sim.hazards.data import by_voltage, district_zones, hazard_parameters, parameter
 from outage_sim.hazards.fragility import ice_p_per_km, rainfall_p_per_km, tower_wind_p
 from outage_sim.hazards.specs import HazardSpec, IceStorm, Landslide, WindStorm
 
@@ -45,22 +45,13 @@ class BlockProbabilities:
 
 
 def _levels(spec: HazardSpec, blocks: pd.DataFrame) -> np.ndarray:
-    """The hazard's intensity in each block's district (0 outside)."""
-    if isinstance(spec, Landslide):
-        from outage_sim.hazards.tables import landslide_districts  # noqa: PLC0415 (sibling)
-
-        levels = spec.levels(_landslide_default(spec, landslide_districts))
-    else:
-        levels = spec.levels()
-    return blocks["district"].map(levels).fillna(0.0).to_numpy(float)
-
-
-def _landslide_default(spec, fn) -> list[str]:
-    class _Ctx:  # landslide_districts only asks the context for the landslide parameters
-        @staticmethod
-        def params(name: str) -> dict:
-            return hazard_parameters(name)
-    return fn(_Ctx(), spec)
+    """The hazard's intensity in each block's district (0 outside); a landslide without
+    districts rains on the model's mountain counties, as for the transmission lines."""
+    default = None
+    if isinstance(spec, Landslide) and spec.districts is None:
+        zone = str(parameter(hazard_parameters("landslide"), "default_zone", "landslide"))
+        default = [d for d, z in district_zones().items() if z == zone]
+    return blocks["district"].map(spec.levels(default)).fillna(0.0).to_numpy(float)
 
 
 def _per_km(spec: HazardSpec, x: np.ndarray, kv: float, prm: dict) -> np.ndarray:
