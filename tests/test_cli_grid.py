@@ -45,6 +45,30 @@ def test_summary_human_is_bilingual_and_prints_distributions():
         assert text in res.stdout
 
 
+def test_summary_shows_layers_sole_supplies_and_the_capacity_ratio():
+    res = runner.invoke(app, ["grid", "summary", "--json"])
+    s = json.loads(res.stdout)
+    kv = {row["kv"]: row for row in s["layers"]}
+    assert set(kv) == {1000.0, 500.0, 220.0} and kv[220.0]["supply_areas"] == 24
+    assert kv[220.0]["stations"] == kv[220.0]["buses"] and kv[500.0]["transformers"] >= 48
+    assert s["topology"]["all"]["clustering"] <= 0.1
+    assert set(s["sole_supply"]) == {"万县", "彭水"}
+    dianjiang = next(d for d in s["districts"] if d["name"] == "垫江县")
+    assert dianjiang["transformer_mva"] == 720 and dianjiang["stations_220kv"] == 2
+    assert all(d["capacity_ratio"] >= 1.8 for d in s["districts"])
+    human = runner.invoke(app, ["grid", "summary"]).stdout
+    for text in ("分层 layers", "supply areas 分区 24", "聚类系数", "唯一电源 万县", "容载比", "N-1 校核"):
+        assert text in human
+
+
+@pytest.mark.slow
+def test_summary_n1_per_layer():
+    res = runner.invoke(app, ["grid", "summary", "--n1", "--level", "valley", "--json"])
+    n1 = json.loads(res.stdout)["n1"]
+    assert n1["220kV lines"]["checked"] == 322 and n1["500kV transformers"]["checked"] == 72
+    assert all(not entry["insecure"] for entry in n1.values())
+
+
 def test_bad_level_is_one_line_and_exit_2():
     res = runner.invoke(app, ["grid", "summary", "--level", "spring"])
     assert res.exit_code == 2

@@ -18,7 +18,7 @@ pydantic rather than pandera (which pandapower installs): one validation style i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -189,6 +189,7 @@ class LoadLevelRow(_Row):
     wind_availability: Share
     solar_availability: Share
     loss_factor: _num(0, 0.5)
+    unit_vm_pu: _num(0.9, 1.1) = 1.03  # optional column: 500 kV units' set point (逆调压)
 
 
 class LoadRow(_Row):
@@ -235,7 +236,7 @@ def _where(fname: str, frame: pd.DataFrame, i: int) -> str:
     return f"{fname} row {i + 2}" + (f" ({label[:60]})" if label else "")
 
 
-def _message(err: dict) -> tuple[str, str]:
+def _message(err: Mapping[str, Any]) -> tuple[str, str]:
     """(column, problem) of one pydantic error of a row."""
     column = field_path(tuple(err.get("loc", ())))
     msg = str(err.get("msg", "")).removeprefix("Value error, ")
