@@ -67,6 +67,10 @@ def test_summary_n1_per_layer():
     n1 = json.loads(res.stdout)["n1"]
     assert n1["220kV lines"]["checked"] == 322 and n1["500kV transformers"]["checked"] == 72
     assert all(not entry["insecure"] for entry in n1.values())
+    # the valley within the normal band too (no 0.95–1.05 pu alert), worst loading reported
+    assert all(not entry["alerts"] for entry in n1.values())
+    assert 0 < n1["220kV lines"]["worst_loading_pct"] <= 100
+    assert 0.95 <= n1["220kV lines"]["vm_pu_min"] <= n1["220kV lines"]["vm_pu_max"] <= 1.05
 
 
 def test_bad_level_is_one_line_and_exit_2():

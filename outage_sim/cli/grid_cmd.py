@@ -34,7 +34,7 @@ def summary(
     level: Annotated[str, typer.Option("--level", help=LEVEL_HELP)] = "summer_peak",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     n1: Annotated[bool, typer.Option("--n1", help="Also check AC N-1 of every 220 kV and higher "
-                                     "line and transformer (N-1 校核; about 15 s).")] = False,
+                                     "line and transformer (N-1 校核, units within their reactive limits; about 20 s).")] = False,
     data: DataDir = None,
 ) -> None:
     """Size, load, customers, import, AC power-flow state, structure and layers of the model."""
@@ -101,16 +101,29 @@ def _layer_lines(s: dict) -> list[str]:
                f"{topo['all']['clustering']:.3f} (220 kV layer: {topo['220kV']['mean_degree']:.2f}, "
                f"{topo['220kV']['clustering']:.3f}; real grids 0.03–0.06)")
     if "n1" in s:
-        for key, entry in s["n1"].items():
-            bad = entry["insecure"]
-            verdict = "secure 满足N-1" if not bad else f"{len(bad)} insecure 不满足: " + "; ".join(
-                f"{k} ({v})" for k, v in list(bad.items())[:5])
-            out.append(f"  N-1 {key:<22} {entry['checked']:>4} checked, {verdict}")
+        out.append("  N-1 校核 (AC, units within their reactive limits 机组无功限制; insecure: >100% or "
+                   "outside 0.90–1.10 pu; alert 告警: outside 0.95–1.05 pu)")
+        out += [_n1_line(key, entry) for key, entry in s["n1"].items()]
     else:
         out.append("  N-1 校核: not checked (--n1)")
     for station, dark in s["sole_supply"].items():
         out.append(f"  唯一电源 {station} 500kV is the only path of: {', '.join(dark)}")
     return out
+
+
+def _n1_line(key: str, entry: dict) -> str:
+    """One voltage level's N-1 verdict: elements, worst loading, voltage range, failures."""
+    bad, alerts = entry["insecure"], entry.get("alerts", {})
+    verdict = "secure 满足N-1" if not bad else f"{len(bad)} insecure 不满足: " + "; ".join(
+        f"{k} ({v})" for k, v in list(bad.items())[:5])
+    if alerts:
+        verdict += f"; {len(alerts)} alert(s) 告警: " + "; ".join(
+            f"{k} ({v})" for k, v in list(alerts.items())[:3])
+    worst = ""
+    if entry.get("vm_pu_min") is not None:
+        worst = (f", worst 最重 {entry['worst_loading_pct']:.1f}%, "
+                 f"vm {entry['vm_pu_min']:.3f}–{entry['vm_pu_max']:.3f} pu")
+    return f"  N-1 {key:<22} {entry['checked']:>4} checked{worst}, {verdict}"
 
 
 def _district_lines(s: dict) -> list[str]:

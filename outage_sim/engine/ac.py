@@ -121,14 +121,15 @@ def _slack_gens(model: DCModel, st, ext_islands: set[int]) -> list[int]:
 
 
 def _solve(ac: pp.pandapowerNet) -> bool:
-    """Run the AC power flow in place; True when it converged."""
+    """Run the AC power flow in place, the units within their reactive limits (``min_q_mvar``,
+    ``max_q_mvar``; none where the net gives none); True when it converged."""
     # lightsim2grid's solver when installed (faster), pandapower's own when it declines the case
     for ls2g in ("auto", False):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 pp.runpp(ac, init="dc", max_iteration=40, numba=False,
-                         calculate_voltage_angles=True, lightsim2grid=ls2g)
+                         calculate_voltage_angles=True, lightsim2grid=ls2g, enforce_q_lims=True)
             return bool(ac.converged)
         except pp.LoadflowNotConverged:
             return False

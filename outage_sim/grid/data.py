@@ -190,7 +190,9 @@ OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
                       "source"),
     "distribution.csv": ("name", "district", "station", "supply", "peak_mw", "customers",
                          "line_km_110", "feeders", "feeder_km", "overhead_share", "source"),
+    "shunts.csv": ("name", "bus", "kind", "mvar", "levels", "source"),
 }
+SHUNT_KINDS = ("capacitor", "reactor")
 
 
 @lru_cache(maxsize=8)
@@ -248,4 +250,25 @@ def distribution_blocks(data_dir: str | Path | None = None) -> pd.DataFrame:
             raise DataFileError(f"distribution.csv: row {int(np.flatnonzero(bad)[0]) + 2}: {col} must "
                                 f"be a number in [{lo:g}, {hi:g}]")
         table[col] = val.astype(np.int64 if col in ("customers", "feeders") else float)
+    return table
+
+
+def shunt_banks(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Shunt compensation (``shunts.csv``): ``name``, ``bus``, ``kind`` (``capacitor`` or
+    ``reactor``), ``mvar`` (rated, ≥ 0), ``levels`` (the load levels it is switched in at,
+    ``;``-separated), ``source``. Empty, with those columns, for a model without the file.
+
+    Raises
+    ------
+    DataFileError
+        The file is unreadable, lacks a column, has a row without a source, an unknown kind or a
+        rating that is not a number ≥ 0.
+    """
+    table = _optional_table(Path(data_dir) if data_dir is not None else DATA_DIR, "shunts.csv").copy()
+    mvar = pd.to_numeric(table["mvar"], errors="coerce")
+    bad = (mvar.isna() | (mvar < 0) | (mvar > 1e5) | ~table["kind"].isin(SHUNT_KINDS)).to_numpy()
+    if len(table) and bad.any():
+        raise DataFileError(f"shunts.csv: row {int(np.flatnonzero(bad)[0]) + 2}: kind must be one of "
+                            f"{', '.join(SHUNT_KINDS)} and mvar a number in [0, 100000]")
+    table["mvar"] = mvar.astype(float)
     return table

@@ -30,6 +30,13 @@ injection at the 渝北 converter), so losing an intertie loses its import. The 
 system (安控) is assumed to cut a tripped channel's transfer rather than reroute it. The angle
 reference is one 珞璜 unit, and the units' AGC share of the losses is pandapower's distributed
 slack over coal and gas units.
+
+Every unit has a reactive capability (``units.csv`` ``min_q_mvar``/``max_q_mvar``: rated power
+factor by type and size, 0.95 leading) and :func:`run_power_flow` enforces it. The AC ties' far
+ends keep wide limits (± their capacity: the Sichuan system behind them), the VSC converters
+± 0.4 × rating; aggregated small hydro, wind and solar are PQ injections at unity power factor.
+Capacitor banks and shunt reactors (``shunts.csv``, optional) are switched in at the load levels
+the file names.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from outage_sim.grid.data import (
     GridData,
     level_load_mw,
     read_grid_data,
+    shunt_banks,
 )
 
 MODEL_NAME = "chongqing-main-grid"
@@ -90,6 +98,7 @@ def chongqing_net(level: str = "summer_peak", data_dir: str | Path | None = None
     _add_transformers(net, data["transformers"], bus)
     _add_loads(net, data, lv, bus)
     _add_generation(net, data, lv, level, bus)
+    _add_shunts(net, shunt_banks(data.directory), level, bus)
     districts = data["districts"]
     net["districts"] = pd.DataFrame({
         "name": districts["name"], "name_en": districts["name_en"],
@@ -185,20 +194,8 @@ def _add_generation(net: pp.pandapowerNet, data: GridData, lv: pd.Series, level:
     # lifts the voltage); levels.csv without the column keep the former 1.03 pu
     vm_hv = float(lv["unit_vm_pu"]) if "unit_vm_pu" in lv and pd.notna(lv["unit_vm_pu"]) else UNIT_VM_PU
     imports = data["interties"]
-    col = f"{level}_mw"
-    if col not in imports:
-        raise DataFileError(f"interties.csv: missing column {col} for load level {level!r}")
-    for row in imports.itertuples(index=False):
-        p_mw = float(getattr(row, col))
-        b = bus(row.bus, "interties.csv")
-        if row.kind == "dc_infeed":
-            # LCC converter: fixed power, reactive power balanced by its own filters
-            pp.create_sgen(net, b, p_mw=p_mw, q_mvar=0.0, name=row.name, type=row.kind,
-                           max_p_mw=float(row.capacity_mw), min_p_mw=0.0)
-        else:
-            pp.create_gen(net, b, p_mw=p_mw, vm_pu=vm_hv - LOW_SIDE_VM_STEP, name=row.name, type=row.kind,
-                          max_p_mw=float(row.capacity_mw), min_p_mw=-float(row.capacity_mw))
-    import_mw = float(imports[col].sum())
+    _add_interties(net, imports, level, vm_hv, bus)
+    import_mw = float(imports[f"{level}_mw"].sum())
 
     ren = data["renewables"]
     unknown = set(ren["type"]) - set(avail)
@@ -231,7 +228,8 @@ def _add_generation(net: pp.pandapowerNet, data: GridData, lv: pd.Series, level:
                                   vm_hv - LOW_SIDE_VM_STEP),
                    name=units["name"].tolist(), type=units["type"].tolist(), max_p_mw=pmax,
                    min_p_mw=pmin, in_service=on, slack=(units["name"] == REFERENCE_UNIT).to_numpy(),
-                   slack_weight=np.where(thermal & on, pmax, 0.0), controllable=True)
+                   slack_weight=np.where(thermal & on, pmax, 0.0), controllable=True,
+                   **_q_limits(units))
     n_imp = len(imports) - int((imports["kind"] == "dc_infeed").sum())
     gen_role = ["import"] * n_imp + ["unit"] * len(units)
     net.gen["role"] = gen_role
@@ -247,6 +245,44 @@ def _add_generation(net: pp.pandapowerNet, data: GridData, lv: pd.Series, level:
     net.sgen["intertie"] = imports.loc[imports["kind"] == "dc_infeed", "name"].tolist() + [""] * len(ren)
     if not (net.gen.slack & net.gen.in_service).any():
         raise DataFileError(f"units.csv: reference unit {REFERENCE_UNIT!r} missing or not committed")
+
+
+def _q_limits(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """``min_q_mvar``/``max_q_mvar`` of a units or interties table when it carries them (a row
+    left empty has none: NaN, unlimited)."""
+    return {c: pd.to_numeric(table[c], errors="coerce").to_numpy(float)
+            for c in ("min_q_mvar", "max_q_mvar") if c in table}
+
+
+def _add_interties(net: pp.pandapowerNet, imports: pd.DataFrame, level: str, vm_hv: float,
+                   bus: BusLookup) -> None:
+    """Each intertie's scheduled transfer at its far end: the DC infeed a static injection, the
+    AC ties and VSC converters PV generators within their reactive limits (wide for the AC ties:
+    the Sichuan system behind them)."""
+    col = f"{level}_mw"
+    if col not in imports:
+        raise DataFileError(f"interties.csv: missing column {col} for load level {level!r}")
+    q_lims = _q_limits(imports)
+    for i, row in enumerate(imports.itertuples(index=False)):
+        p_mw = float(getattr(row, col))
+        b = bus(row.bus, "interties.csv")
+        if row.kind == "dc_infeed":
+            # LCC converter: fixed power, reactive power balanced by its own filters
+            pp.create_sgen(net, b, p_mw=p_mw, q_mvar=0.0, name=row.name, type=row.kind,
+                           max_p_mw=float(row.capacity_mw), min_p_mw=0.0)
+        else:
+            q = {c: float(v[i]) for c, v in q_lims.items() if not np.isnan(v[i])}
+            pp.create_gen(net, b, p_mw=p_mw, vm_pu=vm_hv - LOW_SIDE_VM_STEP, name=row.name, type=row.kind,
+                          max_p_mw=float(row.capacity_mw), min_p_mw=-float(row.capacity_mw), **q)
+
+
+def _add_shunts(net: pp.pandapowerNet, shunts: pd.DataFrame, level: str, bus: BusLookup) -> None:
+    """The capacitor banks and shunt reactors of ``shunts.csv``, in service at their levels."""
+    for row in shunts.itertuples(index=False):
+        on = level in {s.strip() for s in str(row.levels).split(";")}
+        sign = -1.0 if row.kind == "capacitor" else 1.0  # pandapower: q_mvar > 0 absorbs
+        pp.create_shunt(net, bus(row.bus, "shunts.csv"), q_mvar=sign * float(row.mvar), p_mw=0.0,
+                        name=row.name, in_service=on)
 
 
 DOWN_RESERVE = 0.05  # share of the thermal need kept above the units' minimum output for AGC
@@ -269,7 +305,9 @@ def _commit(units: pd.DataFrame, thermal: np.ndarray, need: float) -> np.ndarray
 
 
 def run_power_flow(net: pp.pandapowerNet) -> bool:
-    """Run an AC power flow (Newton-Raphson, distributed slack over the AGC units) in place.
+    """Run an AC power flow (Newton-Raphson, distributed slack over the AGC units) in place,
+    holding every generator within its reactive limits (``min_q_mvar``/``max_q_mvar``; a unit at
+    a limit leaves its voltage set point, as a PQ unit).
 
     Returns ``True`` when it converged; on divergence the result tables are left empty and
     ``False`` is returned (the caller decides what that means; nothing is hidden).
@@ -279,7 +317,7 @@ def run_power_flow(net: pp.pandapowerNet) -> bool:
         # lightsim2grid's Newton solver (pandapower's default when installed) does not take a
         # distributed slack over PV units; pandapower's own does
         pp.runpp(net, distributed_slack=distributed, init="dc", max_iteration=30,
-                 numba=False, lightsim2grid=False if distributed else "auto")
+                 numba=False, lightsim2grid=False if distributed else "auto", enforce_q_lims=True)
     except pp.LoadflowNotConverged:
         return False
     return bool(net.converged)

@@ -75,6 +75,9 @@ Lat, Lon = _num(-90, 90), _num(-180, 180)
 MW = _num(0, 1e6)  # MW: no negative load or capacity, nothing beyond a million MW
 KV = _num(above=0, hi=1500)
 Share = _num(0, 1)
+# optional reactive limits (Mvar): a unit's or intertie's leading (≤ 0) and lagging (≥ 0) limit
+QMin = Annotated[float, BeforeValidator(_cell), Field(allow_inf_nan=False, ge=-1e6, le=0)]
+QMax = Annotated[float, BeforeValidator(_cell), Field(allow_inf_nan=False, ge=0, le=1e6)]
 
 
 class _Row(BaseModel):
@@ -158,6 +161,8 @@ class UnitRow(_Row):
     p_max_mw: MW
     p_min_mw: MW
     black_start: Flag
+    min_q_mvar: QMin | None = None  # optional columns: reactive capability
+    max_q_mvar: QMax | None = None
 
     @model_validator(mode="after")
     def _range(self) -> UnitRow:
@@ -180,6 +185,8 @@ class IntertieRow(_Row):
     kind: Literal[INTERTIE_KINDS]  # type: ignore[valid-type]
     bus: Name
     capacity_mw: MW
+    min_q_mvar: QMin | None = None  # optional columns: reactive limits of the injection
+    max_q_mvar: QMax | None = None
 
 
 class LoadLevelRow(_Row):

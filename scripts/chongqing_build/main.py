@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import layer110, layer220, transfers
+from . import layer110, layer220, reactive, transfers
 from .facts_backbone import (
     CORRIDORS,
     HYDRO_TOTAL_MW,
@@ -115,8 +115,9 @@ def unit_rows(first_sub: dict[str, str]) -> list[list]:
         for mw in sizes:
             # unit numbers continue across the 220 kV and 500 kV halves of one plant
             k = sum(1 for u in units if u[1] == plant) + 1
+            q_min, q_max = reactive.unit_q_limits(gtype, float(mw))
             units.append([f"{plant} #{k}", plant, district, bus, gtype, float(mw), round(mw * pmin, 1),
-                          bs, src])
+                          bs, q_min, q_max, src + "; " + reactive.UNIT_Q_RULE])
     return units
 
 
@@ -190,20 +191,25 @@ def build(out: Path = OUT) -> None:
         first_sub.setdefault(s.district, s.name)
     units = unit_rows(first_sub)
     write_csv(out, "units.csv", ["name", "plant", "district", "bus", "type", "p_max_mw", "p_min_mw",
-                                 "black_start", "source"], units)
+                                 "black_start", "min_q_mvar", "max_q_mvar", "source"], units)
     write_csv(out, "renewables.csv", ["name", "district", "bus", "type", "p_max_mw", "source"],
               renewable_rows(units, residents, first_sub))
     it_rows = []
     for name, kind, station, cap, su, wi, va, src in INTERTIES:
         kv = 1000 if kind == "ac_uhv" else 500
-        it_rows.append([name, kind, f"{station} {kv}kV", float(cap), float(su), float(wi), float(va), src])
+        q_min, q_max = reactive.tie_q_limits(kind, float(cap))
+        it_rows.append([name, kind, f"{station} {kv}kV", float(cap), float(su), float(wi), float(va),
+                        q_min, q_max, src + "; " + reactive.TIE_Q_RULE[kind]])
     write_csv(out, "interties.csv", ["name", "kind", "bus", "capacity_mw", "summer_peak_mw",
-                                     "winter_peak_mw", "valley_mw", "source"], it_rows)
+                                     "winter_peak_mw", "valley_mw", "min_q_mvar", "max_q_mvar", "source"],
+              it_rows)
     lv_rows = [[level, zh, *factors, hyd, wind, solar, LOSS_FACTOR, UNIT_VM_PU[level], src + VM_RULE]
                for level, zh, factors, hyd, wind, solar, src in LEVELS]
     write_csv(out, "load_levels.csv", ["level", "name_zh", *[f"factor_{z}" for z in ZONE_ORDER],
                                        "hydro_availability", "wind_availability", "solar_availability",
                                        "loss_factor", "unit_vm_pu", "source"], lv_rows)
+    write_csv(out, "shunts.csv", ["name", "bus", "district", "kind", "mvar", "levels", "source"],
+              reactive.shunt_rows(stations, {d[0]: d[6] for d in DISTRICTS}))
     write_csv(out, "transfers.csv", ["from_station", "to_station", "from_district", "to_district",
                                      "transfer_mw", "tie_km", "source"],
               transfers.transfer_rows(stations, chains))
