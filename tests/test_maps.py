@@ -141,14 +141,14 @@ def _share_near(colours: np.ndarray, target: np.ndarray, tol: float = 0.12) -> f
     return float((np.abs(colours - target).max(axis=1) < tol).mean())
 
 
-def test_default_fire_map_shows_yubei_dark_and_wanzhou_not(fire):
+def test_default_fire_map_shows_jiangbei_dark_and_wanzhou_not(fire):
     from outage_sim.reports import plot_district_map
 
     failed = fire.shed.to_dict()["failed"]
     fig, ax, img = _render(lambda a: plot_district_map(fire.restoration.districts, ax=a,
                                                        failed=failed))
     assert "worst moment" in ax.get_title()
-    assert _share_near(_colours_in(fig, ax, img, "渝北区"), DARK) > 0.6
+    assert _share_near(_colours_in(fig, ax, img, "江北区"), DARK) > 0.6
     pale = _colours_in(fig, ax, img, "万州区")
     assert _share_near(pale, DARK) == 0 and (pale.mean(axis=1) > 0.85).mean() > 0.6
 
@@ -164,15 +164,15 @@ def test_map_hours_stay_within_the_run(fire):
         plot_district_map(d, end + 10)
 
 
-def test_panels_split_one_axes_and_show_yubei_back_at_the_end(fire):
+def test_panels_split_one_axes_and_show_jiangbei_back_at_the_end(fire):
     from outage_sim.reports import plot_district_panels
 
     d = fire.restoration.districts
     end = float(d.t_h.max())
     fig, axes, img = _render(lambda a: plot_district_panels(d, [0, end], a), size=(8, 4))
     assert len(axes) == 2
-    assert _share_near(_colours_in(fig, axes[0], img, "渝北区"), DARK) > 0.5
-    assert _share_near(_colours_in(fig, axes[1], img, "渝北区"), DARK) == 0
+    assert _share_near(_colours_in(fig, axes[0], img, "江北区"), DARK) > 0.5
+    assert _share_near(_colours_in(fig, axes[1], img, "江北区"), DARK) == 0
 
 
 def test_probability_map_fills_districts_by_probability():
@@ -198,7 +198,7 @@ def test_report_embeds_the_district_map(fire, tmp_path):
     i = text.index("区县停电分布 / Districts on the map")
     uri = re.search(r'src="data:image/png;base64,([^"]+)"', text[i:]).group(1)
     img = mpimg.imread(io.BytesIO(base64.b64decode(uri)), format="png")[..., :3]
-    assert (np.abs(img - DARK).max(axis=-1) < 0.1).sum() > 2000  # 渝北 is dark on it
+    assert (np.abs(img - DARK).max(axis=-1) < 0.1).sum() > 2000  # 江北 and most of 南岸 are dark on it
 
 
 @pytest.mark.skipif(not (shutil.which("chromium") or shutil.which("chromium-browser")),
@@ -217,7 +217,7 @@ def test_headless_browser_screenshot_of_the_report_shows_the_map(fire, tmp_path)
                     "--window-size=1100,9000", f"--screenshot={shot}", report.as_uri()],
                    check=True, timeout=120, capture_output=True)
     img = mpimg.imread(shot)[..., :3]
-    assert (np.abs(img - DARK).max(axis=-1) < 0.1).sum() > 1500  # 渝北 dark on the page
+    assert (np.abs(img - DARK).max(axis=-1) < 0.1).sum() > 1500  # 江北 dark on the page
 
 
 def test_plot_at_beyond_the_run_exits_2(fire, tmp_path):
@@ -252,7 +252,7 @@ def test_run_writes_districts_geojson_for_gis(fire, tmp_path):
         assert all(v is None or isinstance(v, (str, int, float, bool))
                    for v in f["properties"].values())
     p = {f["properties"]["name"]: f["properties"] for f in fc["features"]}
-    yubei = p["渝北区"]
+    yubei = p["江北区"]  # the fire with 玉屏 out: 江北 whole
     assert yubei["shed_pct"] == pytest.approx(100.0) and yubei["level"] == "较大"
     assert "§1.5.3(3)" in yubei["criteria"] and yubei["worst_h"] == 0.0
     end = float(fire.restoration.districts.t_h.max())

@@ -35,7 +35,9 @@ SCENARIOS = ROOT / "scenarios"
 runner = CliRunner()
 BASE = {"name": "t", "time": "2026-07-15T10:00:00+08:00", "level": "summer_peak",
         "cause": "equipment"}
-CHENGKOU = ["城口1号-开州 220kV #1", "城口1号-开州 220kV #2", "城口1号-开州1号 220kV #1"]
+# 城口1号, the county's one 220 kV station, on the 开州 chain: both of its double-circuit sides
+CHENGKOU = ["开州2号-城口1号 220kV #1", "开州2号-城口1号 220kV #2", "城口1号-开州1号 220kV #1",
+            "城口1号-开州1号 220kV #2"]
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +64,7 @@ def test_opened_lines_reclose_and_the_response_ends_at_the_first_moment_all_chec
     run, res = _run({**BASE, "faults": faults})
     assert run.severity.level == "一般"
     ev = res.events
-    assert ev[ev.kind == "reclose"].t_h.tolist() == [5.0, 5.0, 5.0]
+    assert ev[ev.kind == "reclose"].t_h.tolist() == [5.0, 5.0, 5.0, 5.0]
     assert res.jobs.empty and res.timeline.crews_busy.max() == 0
     # the county is picked up within one step after the lines close (the main grid is stiff)
     assert res.time_to(100) == pytest.approx(5.25)
@@ -77,7 +79,7 @@ def test_a_crew_travels_from_its_base_and_works_the_stated_hours():
     run, res = _run(obj)
     net = run.net
     jobs = res.jobs.set_index("label")
-    assert set(jobs.index) == {"城口1号-开州 220kV (2 circuits)", "城口1号-开州1号 220kV"}
+    assert set(jobs.index) == {"开州2号-城口1号 220kV (2 circuits)", "城口1号-开州1号 220kV (2 circuits)"}
     # one crew: it goes where most load comes back per crew-hour, then to the other job
     first = jobs.sort_values("done_h").iloc[0]
     bus = net.bus.set_index("name")

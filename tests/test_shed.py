@@ -145,12 +145,17 @@ def test_losing_the_dc_infeed_at_peak_sheds_the_shortfall_by_priority(cq):
     assert r.seed == 7
 
 
-def test_losing_a_core_station_blacks_out_what_it_feeds(cq):
+def test_losing_a_core_station_darkens_no_district_its_chains_have_a_second_end(cq):
+    # issue 17: every 220 kV station is fed from two 500 kV stations, so 金山 alone (N-1) cuts
+    # nothing; with 玉屏 out as well (N-1-1) the chains between the two go dark, 江北 whole
     r = shed_load(cq, faults.resolve_fault(cq, "substation", "金山"))
+    assert r.main["shed_mw"] == pytest.approx(0.0, abs=1e-6) and r.state == "ac"
+    r = shed_load(cq, faults.resolve_fault(cq, "substation", "金山")
+                  + faults.resolve_fault(cq, "substation", "玉屏"))
     d = r.districts.set_index("name")
-    assert d.at["渝北区", "shed_mw"] == pytest.approx(d.at["渝北区", "load_mw"])
-    assert d.at["渝北区", "customers_out"] == d.at["渝北区", "customers"]
-    assert r.state == "ac"
+    assert d.at["江北区", "shed_mw"] == pytest.approx(d.at["江北区", "load_mw"])
+    assert d.at["江北区", "customers_out"] == d.at["江北区", "customers"]
+    assert 0 < d.at["渝北区", "shed_mw"] < d.at["渝北区", "load_mw"]
 
 
 def test_conservation_on_a_severe_case(cq):

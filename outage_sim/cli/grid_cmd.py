@@ -33,12 +33,17 @@ def _dist(label: str, q: dict) -> str:
 def summary(
     level: Annotated[str, typer.Option("--level", help=LEVEL_HELP)] = "summer_peak",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    n1: Annotated[bool, typer.Option("--n1", help="Also check AC N-1 of every 220 kV and higher "
+                                     "line and transformer (N-1 校核; about 15 s).")] = False,
     data: DataDir = None,
 ) -> None:
-    """Size, load, customers, import, AC power-flow state and structure of the model."""
-    from outage_sim.grid import chongqing_net, summarize
+    """Size, load, customers, import, AC power-flow state, structure and layers of the model."""
+    from outage_sim.grid import chongqing_net, n1_check, summarize
 
-    s = summarize(chongqing_net(level, data_dir=data))
+    net = chongqing_net(level, data_dir=data)
+    s = summarize(net)
+    if n1:
+        s["n1"] = n1_check(net)
     if as_json:
         typer.echo(json.dumps(s, ensure_ascii=False, indent=2))
         return
@@ -79,16 +84,46 @@ def summary(
     for kv, q in st["impedance"].items():
         for name, dist in q.items():
             lines.append("    " + _dist(f"{kv} {name}", dist))
-    lines += [
-        "",
-        f"区县 districts ({len(s['districts'])})   load MW   customers   重点地区 key area",
-    ]
-    for row in s["districts"]:
-        lines.append(
-            f"  {row['name']:<6}{row['name_en']:<26}{row['load_mw']:>9,.1f}{row['customers']:>12,}"
-            f"   {'yes 是' if row['key_area'] else ''}"
-        )
+    lines += _layer_lines(s) + _district_lines(s)
     typer.echo("\n".join(lines))
+
+
+def _layer_lines(s: dict) -> list[str]:
+    """Per voltage level: stations, lines, transformers, N-1 when checked; topology; the 500 kV
+    stations whole districts hang on."""
+    out = ["", "分层 layers (电压等级)   buses   stations 厂站   lines 线路   transformers 主变"]
+    for row in s["layers"]:
+        areas = f"   supply areas 分区 {row['supply_areas']}" if "supply_areas" in row else ""
+        out.append(f"  {row['kv']:>6g} kV{row['buses']:>10}{row['stations']:>13}{row['lines']:>13}"
+                   f"{row['transformers']:>17}{areas}")
+    topo = s["topology"]
+    out.append(f"  topology 拓扑: mean degree {topo['all']['mean_degree']:.2f}, clustering 聚类系数 "
+               f"{topo['all']['clustering']:.3f} (220 kV layer: {topo['220kV']['mean_degree']:.2f}, "
+               f"{topo['220kV']['clustering']:.3f}; real grids 0.03–0.06)")
+    if "n1" in s:
+        for key, entry in s["n1"].items():
+            bad = entry["insecure"]
+            verdict = "secure 满足N-1" if not bad else f"{len(bad)} insecure 不满足: " + "; ".join(
+                f"{k} ({v})" for k, v in list(bad.items())[:5])
+            out.append(f"  N-1 {key:<22} {entry['checked']:>4} checked, {verdict}")
+    else:
+        out.append("  N-1 校核: not checked (--n1)")
+    for station, dark in s["sole_supply"].items():
+        out.append(f"  唯一电源 {station} 500kV is the only path of: {', '.join(dark)}")
+    return out
+
+
+def _district_lines(s: dict) -> list[str]:
+    out = ["", f"区县 districts ({len(s['districts'])})   load MW   customers   220kV stations   "
+               "MVA   容载比 ratio   重点地区 key area"]
+    for row in s["districts"]:
+        ratio = (f"{row['stations_220kv']:>6}{row['transformer_mva']:>9,.0f}{row['capacity_ratio']:>8.2f}"
+                 if row.get("capacity_ratio") is not None else f"{'':>23}")
+        out.append(
+            f"  {row['name']:<6}{row['name_en']:<26}{row['load_mw']:>9,.1f}{row['customers']:>12,}"
+            f"{ratio}   {'yes 是' if row['key_area'] else ''}"
+        )
+    return out
 
 
 @app.command("plot")

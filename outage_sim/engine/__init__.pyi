@@ -2,7 +2,7 @@
 
 from .base import BaseState
 from .batch import BatchModel, BatchResult, OutageMatrix, compile_batch, run_batch
-from .result import ShedResult
+from .result import ShedResult, with_distribution
 from .shed import GRID_FORMING_IMPORTS, MODES, base_state, shed_by_priority, shed_load
 from .state import DC_RATING_MARGIN, active_masks, build_dc_model
 
@@ -22,4 +22,5 @@ __all__ = [
     "run_batch",
     "shed_by_priority",
     "shed_load",
+    "with_distribution",
 ]

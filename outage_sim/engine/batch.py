@@ -160,9 +160,13 @@ class BatchResult:
 
 def run_batch(bm: BatchModel, outages: OutageMatrix, *, mode: str = "dispatch",
               cascade_threshold: float = 1.2, chunk: int = DEFAULT_CHUNK,
+              cut_share: np.ndarray | None = None,
               on_chunk: Callable[[int], object] | None = None) -> BatchResult:
     """Run S scenarios, ``chunk`` at a time (memory stays bounded whatever S is).
 
+    ``cut_share`` (S × loads), when given, is the share of each load cut off beneath the
+    transmission model (110 kV lines and feeders): each load keeps ``1 − cut_share`` of what the
+    transmission left it, as :func:`outage_sim.engine.with_distribution` does for one scenario.
     ``on_chunk(n)``, when given, is called after each chunk with the number of scenarios it ran
     (a progress bar's advance, :func:`outage_sim.progress.progress_bar`).
     """
@@ -181,6 +185,8 @@ def run_batch(bm: BatchModel, outages: OutageMatrix, *, mode: str = "dispatch",
     for start in range(0, S, chunk):
         rows = slice(start, min(S, start + chunk))
         served, unc, trip = _run_chunk(bm, outages.take(rows), mode, cascade_threshold)
+        if cut_share is not None:
+            served = served * (1.0 - np.clip(cut_share[rows], 0.0, 1.0))
         shed = np.clip(bm.demand[None, :] - served, 0.0, None)
         frac = np.divide(shed, bm.demand[None, :], out=np.zeros_like(shed), where=bm.demand > 0)
         frac = np.where(frac < 1e-9, 0.0, frac)

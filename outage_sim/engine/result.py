@@ -6,7 +6,7 @@ in MW and customers, why, and the state the engine ended in; :func:`build_result
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -118,20 +118,7 @@ def build_result(net, work, model, st, failed, rounds, ac, flags, mode, state, s
         "customers_out": customers_out,
         "cause": np.where(shed > 0, st.cause, "").astype(str)}, index=load.index)
     loads.loc[(loads.shed_mw > 0) & (loads.cause == ""), "cause"] = "balance"
-    imp = loads[(loads.important_user != "") & (loads.shed_mw > 0)]
-    by = loads.groupby("district").agg(load_mw=("demand_mw", "sum"), shed_mw=("shed_mw", "sum"),
-                                       customers=("customers", "sum"),
-                                       customers_out=("customers_out", "sum"))
-    dist = net["districts"][["name", "name_en", "key_area"]].copy()
-    for c in ("load_mw", "shed_mw"):
-        dist[c] = dist.name.map(by[c]).fillna(0.0).astype(float).round(6)
-    for c in ("customers", "customers_out"):
-        dist[c] = dist.name.map(by[c]).fillna(0).astype(np.int64)
-    dist["important_users_out"] = dist.name.map(imp.groupby("district").size()).fillna(0).astype(int)
-    dist["important_users_out_categories"] = dist.name.map(
-        imp.groupby("district").important_user.agg(lambda s: ",".join(sorted(set(s))))).fillna("")
-    main = {"load_mw": round(float(loads.demand_mw.sum()), 6), "shed_mw": round(float(shed.sum()), 6),
-            "customers": int(customers.sum()), "customers_out": int(customers_out.sum())}
+    dist, main = _summaries(net["districts"][["name", "name_en", "key_area"]], loads)
     islands = []
     load_isl = model.island[st.load_bus]
     for k in range(model.n_islands):
@@ -159,6 +146,50 @@ def build_result(net, work, model, st, failed, rounds, ac, flags, mode, state, s
                       mode=mode, state=state, seed=seed,
                       model_version=str(meta.get("model_version", "")), level=str(meta.get("level", "")),
                       dispatch=disp, base=base)
+
+
+def _summaries(names: pd.DataFrame, loads: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The district table and the main-grid totals of a loads table."""
+    imp = loads[(loads.important_user != "") & (loads.shed_mw > 0)]
+    by = loads.groupby("district").agg(load_mw=("demand_mw", "sum"), shed_mw=("shed_mw", "sum"),
+                                       customers=("customers", "sum"),
+                                       customers_out=("customers_out", "sum"))
+    dist = names.copy()
+    for c in ("load_mw", "shed_mw"):
+        dist[c] = dist.name.map(by[c]).fillna(0.0).astype(float).round(6)
+    for c in ("customers", "customers_out"):
+        dist[c] = dist.name.map(by[c]).fillna(0).astype(np.int64)
+    dist["important_users_out"] = dist.name.map(imp.groupby("district").size()).fillna(0).astype(int)
+    dist["important_users_out_categories"] = dist.name.map(
+        imp.groupby("district").important_user.agg(lambda s: ",".join(sorted(set(s))))).fillna("")
+    main = {"load_mw": round(float(loads.demand_mw.sum()), 6),
+            "shed_mw": round(float(loads.shed_mw.sum()), 6),
+            "customers": int(loads.customers.sum()), "customers_out": int(loads.customers_out.sum())}
+    return dist, main
+
+
+def with_distribution(result: ShedResult, frac: np.ndarray, cause: str | np.ndarray) -> ShedResult:
+    """The result with the loads cut off beneath the transmission model added (110 kV lines and
+    10 kV feeders, no power flow): each load keeps ``1 − frac`` of what the transmission left it
+    served, so a load already dark is not counted twice. ``cause`` names why, per load or for
+    all (kept where the transmission already gave one)."""
+    frac = np.clip(np.asarray(frac, dtype=float), 0.0, 1.0)
+    if not (frac > 0).any():
+        return result
+    loads = result.loads.copy()
+    demand = loads.demand_mw.to_numpy(float)
+    served = loads.served_mw.to_numpy(float) * (1.0 - frac)
+    shed = np.clip(demand - served, 0.0, None)
+    share = np.divide(shed, demand, out=np.zeros_like(shed), where=demand > 0)
+    share = np.where(share < 1e-9, 0.0, share)
+    customers = loads.customers.to_numpy(np.int64)
+    loads["served_mw"] = demand - np.where(share > 0, shed, 0.0)
+    loads["shed_mw"] = np.where(share > 0, shed, 0.0)
+    loads["customers_out"] = np.minimum(customers, np.floor(share * customers + 0.5).astype(np.int64))
+    new = np.broadcast_to(np.asarray(cause, dtype=object), frac.shape)
+    loads["cause"] = np.where((loads.cause == "") & (frac > 0), new, loads.cause).astype(str)
+    dist, main = _summaries(result.districts[["name", "name_en", "key_area"]], loads)
+    return replace(result, loads=loads, districts=dist, main=main)
 
 
 def _role(work, ref) -> str:

@@ -9,7 +9,8 @@ goes back to pandapower.
 Notes
 -----
 Conventions follow pandapower's DC power flow (``pp.rundcpp``): branch reactance only, no shunts,
-transformer reactance ``vk_percent`` on its own rating, flows in MW positive from the from/hv bus.
+transformer reactance √(vk² − vkr²) on its own rating (referred to the bus voltages and off-nominal
+ratio as pandapower's DC power flow does), flows in MW positive from the from/hv bus.
 A tested difference: pandapower gives NaN flows on buses it finds isolated; here they are 0.
 """
 
@@ -120,7 +121,15 @@ def build_dc_model(net: pp.pandapowerNet, masks: dict[str, np.ndarray] | None = 
     tr = net.trafo[masks["trafo"]]
     z_base_line = net.bus.vn_kv.loc[ln.from_bus].to_numpy() ** 2 / net.sn_mva
     x_line = (ln.x_ohm_per_km * ln.length_km / ln.parallel).to_numpy() / z_base_line
-    x_tr = (tr.vk_percent / 100.0 * net.sn_mva / tr.sn_mva / tr.parallel).to_numpy()
+    # as pandapower's DC power flow: the reactance referred to the low-voltage bus's nominal
+    # voltage and divided by the off-nominal ratio (525/230 kV units on 500/220 kV buses), which
+    # matters once a 220 kV chain closes a loop between two 500 kV stations
+    vn_hv_bus = net.bus.vn_kv.loc[tr.hv_bus].to_numpy()
+    vn_lv_bus = net.bus.vn_kv.loc[tr.lv_bus].to_numpy()
+    tap = (tr.vn_hv_kv.to_numpy() / tr.vn_lv_kv.to_numpy()) / (vn_hv_bus / vn_lv_bus)
+    vk = np.sqrt(np.maximum(tr.vk_percent.to_numpy() ** 2 - tr.vkr_percent.to_numpy() ** 2, 0.0))
+    x_tr = vk / 100.0 * net.sn_mva / tr.sn_mva.to_numpy() / tr.parallel.to_numpy()
+    x_tr = x_tr * (tr.vn_lv_kv.to_numpy() / vn_lv_bus) ** 2 * tap
     rating_line = (np.sqrt(3) * net.bus.vn_kv.loc[ln.from_bus].to_numpy() * ln.max_i_ka.to_numpy()
                    * ln.parallel.to_numpy() * ln.df.to_numpy())
     rating_tr = (tr.sn_mva * tr.parallel).to_numpy()

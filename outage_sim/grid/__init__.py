@@ -9,7 +9,8 @@ any pandapower net; the AC power flow, the model's summary tables and its catalo
 Modules: ``schema`` (the data files' rows and references, checked), ``data`` (reading them),
 ``model`` (the net and its AC power flow), ``annotate`` (the annotations, on our net or any
 pandapower net), ``stats`` (summaries), ``catalog`` (one table per kind of element, for
-``outage-sim grid list``).
+``outage-sim grid list``), ``layers`` (the grid by layer: supply areas, the districts that hang
+on one 500 kV station, topology, the 容载比 per district).
 
 The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
 """

@@ -2,7 +2,17 @@
 
 from .annotate import annotate_net, check_annotations
 from .catalog import CATALOG_KINDS, catalog_table
-from .data import DATA_DIR, GridTotals, district_names, grid_totals, load_levels, read_grid_data
+from .data import (
+    DATA_DIR,
+    GridTotals,
+    distribution_blocks,
+    district_names,
+    grid_totals,
+    load_levels,
+    read_grid_data,
+    transfer_capacity,
+)
+from .layers import capacity_ratio, n1_check, sole_supply, supply_areas, topology
 from .model import MODEL_VERSION, chongqing_net, import_mw, run_power_flow
 from .stats import district_table, summarize
 
@@ -12,15 +22,22 @@ __all__ = [
     "MODEL_VERSION",
     "GridTotals",
     "annotate_net",
+    "capacity_ratio",
     "catalog_table",
     "check_annotations",
     "chongqing_net",
+    "distribution_blocks",
     "district_names",
     "district_table",
     "grid_totals",
     "import_mw",
     "load_levels",
+    "n1_check",
     "read_grid_data",
     "run_power_flow",
+    "sole_supply",
     "summarize",
+    "supply_areas",
+    "topology",
+    "transfer_capacity",
 ]

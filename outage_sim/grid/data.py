@@ -181,3 +181,71 @@ def grid_totals(level: str = "summer_peak", data_dir: str | Path | None = None) 
 def district_names(data_dir: str | Path | None = None) -> list[str]:
     """The Chinese names of the model's districts, in data-file order (38 for Chongqing)."""
     return read_grid_data(data_dir)["districts"]["name"].tolist()
+
+
+# Data files a model may leave out (a bring-your-own model need not have them): columns required
+# when present. transfers.csv: which 220 kV station can pick up which other's load (转供).
+OPTIONAL_FILES: dict[str, tuple[str, ...]] = {
+    "transfers.csv": ("from_station", "to_station", "from_district", "to_district", "transfer_mw",
+                      "source"),
+    "distribution.csv": ("name", "district", "station", "supply", "peak_mw", "customers",
+                         "line_km_110", "feeders", "feeder_km", "overhead_share", "source"),
+}
+
+
+@lru_cache(maxsize=8)
+def _optional_table(directory: Path, fname: str) -> pd.DataFrame:
+    cols = OPTIONAL_FILES[fname]
+    if not (directory / fname).exists():
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    text, raw = _read_table(directory, fname, cols)
+    if (raw["source"].str.strip().str.len() == 0).any():
+        row = int(np.flatnonzero(raw["source"].str.strip().str.len() == 0)[0]) + 2
+        raise DataFileError(f"{fname}: row {row}: source is empty")
+    return _typed(text)
+
+
+def transfer_capacity(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """The model's transfer data (``transfers.csv``): one row per directed pair of 220 kV stations,
+    ``from_station`` (whose load is moved), ``to_station``, their districts, ``transfer_mw`` (how
+    much the receiving station can take at summer peak), ``tie_km`` and ``source`` (the rule).
+    Empty, with those columns, for a model without the file.
+
+    Raises
+    ------
+    DataFileError
+        The file is unreadable, lacks a column, has a row without a source or a negative transfer.
+    """
+    table = _optional_table(Path(data_dir) if data_dir is not None else DATA_DIR, "transfers.csv").copy()
+    mw = pd.to_numeric(table["transfer_mw"], errors="coerce")
+    if len(table) and (mw.isna() | (mw < 0)).any():
+        row = int(np.flatnonzero((mw.isna() | (mw < 0)).to_numpy())[0]) + 2
+        raise DataFileError(f"transfers.csv: row {row}: transfer_mw must be a number ≥ 0")
+    table["transfer_mw"] = mw.astype(float)
+    return table
+
+
+def distribution_blocks(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """The 110 kV stations beneath the 220 kV stations, each a block of 10 kV feeders
+    (``distribution.csv``): ``name``, ``district``, ``station`` (its 220 kV bus), ``supply`` (dual
+    or single), ``peak_mw``, ``customers``, ``line_km_110`` (route km of a supply line),
+    ``feeders``, ``feeder_km`` (route km per feeder), ``overhead_share``, ``source``. Empty, with
+    those columns, for a model without the file.
+
+    Raises
+    ------
+    DataFileError
+        The file is unreadable, lacks a column, has a row without a source or a number out of
+        range (negative, an overhead share above 1, no feeders).
+    """
+    table = _optional_table(Path(data_dir) if data_dir is not None else DATA_DIR,
+                            "distribution.csv").copy()
+    for col, lo, hi in (("peak_mw", 0, 1e5), ("customers", 0, 1e8), ("line_km_110", 0, 1e3),
+                        ("feeders", 1, 1e5), ("feeder_km", 0, 1e3), ("overhead_share", 0, 1)):
+        val = pd.to_numeric(table[col], errors="coerce")
+        bad = (val.isna() | (val < lo) | (val > hi)).to_numpy()
+        if len(table) and bad.any():
+            raise DataFileError(f"distribution.csv: row {int(np.flatnonzero(bad)[0]) + 2}: {col} must "
+                                f"be a number in [{lo:g}, {hi:g}]")
+        table[col] = val.astype(np.int64 if col in ("customers", "feeders") else float)
+    return table

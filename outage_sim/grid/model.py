@@ -52,6 +52,8 @@ from outage_sim.grid.data import (
 MODEL_NAME = "chongqing-main-grid"
 MODEL_VERSION = f"cq-2025.1+outage_sim-{__version__}"
 LOAD_POWER_FACTOR = 0.97  # at 220 kV, after reactive compensation at lower voltages
+UNIT_VM_PU = 1.03  # 500 kV units' voltage set point when load_levels.csv gives none
+LOW_SIDE_VM_STEP = 0.01  # 220 kV units and interties hold their set point this much lower
 REFERENCE_UNIT = "华能珞璜 #5"
 
 
@@ -117,6 +119,8 @@ def _add_buses(net: pp.pandapowerNet, subs: pd.DataFrame) -> BusLookup:
     net.bus["station"] = subs["station"].to_numpy()
     net.bus["lat"] = subs["lat"].astype(float).to_numpy()
     net.bus["lon"] = subs["lon"].astype(float).to_numpy()
+    if "transformer_mva" in subs:  # a load station's own transformation (220/110 kV), for the 容载比
+        net.bus["transformer_mva"] = pd.to_numeric(subs["transformer_mva"], errors="coerce").to_numpy(float)
 
     def bus(name: str, file: str) -> int:
         try:
@@ -177,6 +181,9 @@ def _add_generation(net: pp.pandapowerNet, data: GridData, lv: pd.Series, level:
     total_load = float(net.load.p_mw.sum())
     target = total_load * (1.0 + float(lv["loss_factor"]))
 
+    # 逆调压: the level's set point (lower in the valley, when the long 220 kV lines' charging
+    # lifts the voltage); levels.csv without the column keep the former 1.03 pu
+    vm_hv = float(lv["unit_vm_pu"]) if "unit_vm_pu" in lv and pd.notna(lv["unit_vm_pu"]) else UNIT_VM_PU
     imports = data["interties"]
     col = f"{level}_mw"
     if col not in imports:
@@ -189,7 +196,7 @@ def _add_generation(net: pp.pandapowerNet, data: GridData, lv: pd.Series, level:
             pp.create_sgen(net, b, p_mw=p_mw, q_mvar=0.0, name=row.name, type=row.kind,
                            max_p_mw=float(row.capacity_mw), min_p_mw=0.0)
         else:
-            pp.create_gen(net, b, p_mw=p_mw, vm_pu=1.02, name=row.name, type=row.kind,
+            pp.create_gen(net, b, p_mw=p_mw, vm_pu=vm_hv - LOW_SIDE_VM_STEP, name=row.name, type=row.kind,
                           max_p_mw=float(row.capacity_mw), min_p_mw=-float(row.capacity_mw))
     import_mw = float(imports[col].sum())
 
@@ -220,7 +227,8 @@ def _add_generation(net: pp.pandapowerNet, data: GridData, lv: pd.Series, level:
     on = hydro.to_numpy() | committed
     ubus = [bus(b, "units.csv") for b in units["bus"]]
     pp.create_gens(net, ubus, p_mw=np.where(on, p, 0.0),
-                   vm_pu=np.where(net.bus.loc[ubus, "vn_kv"].to_numpy() >= 500, 1.03, 1.02),
+                   vm_pu=np.where(net.bus.loc[ubus, "vn_kv"].to_numpy() >= 500, vm_hv,
+                                  vm_hv - LOW_SIDE_VM_STEP),
                    name=units["name"].tolist(), type=units["type"].tolist(), max_p_mw=pmax,
                    min_p_mw=pmin, in_service=on, slack=(units["name"] == REFERENCE_UNIT).to_numpy(),
                    slack_weight=np.where(thermal & on, pmax, 0.0), controllable=True)

@@ -189,6 +189,7 @@ class LoadLevelRow(_Row):
     wind_availability: Share
     solar_availability: Share
     loss_factor: _num(0, 0.5)
+    unit_vm_pu: _num(0.9, 1.1) = 1.03  # optional column: 500 kV units' set point (逆调压)
 
 
 class LoadRow(_Row):

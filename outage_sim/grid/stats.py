@@ -16,6 +16,8 @@ import numpy as np
 import pandapower as pp
 import pandas as pd
 
+from outage_sim.grid.layers import bus_graph as _merged_graph
+from outage_sim.grid.layers import capacity_ratio, layer_table, sole_supply, topology
 from outage_sim.grid.annotate import check_annotations
 from outage_sim.grid.model import import_mw, run_power_flow
 
@@ -34,8 +36,9 @@ def _quantiles(values: np.ndarray) -> dict[str, float]:
 
 def bus_graph(net: pp.pandapowerNet, *, multi: bool = False) -> nx.Graph:
     """The in-service bus graph (lines and transformers), parallel circuits merged unless ``multi``."""
-    g = pp.topology.create_nxgraph(net, respect_switches=True, include_out_of_service=False)
-    return g if multi else nx.Graph(g)
+    if not multi:
+        return _merged_graph(net)
+    return pp.topology.create_nxgraph(net, respect_switches=True, include_out_of_service=False)
 
 
 def structure(net: pp.pandapowerNet) -> dict:
@@ -124,7 +127,23 @@ def summarize(net: pp.pandapowerNet, *, run_ac: bool = True) -> dict:
         })
     out["districts"] = districts
     out["structure"] = structure(net)
+    _add_layers(net, out)
     return out
+
+
+def _add_layers(net: pp.pandapowerNet, out: dict) -> None:
+    """The summary's per-layer figures: stations, lines and transformers per voltage, topology,
+    the 500 kV stations that whole districts hang on, the 容载比 per district."""
+    out["layers"] = layer_table(net)
+    out["topology"] = topology(net)
+    out["sole_supply"] = sole_supply(net)
+    ratio = capacity_ratio(net).set_index("district")
+    for row in out["districts"]:
+        r = ratio.loc[row["name"]] if row["name"] in ratio.index else None
+        ok = r is not None and pd.notna(r["transformer_mva"])
+        row["stations_220kv"] = int(r["stations"]) if ok else None
+        row["transformer_mva"] = float(r["transformer_mva"]) if ok else None
+        row["capacity_ratio"] = round(float(r["ratio"]), 3) if ok else None
 
 
 def district_table(net: pp.pandapowerNet) -> pd.DataFrame:

@@ -7,8 +7,9 @@ landslides, external damage, heat waves), seeded and reproducible (:func:`draw_h
 Modules: ``faults`` (outages by name), ``specs`` (the hazard models' inputs, validated),
 ``data`` (fragility parameters from the data files), ``geo`` (distances and exposure),
 ``fragility`` (the fragility curves), ``tables`` (per-component failure probabilities),
-``sampling`` (drawing failures), ``guide`` (each hazard's parameters, units, ranges and where
-outcomes spread, for people).
+``sampling`` (drawing failures), ``distribution`` (110 kV lines and 10 kV feeders beneath the
+transmission model: their failure probabilities and draws), ``guide`` (each hazard's parameters,
+units, ranges and where outcomes spread, for people).
 
 The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
 """

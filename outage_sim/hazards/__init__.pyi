@@ -1,5 +1,15 @@
 """Type-checker view of the facade; `__init__.py` loads the same names lazily."""
 
+from .distribution import (
+    BlockProbabilities,
+    DistributionDraw,
+    block_load_matrix,
+    block_probabilities,
+    dark_share,
+    draw_distribution,
+    load_fractions,
+    sample_blocks,
+)
 from .data import HAZARD_FILES, check_district, district_zones, hazard_parameters
 from .faults import (
     FAULT_KINDS,
@@ -24,7 +34,9 @@ from .sampling import (
 from .specs import HAZARD_TYPES, Earthquake, HazardSpec, IceStorm, parse_hazard
 
 __all__ = [
+    "BlockProbabilities",
     "DAMAGE_STATES",
+    "DistributionDraw",
     "FAULT_KINDS",
     "HAZARD_FILES",
     "HAZARD_TYPES",
@@ -37,11 +49,15 @@ __all__ = [
     "Outage",
     "apply_conditions",
     "apply_outages",
+    "block_load_matrix",
+    "block_probabilities",
     "check_district",
     "component_table",
+    "dark_share",
     "distance_km",
     "district_outlines",
     "district_zones",
+    "draw_distribution",
     "draw_hazards",
     "failure_probabilities",
     "fault_names",
@@ -51,11 +67,13 @@ __all__ = [
     "hazard_guide",
     "hazard_parameters",
     "hazus_exceedance",
+    "load_fractions",
     "parse_hazard",
     "peak_ground_acceleration",
     "point_districts",
     "range_text",
     "resolve_fault",
+    "sample_blocks",
     "sample_failures",
     "tower_wind_p",
     "unique_outages",

@@ -27,7 +27,7 @@ from outage_sim.validation import problems
 
 HAZARD_DATA_DIR = Path(__file__).parents[1] / "data" / "hazards"
 HAZARD_FILES = ("geometry", "ice_storm", "wind_storm", "earthquake", "flood", "landslide",
-                "external_damage", "heat_wave")
+                "external_damage", "heat_wave", "distribution")
 _PROVENANCE = ("source", "estimate")
 
 

@@ -197,7 +197,20 @@ def _lines(ax, net) -> set[int]:
     for hv, lv in zip(net.trafo.hv_bus, net.trafo.lv_bus):
         ax.plot([lon[hv], lon[lv]], [lat[hv], lat[lv]], color="#555555", lw=0.6, zorder=1)
     ax.scatter(lon, lat, s=[18 if kv >= 500 else 6 for kv in net.bus.vn_kv], c="black", zorder=2)
+    _supply_areas(ax, net)
     return drawn
+
+
+def _supply_areas(ax, net) -> None:
+    """220 kV load stations coloured by their supply area (分区: the 500 kV station whose area
+    they belong to), when the net says which."""
+    if "kind" not in net.bus or "station" not in net.bus:
+        return
+    loads = net.bus[net.bus["kind"] == "load220"]
+    palette = plt.get_cmap("tab20")
+    for k, (area, members) in enumerate(sorted(loads.groupby("station"), key=lambda t: str(t[0]))):
+        ax.scatter(members["lon"], members["lat"], s=30, color=palette(k % 20), edgecolors="black",
+                   linewidths=0.3, zorder=2.5)
 
 
 def _plants(ax, net) -> None:
@@ -214,6 +227,9 @@ def _plants(ax, net) -> None:
 def _grid_legend(drawn: set[int]) -> list:
     handles = [Line2D([], [], color=VOLTAGE_COLOURS[k], lw=2, label=f"{k} kV")
                for k in sorted(drawn, reverse=True) if k in VOLTAGE_COLOURS]
+    handles.append(Line2D([], [], ls="", marker="o", color="#9edae5", markeredgecolor="black",
+                          markersize=6, label=bilingual("220 kV station, colour = supply area",
+                                                        "220kV站, 颜色=供电分区")))
     names = {"coal": bilingual("coal unit", "煤电"), "gas": bilingual("gas unit", "气电"),
              "hydro": bilingual("hydro unit", "水电"),
              "import": bilingual("intertie / DC infeed", "外来电")}

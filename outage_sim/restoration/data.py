@@ -150,6 +150,15 @@ class Backbone(_Section):
     main_plant_min_mw: Annotated[float, Field(strict=True, ge=0)]
 
 
+class DistributionRepair(_Section):
+    """Repairs beneath the transmission model: work hours per failed 10 kV feeder and per failed
+    110 kV supply line, and the district's distribution crews (配网抢修队伍) by zone."""
+
+    feeder_h: Positive
+    line_110kv_h: Positive
+    crews_by_zone: dict[str, Count]
+
+
 class OperatingLimits(_Section):
     """§4.3(1): the AC state's limits (branch loading, bus voltages)."""
 
@@ -200,6 +209,7 @@ class RepairFile(_Section):
     priority_weights: PriorityWeights
     backbone: Backbone
     operating_limits: OperatingLimits
+    distribution: DistributionRepair | None = None  # absent: distribution failures are not repaired
 
     @model_validator(mode="after")
     def _every_kind_has_a_default(self) -> RepairFile:

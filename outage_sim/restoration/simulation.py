@@ -19,6 +19,7 @@ import pandas as pd
 from outage_sim.engine import shed_load
 from outage_sim.restoration.crews import Job, RepairWork, Restart
 from outage_sim.restoration.data import RepairData
+from outage_sim.restoration.distribution import DistributionRepairs
 from outage_sim.restoration.result import load_check
 from outage_sim.restoration.tables import EPS_MW, Record, result_fields
 from outage_sim.restoration.topology import Key, Topology, TopoState
@@ -63,6 +64,9 @@ class Simulation:
         self._full_phase: int | None = None  # phase in which every load could already be served
         self._need_dispatch = True  # free crews wait for a change (the start, a repair done)
         self._checks_setup(net)
+        # failed 110 kV lines and feeders: repaired by the districts' own crews on a schedule
+        self.dist = DistributionRepairs(run, data, self.hazard_end, data.work_factor(self.cause))
+        self._dist_logged = 0.0
 
     # ---------------------------------------------------------------- set-up
     def _secondary_end(self, sc) -> float:
@@ -192,6 +196,9 @@ class Simulation:
         self._restarts(t)
         st = self.topo.state(self.out)
         reach, _ = self._engine(t, ac=False)
+        if not self.dist.empty:
+            reach = reach * (1.0 - self.dist.share(t))
+            self._log_distribution(t)
         rec.below = max(rec.below, float((self.served - reach).max(initial=0.0)))
         hazard = t < self.hazard_end - 1e-9
         self._send_crews(t, st, reach, hazard)
@@ -210,7 +217,16 @@ class Simulation:
 
     def _ahead(self, t: float) -> list[float]:
         """The end of the hazard and of the secondary incidents, where still to come."""
-        return [x for x in (self.hazard_end, self.secondary_end) if x > t + 1e-9]
+        return [x for x in (self.hazard_end, self.secondary_end, *self.dist.next_after(t))
+                if x > t + 1e-9]
+
+    def _log_distribution(self, t: float) -> None:
+        """Log the distribution repairs finished since the last moment."""
+        for (district, kind), row in self.dist.done_between(self._dist_logged, t).iterrows():
+            what = ("110 kV supply line(s)" if kind == "110kV" else "10 kV feeder(s)")
+            self._log(t, "repair", f"配网抢修 distribution repair: {row.n} {what} back "
+                      f"({int(row.customers):,} customers)", district)
+        self._dist_logged = t
 
     def _advance(self, now: Moment) -> float:
         """Crews work and islands pick load up until the next moment; returns its time."""

@@ -24,8 +24,15 @@ import pandas as pd
 
 from outage_sim.engine import BatchModel, OutageMatrix, compile_batch, run_batch
 from outage_sim.errors import InputError, ModelError, OutageSimError
+from outage_sim.grid import distribution_blocks
 from outage_sim.hazards import (
+    BlockProbabilities,
     apply_conditions,
+    block_load_matrix,
+    block_probabilities,
+    dark_share,
+    load_fractions,
+    sample_blocks,
     failure_probabilities,
     group_codes,
     hazard_context,
@@ -57,6 +64,8 @@ class MonteCarloSetup:
     mode: str
     cascade_threshold: float
     scenario_name: str
+    # beneath the transmission model: block probabilities, feeders per block, blocks × loads
+    distribution: tuple[BlockProbabilities, np.ndarray, np.ndarray] | None = None
 
 
 def prepare(scenario: Scenario) -> MonteCarloSetup:
@@ -72,9 +81,14 @@ def prepare(scenario: Scenario) -> MonteCarloSetup:
     fixed = []
     for f in scenario.faults:
         fixed += [(o.element, o.index) for o in resolve_fault(net, f.kind, f.name)]
+    blocks = distribution_blocks()
+    probs = block_probabilities(blocks, scenario.hazards)
+    dist = ((probs, blocks["feeders"].to_numpy(np.int64), block_load_matrix(net, blocks))
+            if probs.exposed else None)
     return MonteCarloSetup(model=compile_batch(net), tables=tuple(tables),
                            fixed_outages=tuple(fixed), mode=scenario.mode,
-                           cascade_threshold=scenario.cascade_threshold, scenario_name=scenario.name)
+                           cascade_threshold=scenario.cascade_threshold, scenario_name=scenario.name,
+                           distribution=dist)
 
 
 def draw_matrix(setup: MonteCarloSetup, seeds: np.ndarray) -> OutageMatrix:
@@ -95,7 +109,13 @@ def draw_matrix(setup: MonteCarloSetup, seeds: np.ndarray) -> OutageMatrix:
 def run_chunk(setup: MonteCarloSetup, seeds: np.ndarray) -> dict:
     """Draw and run one chunk; returns plain arrays (picklable, small)."""
     om = draw_matrix(setup, seeds)
-    res = run_batch(setup.model, om, mode=setup.mode, cascade_threshold=setup.cascade_threshold)
+    cut = None
+    if setup.distribution is not None:  # 110 kV lines and feeders, drawn on their own stream
+        probs, feeders, matrix = setup.distribution
+        lost, failed = sample_blocks(probs, feeders, seeds)
+        cut = load_fractions(dark_share(lost, failed, feeders), matrix)
+    res = run_batch(setup.model, om, mode=setup.mode, cascade_threshold=setup.cascade_threshold,
+                    cut_share=cut)
     sev = classify_batch(**res.to_events())
     return {"seeds": np.asarray(seeds, np.int64), "rank": sev.rank.astype(np.int8),
             "shed_mw": res.main_shed_mw, "customers_out": res.main_customers_out,

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from outage_sim.engine import ShedResult, shed_load
+from outage_sim.engine import ShedResult, shed_load, with_distribution
+from outage_sim.grid import distribution_blocks
+from outage_sim.hazards import draw_distribution
 from outage_sim.outputs import Writer, check_output, write_outputs
 from outage_sim.response import ResponsePlan, build_response, respond_output
 from outage_sim.response import markdown as response_markdown
@@ -58,6 +60,8 @@ class RunResult:
     seed: int
     net: Any = field(default=None, repr=False, compare=False)  # the event's grid (for restoration)
     restoration: Any = field(default=None, repr=False, compare=False)
+    # failures beneath the transmission model (hazards.DistributionDraw), None when none
+    distribution: Any = field(default=None, repr=False, compare=False)
 
     @property
     def model_version(self) -> str:
@@ -137,6 +141,13 @@ def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool 
     outages, notes = draw_outages(scenario, net, seed)
     shed = shed_load(net, outages, mode=scenario.mode, cascade_threshold=scenario.cascade_threshold,
                      ac_check=ac_check, seed=seed)
+    dist = draw_distribution(net, distribution_blocks(), scenario.hazards, seed)
+    if dist is not None and dist.any:
+        shed = with_distribution(shed, dist.load_share, dist.load_cause)
+        c = dist.summary()
+        notes = [*notes, f"配网 distribution: {c['lost_110kv']} 110 kV supplies and {c['feeders_failed']} "
+                 f"10 kV feeders failed in {c['blocks_hit']} of the 110 kV stations' areas, "
+                 f"{c['customers_cut']:,} customers cut off beneath the transmission model"]
     severity = classify(shed.to_event())
     cause = scenario.cause
     if cause is None:
@@ -148,7 +159,7 @@ def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool 
     response = build_response(severity, scenario.time, cause=cause, secondary=scenario.secondary,
                               **exercise_context(severity, shed, scenario.name, seed))
     result = RunResult(scenario=scenario, shed=shed, severity=severity, response=response,
-                       hazard_notes=tuple(notes), seed=seed, net=net)
+                       hazard_notes=tuple(notes), seed=seed, net=net, distribution=dist)
     if restore:
         from outage_sim.restoration import restore as simulate
 
