@@ -128,6 +128,37 @@ class RestartTimes(_Section):
     substation: Hours
 
 
+class LoadTransferPrm(_Section):
+    """负荷转供: when the switching of a dark station's load onto its neighbours is done, and the
+    power factor that turns a station's 220/110 kV MVA into MW of headroom."""
+
+    switch_h: Hours
+    power_factor: Annotated[float, Field(strict=True, gt=0, le=1)]
+
+
+class BackupPower(_Section):
+    """自备应急电源 of one category of important user: shares of its load and fuel hours."""
+
+    critical_share: Share
+    backup_share: Share
+    endurance_h: Hours
+
+    @model_validator(mode="after")
+    def _within_critical(self) -> BackupPower:
+        if self.backup_share > self.critical_share:
+            raise ValueError("backup_share: must not exceed critical_share")
+        return self
+
+
+class GeneratorFleet(_Section):
+    """应急发电车: rating of a vehicle, mobilisation, bases (district → count), category order."""
+
+    mw_each: Positive
+    mobilise_h: Hours
+    bases: dict[str, Count]
+    priority: list[str]
+
+
 class ColdLoadPickup(_Section):
     """Load out for longer than ``after_h`` costs ``factor`` × its MW of pick-up capacity."""
 
@@ -210,6 +241,9 @@ class RepairFile(_Section):
     backbone: Backbone
     operating_limits: OperatingLimits
     distribution: DistributionRepair | None = None  # absent: distribution failures are not repaired
+    load_transfer: LoadTransferPrm | None = None  # absent: no load is transferred
+    backup_power: dict[str, BackupPower] | None = None  # with an `important_user` default
+    generator_fleet: GeneratorFleet | None = None  # absent (either): no emergency power
 
     @model_validator(mode="after")
     def _every_kind_has_a_default(self) -> RepairFile:

@@ -22,6 +22,16 @@ event time until the response may end and the load is back, or a horizon:
   says how much each load can be served; loads come back towards it at the pick-up rate of their
   island (a share of its online capacity per hour), each restored MW costing the cold-load
   pick-up factor, in the policy's order. A load once picked up is never cut again (no new faults).
+- **Load transfer (负荷转供).** Once the switching is done (``load_transfer`` in
+  ``repair.yaml``), the load of each de-energised 220 kV station moves over the 110 kV ties to
+  energised neighbours (``transfers.csv``), within each tie's limit and the receiving station's
+  220/110 kV headroom; the engine is asked about the net with the load moved, so the 220/500 kV
+  ratings hold too (:mod:`outage_sim.restoration.transfer`). Switching steps are in the log.
+- **Emergency power (应急电源).** Important users carry a share of their load on their own
+  standby generators while the fuel lasts, and generator vehicles (应急发电车) are sent to the
+  users still out by priority (``backup_power``, ``generator_fleet``;
+  :mod:`outage_sim.restoration.emergency`). The timeline counts them beside the grid
+  (``backup_mw``, ``mobile_mw``, ``emergency_mw``, ``supplied_pct``), never as restoration.
 - **At every step** the load restored, customers out, the event level re-graded from the current
   state (:func:`outage_sim.severity.classify_batch`), the response level (stepped down as the level
   falls; never below Ⅳ级 while the response lasts) and the four §4.3 checks. The response ends at

@@ -20,9 +20,11 @@ from outage_sim.engine import shed_load
 from outage_sim.restoration.crews import Job, RepairWork, Restart
 from outage_sim.restoration.data import RepairData
 from outage_sim.restoration.distribution import DistributionRepairs
+from outage_sim.restoration.emergency import EmergencyPower
 from outage_sim.restoration.result import load_check
 from outage_sim.restoration.tables import EPS_MW, Record, result_fields
 from outage_sim.restoration.topology import Key, Topology, TopoState
+from outage_sim.restoration.transfer import LoadTransfer, Move
 
 _BUS_OF = {"gen": "gen_bus", "sgen": "sgen_bus"}  # Topology's bus array per kind of source
 
@@ -67,6 +69,12 @@ class Simulation:
         # failed 110 kV lines and feeders: repaired by the districts' own crews on a schedule
         self.dist = DistributionRepairs(run, data, self.hazard_end, data.work_factor(self.cause))
         self._dist_logged = 0.0
+        # 负荷转供: dark stations' load onto energised neighbours once switching is done
+        self.transfer = LoadTransfer(net, self.topo, data.values.get("load_transfer"))
+        self.moves: tuple[Move, ...] = ()
+        self.pick_bus = self.topo.load_bus.copy()  # the bus each load is supplied from now
+        # important users' own standby generators and the generator vehicles (应急发电车)
+        self.emerg = EmergencyPower(net, run.shed.loads, data, data.travel_factor(self.cause))
 
     # ---------------------------------------------------------------- set-up
     def _secondary_end(self, sc) -> float:
@@ -143,16 +151,19 @@ class Simulation:
         repaired element open), so once every load could be served the engine is not asked
         again until the AC check needs it."""
         phase = self._phase(t)
-        key = (phase, frozenset(self.out), ac)
+        key = (phase, frozenset(self.out), self.moves, ac)
         if key in self.cache:
             return self.cache[key]
         if not ac and self._full_phase == phase:
             return self.demand, {"converged": None}
-        res = shed_load(self.nets[phase], [self.work.outages[k] for k in sorted(self.out)],
+        net = self.nets[phase]
+        if self.moves:
+            net = self.transfer.moved_net(net, self.moves)
+        res = shed_load(net, [self.work.outages[k] for k in sorted(self.out)],
                         mode="dispatch", ac_check=ac)
         self.cache[key] = (res.loads.served_mw.to_numpy(float), res.ac)
         if ac:
-            self.cache[(phase, frozenset(self.out), False)] = self.cache[key]
+            self.cache[(phase, frozenset(self.out), self.moves, False)] = self.cache[key]
         if (self.cache[key][0] >= self.demand - EPS_MW).all():
             self._full_phase = phase
         return self.cache[key]
@@ -195,6 +206,7 @@ class Simulation:
         self._repairs_done(t)
         self._restarts(t)
         st = self.topo.state(self.out)
+        self._switch(t, st)
         reach, _ = self._engine(t, ac=False)
         if not self.dist.empty:
             reach = reach * (1.0 - self.dist.share(t))
@@ -203,6 +215,7 @@ class Simulation:
         hazard = t < self.hazard_end - 1e-9
         self._send_crews(t, st, reach, hazard)
         shed = np.clip(self.demand - self.served, 0.0, None)
+        self._send_generators(t, shed, hazard)
         checks = self._checks(t, shed, hazard, ended=rec.terminated is not None)
         rec.hold(t, checks, self.activated)
         self._record(t, shed, checks, rec)
@@ -217,7 +230,8 @@ class Simulation:
 
     def _ahead(self, t: float) -> list[float]:
         """The end of the hazard and of the secondary incidents, where still to come."""
-        return [x for x in (self.hazard_end, self.secondary_end, *self.dist.next_after(t))
+        return [x for x in (self.hazard_end, self.secondary_end, self.transfer.switch_h,
+                            *self.dist.next_after(t), *self.emerg.next_after(t))
                 if x > t + 1e-9]
 
     def _log_distribution(self, t: float) -> None:
@@ -359,6 +373,9 @@ class Simulation:
         rec.rows.append({"t_h": t, "served_mw": float(self.served.sum()),
                          "shed_mw": float(shed.sum()), "key_shed_mw": float(shed[self.key].sum()),
                          "customers_out": int(co.sum()), "outstanding": len(self.out),
+                         "transferred_mw": float(sum(self.served[m.load] for m in self.moves)),
+                         "backup_mw": float(self.emerg.backup_mw(t, shed).sum()),
+                         "mobile_mw": float(self.emerg.mobile_mw(t, shed).sum()),
                          "crews_busy": sum(c.job is not None for c in self.work.crews),
                          "key_lagging": "、".join(self.key_lagging),
                          **{f"check_{c}": ok for c, ok in checks.items()}})
@@ -385,7 +402,7 @@ class Simulation:
         """Bring loads towards ``reach`` in pick-up order, each island within its budget (MW),
         every restored MW costing ``factor`` MW of it (cold-load pick-up)."""
         need = np.clip(reach - self.served, 0.0, None)
-        isl = st.island[self.topo.load_bus]
+        isl = st.island[self.pick_bus]
         for k in np.unique(isl[need > EPS_MW]):
             if k < 0:
                 continue
@@ -398,6 +415,45 @@ class Simulation:
             if len(rest):
                 left = budget[k] - (cost[rest[0] - 1] if rest[0] > 0 else 0.0)
                 self.served[idx[rest[0]]] += max(0.0, left) / factor
+
+    def _switch(self, t: float, st: TopoState) -> None:
+        """负荷转供: the moves of dark stations' load onto neighbours at ``t``; each change of a
+        pair (a transfer made, or ended as the station comes back) goes into the log."""
+        moves = self.transfer.plan(t, st, self.demand, self.pick_rank)
+        if moves == self.moves:
+            return
+        before = self.transfer.summary(self.moves, self.demand)
+        after = self.transfer.summary(moves, self.demand)
+        names = self.transfer.names
+        for (a, b), mw in after.items():
+            if (a, b) not in before:
+                self._log(t, "transfer", f"负荷转供 load transfer: {mw:,.1f} MW of {names[a]}'s "
+                          f"load switched to {names[b]} over the 110 kV ties (its 220/110 kV "
+                          f"transformers {self.transfer.rating_of(b):,.0f} MW)",
+                          self._district_of_bus(a))
+        for (a, b) in before.keys() - after.keys():
+            self._log(t, "transfer_end", f"转供恢复 transfer ended: {names[a]} re-energised, its "
+                      f"load switched back from {names[b]}", self._district_of_bus(a))
+        self.moves = moves
+        self.pick_bus = self.topo.load_bus.copy()
+        for m in moves:
+            self.pick_bus[m.load] = m.to_bus
+
+    def _send_generators(self, t: float, shed: np.ndarray, hazard: bool) -> None:
+        """应急发电车: send free generator vehicles to important users still out; one log line
+        per user served."""
+        loads, by_user = self.run.shed.loads, {}
+        for v, i in self.emerg.dispatch(t, shed, hazard):
+            by_user.setdefault(i, []).append(v)
+        for i, vs in by_user.items():
+            bases = "、".join(dict.fromkeys(v.base for v in vs))
+            self._log(t, "emergency_power", f"应急发电车 {len(vs)} generator vehicle(s) "
+                      f"({len(vs) * self.emerg.mw:g} MW, from {bases}) sent to "
+                      f"{loads.name.iloc[i]} ({self.emerg.category[i]}), arriving by "
+                      f"+{max(v.arrive_h for v in vs):.1f} h", str(loads.district.iloc[i]))
+
+    def _district_of_bus(self, pos: int) -> str:
+        return str(self.run.net.bus["district"].iloc[pos]) if "district" in self.run.net.bus else ""
 
     def _log(self, t: float, kind: str, what: str, district: str = "") -> None:
         self.events.append({"t_h": t, "kind": kind, "what": what, "district": district})

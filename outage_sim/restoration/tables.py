@@ -112,6 +112,10 @@ def _timeline(sim, rec: Record, batch) -> pd.DataFrame:
     tl["restored_pct"] = [share_pct(shed0 - s, shed0) for s in tl.shed_mw]
     tl["key_restored_pct"] = [share_pct(key0 - s, key0) for s in tl.key_shed_mw]
     tl["customers_restored_pct"] = [share_pct(sim.co0 - c, sim.co0) for c in tl.customers_out]
+    # emergency power (backup and generator vehicles) beside the grid, never counted as it
+    tl["emergency_mw"] = tl.backup_mw + tl.mobile_mw
+    tl["supplied_pct"] = [share_pct(shed0 - s + e, shed0)
+                          for s, e in zip(tl.shed_mw, tl.emergency_mw)]
     terminated = rec.terminated
     responding = sim.activated & ((tl.t_h < terminated) if terminated is not None else True)
     _levels(tl, batch.plan, batch.rank.astype(int), responding)
