@@ -64,6 +64,9 @@ def test_backup_serves_important_users_while_fuel_lasts():
     assert (tl.emergency_mw <= tl.shed_mw + 1e-6).all()
     assert (tl.supplied_pct >= tl.restored_pct - 1e-9).all()
     assert res.to_dict()["first_hours"]["backup_mw_peak"] > 0
+    # restored is measured against what the shed customers would draw at that hour
+    want = 100 * (1 - tl.shed_now_mw / tl.shed0_now_mw)
+    assert np.allclose(tl.restored_pct, want.clip(0, 100), atol=1e-6)
 
 
 def test_ice_storm_sends_generator_vehicles_to_xiushan():

@@ -50,8 +50,12 @@ the policies), :mod:`outage_sim.restoration.simulation` (the time loop),
 Notes
 -----
 Assumptions a reader should know: no new faults after the event (aftershocks, re-icing of
-repaired lines are not drawn); demand stays at the pre-event level (no daily load curve), so
-unserved energy is the shed MW integrated over time; reports are made when due. A repair never
+repaired lines are not drawn); demand follows a typical day of the season per load class
+(:mod:`outage_sim.restoration.demand`): the state is kept as the share of each load served, so
+``served_mw``/``shed_mw`` are at the event's demand (what the §1.5 re-grading reads) while
+``restored_pct``, the §4.3(2) check, pick-up costs and unserved energy are at the hour's demand;
+the engine's limits are found at the event's demand (a cautious bound at lighter hours);
+reports are made when due. A repair never
 lowers what the network can carry, because the dispatcher could leave the repaired element open:
 this is why a load once picked up is kept on, and why the engine is not asked again once every
 load could be served.

@@ -161,8 +161,10 @@ class Restoration:
 
     @property
     def unserved_mwh(self) -> float:
-        """Energy not served over the run (MWh): the shed MW integrated over time."""
-        return float(np.trapezoid(self.timeline.shed_mw, self.timeline.t_h))
+        """Energy not served over the run (MWh): the shed MW at each hour's demand integrated
+        over time."""
+        col = "shed_now_mw" if "shed_now_mw" in self.timeline else "shed_mw"
+        return float(np.trapezoid(self.timeline[col], self.timeline.t_h))
 
     @property
     def customer_hours(self) -> float:

@@ -19,6 +19,7 @@ import pandas as pd
 from outage_sim.engine import shed_load
 from outage_sim.restoration.crews import Job, RepairWork, Restart
 from outage_sim.restoration.data import RepairData
+from outage_sim.restoration.demand import DayProfile, load_profiles
 from outage_sim.restoration.distribution import DistributionRepairs
 from outage_sim.restoration.emergency import EmergencyPower
 from outage_sim.restoration.result import load_check
@@ -61,6 +62,8 @@ class Simulation:
         self.events: list[dict] = []
         self.flags: list[str] = []
         self._loads(net)
+        # demand over the day: each load's factor at a moment against the event's hour
+        self.day = DayProfile(run.shed.loads.load_class, sc.time, load_profiles())
         self.work = RepairWork(run, data, self.cause, self.topo, self._log)
         self.out: set[Key] = self.work.out
         self._full_phase: int | None = None  # phase in which every load could already be served
@@ -259,6 +262,8 @@ class Simulation:
         nxt += [c.arrive_h for c in work.crews if c.job is not None and c.arrive_h > t + 1e-9]
         nxt += [r.ready_h for r in work.restarts if r.ready_h is not None]
         nxt += [t + j.work_left / rates[j.id] for j in now.pending if rates[j.id] > 0]
+        if self.day.varies and (self.served < self.demand - EPS_MW).any():
+            nxt.append(self.day.next_hour(t))  # a row every clock hour while load is out
         return max(min(nxt), t + 1e-6)
 
     def _closing_flags(self, rec: Record) -> None:
@@ -335,7 +340,7 @@ class Simulation:
         """The four §4.3 checks at ``t`` (once the response has ended the grid check, an AC power
         flow, is not run again)."""
         return {"grid": True if ended else self._grid_check(t),
-                "load": self._load_check(shed),
+                "load": self._load_check(shed, self.day.factor(t)),
                 "hazard": not hazard,
                 "secondary": t >= self.secondary_end - 1e-9}
 
@@ -355,22 +360,28 @@ class Simulation:
                 and lim["vm_pu_min"] - 1e-9 <= ac["vm_pu_min"]
                 and ac["vm_pu_max"] <= lim["vm_pu_max"] + 1e-9)
 
-    def _load_check(self, shed: np.ndarray) -> bool:
+    def _load_check(self, shed: np.ndarray, f: np.ndarray) -> bool:
         """§4.3(2) as the plan file's ``[termination]`` reads it (each affected key area and all
         together, :func:`~outage_sim.restoration.result.load_check`); the key areas below the
         mark are kept in :attr:`key_lagging` for the timeline."""
         n = len(self.dnames)
-        by0, now, load = (np.bincount(self.dcode, x, n) for x in (self.shed0, shed, self.demand))
+        by0, now, load = (np.bincount(self.dcode, x * f, n)
+                          for x in (self.shed0, shed, self.demand))  # at the hour's demand
         keys = [i for i, d in enumerate(self.dnames) if d in self.key_areas]
         ok, self.key_lagging = load_check(
-            self.run.severity.plan.termination, float(self.shed0.sum()), float(shed.sum()),
+            self.run.severity.plan.termination, float(by0.sum()), float(now.sum()),
             *({self.dnames[i]: float(a[i]) for i in keys} for a in (by0, now, load)))
         return ok
 
     def _record(self, t: float, shed: np.ndarray, checks: dict[str, bool], rec: Record) -> None:
         """The timeline row of ``t``, and the districts' shed MW and customers out."""
         co = customers_out(self.demand, self.served, self.customers)
+        f = self.day.factor(t)
         rec.rows.append({"t_h": t, "served_mw": float(self.served.sum()),
+                         "demand_now_mw": float(self.demand @ f),
+                         "shed_now_mw": float(shed @ f), "shed0_now_mw": float(self.shed0 @ f),
+                         "key_shed_now_mw": float(shed[self.key] @ f[self.key]),
+                         "key_shed0_now_mw": float(self.shed0[self.key] @ f[self.key]),
                          "shed_mw": float(shed.sum()), "key_shed_mw": float(shed[self.key].sum()),
                          "customers_out": int(co.sum()), "outstanding": len(self.out),
                          "transferred_mw": float(sum(self.served[m.load] for m in self.moves)),
@@ -395,10 +406,11 @@ class Simulation:
         out for a while comes back cold (each MW costs the cold-load pick-up factor)."""
         clpu = self.data.values["cold_load_pickup"]
         factor = float(clpu["factor"]) if now.t >= float(clpu["after_h"]) else 1.0
-        self._pick_up(now.st, now.reach, self._budget(now.st) * (t_next - now.t), factor)
+        self._pick_up(now.st, now.reach, self._budget(now.st) * (t_next - now.t),
+                      factor * self.day.factor(now.t))
 
     def _pick_up(self, st: TopoState, reach: np.ndarray, budget: np.ndarray,
-                 factor: float) -> None:
+                 factor: np.ndarray) -> None:
         """Bring loads towards ``reach`` in pick-up order, each island within its budget (MW),
         every restored MW costing ``factor`` MW of it (cold-load pick-up)."""
         need = np.clip(reach - self.served, 0.0, None)
@@ -408,13 +420,13 @@ class Simulation:
                 continue
             idx = np.flatnonzero((isl == k) & (need > EPS_MW))
             idx = idx[np.argsort(self.pick_rank[idx])]
-            cost = np.cumsum(need[idx] * factor)
+            cost = np.cumsum(need[idx] * factor[idx])
             full = cost <= budget[k] + 1e-9
             self.served[idx[full]] += need[idx[full]]
             rest = np.flatnonzero(~full)
             if len(rest):
                 left = budget[k] - (cost[rest[0] - 1] if rest[0] > 0 else 0.0)
-                self.served[idx[rest[0]]] += max(0.0, left) / factor
+                self.served[idx[rest[0]]] += max(0.0, left) / factor[idx[rest[0]]]
 
     def _switch(self, t: float, st: TopoState) -> None:
         """负荷转供: the moves of dark stations' load onto neighbours at ``t``; each change of a
