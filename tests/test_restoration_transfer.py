@@ -116,3 +116,4 @@ def test_earthquake_restores_share_within_a_day(name):
     tl = res.timeline
     assert float(tl[tl.t_h <= 24].restored_pct.iloc[-1]) >= 30.0
     assert (res.events.kind == "transfer").any()
+    assert (res.events.kind == "support").any()  # 重大: cross-province crews after 24 h

@@ -159,6 +159,20 @@ class GeneratorFleet(_Section):
     priority: list[str]
 
 
+class RepairSpread(_Section):
+    """The lognormal of a repair's time around the table's value (its median)."""
+
+    sigma: Annotated[float, Field(strict=True, ge=0, le=2)]
+
+
+class SupportCrews(_Section):
+    """跨省支援: crews by event level, the hours until they arrive, where they gather."""
+
+    by_level: dict[str, Count]
+    delay_h: Hours
+    base: Annotated[str, Field(strict=True, min_length=1)]
+
+
 class ColdLoadPickup(_Section):
     """Load out for longer than ``after_h`` costs ``factor`` × its MW of pick-up capacity."""
 
@@ -244,6 +258,9 @@ class RepairFile(_Section):
     load_transfer: LoadTransferPrm | None = None  # absent: no load is transferred
     backup_power: dict[str, BackupPower] | None = None  # with an `important_user` default
     generator_fleet: GeneratorFleet | None = None  # absent (either): no emergency power
+    repair_spread: RepairSpread | None = None  # absent: repair times are not drawn
+    emergency_tower: dict[str, Share] | None = None  # by cause: share of a line job's work
+    support_crews: SupportCrews | None = None  # absent: no cross-province support
 
     @model_validator(mode="after")
     def _every_kind_has_a_default(self) -> RepairFile:

@@ -79,7 +79,7 @@ __all__ = ["compare_policies", "restore"]
 
 def restore(run, *, policy: str | None = None, horizon_h: float | None = None,
             step_h: float | None = None, data: RepairData | None = None,
-            cache: dict | None = None) -> Restoration:
+            cache: dict | None = None, seed: int | None = None) -> Restoration:
     """Simulate restoration after a scenario run.
 
     Parameters
@@ -93,6 +93,9 @@ def restore(run, *, policy: str | None = None, horizon_h: float | None = None,
     cache
         A dict shared by calls on the same run (the shed engine's results by outage set), e.g.
         when comparing policies.
+    seed
+        Draw each repair's time from its lognormal (``repair_spread`` in ``repair.yaml``,
+        median the table's value) with this seed; None (the default) takes the medians.
     """
     if run.net is None:
         raise InputError("run: it carries no network; make it with outage_sim.studies.run_scenario")
@@ -105,7 +108,7 @@ def restore(run, *, policy: str | None = None, horizon_h: float | None = None,
     if not horizon_h > 0 or not step_h > 0:
         raise InputError("horizon_h and step_h: must be above 0")
     fields, raw, batch = Simulation(run, policy, horizon_h, step_h, data or repair_data(),
-                                    cache if cache is not None else {}).simulate()
+                                    cache if cache is not None else {}, seed).simulate()
     result = Restoration(**fields, events=pd.DataFrame())
     return with_aftermath(replace(result, events=event_log(result, raw, batch)))
 

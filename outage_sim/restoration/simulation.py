@@ -46,7 +46,7 @@ class Simulation:
     and the raw event log (see :class:`outage_sim.restoration.Restoration`)."""
 
     def __init__(self, run, policy: str, horizon_h: float, step_h: float, data: RepairData,
-                 cache: dict):
+                 cache: dict, seed: int | None = None):
         self.run, self.policy, self.data = run, policy, data
         self.horizon, self.step = horizon_h, step_h
         self.cache = cache
@@ -64,7 +64,9 @@ class Simulation:
         self._loads(net)
         # demand over the day: each load's factor at a moment against the event's hour
         self.day = DayProfile(run.shed.loads.load_class, sc.time, load_profiles())
-        self.work = RepairWork(run, data, self.cause, self.topo, self._log)
+        rng = np.random.default_rng(seed) if seed is not None else None
+        self.work = RepairWork(run, data, self.cause, self.topo, self._log, rng)
+        self._last_t = -1.0
         self.out: set[Key] = self.work.out
         self._full_phase: int | None = None  # phase in which every load could already be served
         self._need_dispatch = True  # free crews wait for a change (the start, a repair done)
@@ -216,6 +218,8 @@ class Simulation:
             self._log_distribution(t)
         rec.below = max(rec.below, float((self.served - reach).max(initial=0.0)))
         hazard = t < self.hazard_end - 1e-9
+        self._need_dispatch |= self.work.support_ready(self._last_t, t)
+        self._last_t = t
         self._send_crews(t, st, reach, hazard)
         shed = np.clip(self.demand - self.served, 0.0, None)
         self._send_generators(t, shed, hazard)
@@ -234,7 +238,8 @@ class Simulation:
     def _ahead(self, t: float) -> list[float]:
         """The end of the hazard and of the secondary incidents, where still to come."""
         return [x for x in (self.hazard_end, self.secondary_end, self.transfer.switch_h,
-                            *self.dist.next_after(t), *self.emerg.next_after(t))
+                            *self.dist.next_after(t), *self.emerg.next_after(t),
+                            *self.work.ready_after(t))
                 if x > t + 1e-9]
 
     def _log_distribution(self, t: float) -> None:
