@@ -91,10 +91,15 @@ def plot_recovery(timeline: pd.DataFrame, ax=None, *, termination_h: float | Non
         ax.annotate(bilingual("response ends", "响应终止"), (termination_h / div, 0.35),
                     xycoords=ax.get_xaxis_transform(), xytext=(3, 0), textcoords="offset points",
                     fontsize=8, color="#2a9d8f", rotation=90, va="bottom")
+    return finish_recovery_axes(ax, xlabel, bilingual("Load recovery", "负荷恢复曲线"))
+
+
+def finish_recovery_axes(ax, xlabel: str, title: str):
+    """The axes of a recovery figure: 0–105%, labels, title, legend, grid."""
     ax.set_ylim(0, 105)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(bilingual("restored (% of load shed)", "恢复比例 %"))
-    ax.set_title(bilingual("Load recovery", "负荷恢复曲线"), fontsize=10)
+    ax.set_title(title, fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3)
     return ax

@@ -29,7 +29,6 @@ from outage_sim.errors import DataFileError
 from outage_sim.hazards import distance_km
 from outage_sim.restoration.crews import Crew
 
-
 # a vehicle is placed and sent as a crew is: ``job`` is the user (load position) it serves or
 # heads to, ``arrive_h`` when it is there
 Vehicle = Crew
