@@ -37,7 +37,8 @@ MEASURES = {"load": "restored_pct", "supplied": "supplied_pct",
 class RestorationBand:
     """``band``: one row per hour (``t_h``, ``{measure}_p10/p50/p90`` for load, supplied — with
     emergency power — and customers); ``samples``: one row per sample (``sample``, ``seed``,
-    ``terminated_h``, ``t80_h``, ``t90_h``, ``restored_24h``, ``unserved_mwh``)."""
+    ``load_shed`` (False: the draw cut nothing, and is left out of the band), ``terminated_h``,
+    ``t80_h``, ``t90_h``, ``restored_24h``, ``unserved_mwh``)."""
 
     scenario: str
     master_seed: int
@@ -46,7 +47,7 @@ class RestorationBand:
     samples: pd.DataFrame
 
     def summary(self) -> dict:
-        s = self.samples
+        s = self.samples[self.samples.load_shed] if self.samples.load_shed.any() else self.samples
 
         def quant(col: str) -> dict:
             v = s[col].dropna()
@@ -55,7 +56,9 @@ class RestorationBand:
 
         at = {h: self.band[self.band.t_h <= h + 1e-9].iloc[-1] for h in (6, 24, 72)
               if h <= self.horizon_h + 1e-9}
-        return {"scenario": self.scenario, "samples": len(s), "master_seed": self.master_seed,
+        return {"scenario": self.scenario, "samples": len(self.samples),
+                "master_seed": self.master_seed,
+                "samples_with_load_shed": int(s.load_shed.sum()),
                 "horizon_h": self.horizon_h,
                 "terminated_h": quant("terminated_h"), "t80_h": quant("t80_h"),
                 "restored_pct_at": {f"{h}h": {f"p{int(100 * q)}": round(float(
@@ -100,16 +103,19 @@ def run_restoration_montecarlo(scenario: Scenario, samples: int, *, seed: int | 
         run = fixed or run_scenario(scenario, seed=s, restore=False)
         res = restore(run, horizon_h=horizon, seed=s, cache=cache if fixed else None)
         tl = res.timeline
+        shed = float(tl.shed_mw.iloc[0]) > 1e-6
         pos = np.searchsorted(tl.t_h.to_numpy(), hours + 1e-9, side="right") - 1
-        for m, col in MEASURES.items():
-            curves[m].append(tl[col].to_numpy(float)[pos])
-        r24 = float(curves["load"][-1][min(24, len(pos) - 1)])
-        rows.append({"sample": i, "seed": s, "terminated_h": res.terminated_h,
+        if shed:  # a draw that cut nothing has nothing to restore: not in the band
+            for m, col in MEASURES.items():
+                curves[m].append(tl[col].to_numpy(float)[pos])
+        r24 = float(tl.restored_pct.to_numpy(float)[pos[min(24, len(pos) - 1)]])
+        rows.append({"sample": i, "seed": s, "load_shed": shed, "terminated_h": res.terminated_h,
                      "t80_h": res.time_to(80), "t90_h": res.time_to(90), "restored_24h": r24,
                      "unserved_mwh": round(res.unserved_mwh, 1)})
     band = pd.DataFrame({"t_h": hours})
     for m, arr in curves.items():
-        q = np.quantile(np.vstack(arr), QUANTILES, axis=0)
+        q = (np.quantile(np.vstack(arr), QUANTILES, axis=0) if arr
+             else np.full((len(QUANTILES), len(hours)), 100.0))
         for k, qq in enumerate(QUANTILES):
             band[f"{m}_p{int(100 * qq)}"] = q[k].round(3)
     return RestorationBand(scenario.name, master, horizon, band, pd.DataFrame(rows))
