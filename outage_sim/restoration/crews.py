@@ -240,9 +240,9 @@ class RepairWork:
         prm = self.data.values.get("support_crews")
         sev = self.run.severity
         level = sev.plan.level(sev.level_rank) if sev.level_rank > 0 else None
-        n = int(prm["by_level"].get(level.name, 0)) if prm and level is not None else 0
-        if not n:
+        if prm is None or level is None or not int(prm["by_level"].get(level.name, 0)):
             return []
+        n = int(prm["by_level"][level.name])
         base = str(prm["base"])
         if base not in dist.index:
             raise DataFileError(f"repair.yaml: support_crews.base: no district named {base!r}")

@@ -70,15 +70,20 @@ class EmergencyPower:
         for base, count in fleet["bases"].items():
             if base not in dist.index:
                 raise DataFileError(f"repair.yaml: generator_fleet.bases: no district named {base!r}")
-            lat, lon = float(dist.at[base, "lat"]), float(dist.at[base, "lon"])
-            self.vehicles += [Vehicle(len(self.vehicles), base, lat, lon) for _ in range(int(count))]
+            self.vehicles += [Vehicle(len(self.vehicles), base, float(dist.at[base, "lat"]),
+                                      float(dist.at[base, "lon"])) for _ in range(int(count))]
         # where each user is: its bus's coordinates (else its district's centre)
-        lat = net.bus["lat"].to_numpy(float) if "lat" in net.bus else None
-        lon = net.bus["lon"].to_numpy(float) if "lon" in net.bus else None
         bus_pos = {int(b): k for k, b in enumerate(net.bus.index)}
         pos = np.array([bus_pos[int(b)] for b in net.load.bus])
-        self.lat = lat[pos] if lat is not None else np.zeros(len(cat))
-        self.lon = lon[pos] if lon is not None else np.zeros(len(cat))
+        self.lat = self._coord(net, "lat", pos)
+        self.lon = self._coord(net, "lon", pos)
+
+    @staticmethod
+    def _coord(net, col: str, pos: np.ndarray) -> np.ndarray:
+        """Each load's bus coordinate (0 where the net has none)."""
+        if col not in net.bus:
+            return np.zeros(len(pos))
+        return np.asarray(net.bus[col].to_numpy(float)[pos], float)
 
     @property
     def fleet_mw(self) -> float:

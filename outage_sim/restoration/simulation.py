@@ -459,7 +459,8 @@ class Simulation:
     def _send_generators(self, t: float, shed: np.ndarray, hazard: bool) -> None:
         """应急发电车: send free generator vehicles to important users still out; one log line
         per user served."""
-        loads, by_user = self.run.shed.loads, {}
+        loads = self.run.shed.loads
+        by_user: dict[int, list] = {}
         for v, i in self.emerg.dispatch(t, shed, hazard):
             by_user.setdefault(i, []).append(v)
         for i, vs in by_user.items():

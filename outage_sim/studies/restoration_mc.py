@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -77,7 +78,7 @@ class RestorationBand:
             finally:
                 plt.close(ax.figure)
 
-        files = {"restoration_summary.json": json.dumps(self.summary(), ensure_ascii=False,
+        files: dict[str, Any] = {"restoration_summary.json": json.dumps(self.summary(), ensure_ascii=False,
                                                          indent=2),
                  "restoration_band.csv": lambda p: self.band.to_csv(p, index=False),
                  "restoration_samples.csv": lambda p: self.samples.to_csv(p, index=False),
@@ -96,7 +97,7 @@ def run_restoration_montecarlo(scenario: Scenario, samples: int, *, seed: int | 
     hours = np.arange(0.0, horizon + 1e-9, 1.0)
     fixed = None if scenario.hazards else run_scenario(scenario, restore=False)
     cache: dict = {}
-    curves = {m: [] for m in MEASURES}
+    curves: dict[str, list[np.ndarray]] = {m: [] for m in MEASURES}
     rows = []
     for i in track(range(samples), "恢复蒙特卡洛 restoration Monte Carlo", enabled=progress):
         s = sample_seed(master, i)
