@@ -347,7 +347,7 @@ class ExternalDamage(_Spec):
     TERM: ClassVar[tuple[str, str]] = ("外力破坏", "external damage")
     type: Literal["external_damage"] = "external_damage"
     components: list[ComponentRef] = Field(
-        default_factory=list, examples=[[{"line": "城口1号-开州 220kV #1"}]],
+        default_factory=list, examples=[[{"line": "城口1号-开州1号 220kV #1"}]],
         description="components that fail for sure, by kind and name ({line: '...'})")
     count: int = Field(0, ge=0, le=100, json_schema_extra={"unit": "lines"},
                        description="random lines that fail besides the named components")

@@ -85,7 +85,7 @@ class FaultSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={
         "examples": [{"corridor": "长寿-张家坝 500kV", "reason": "tower failure carrying both "
                       "circuits", "repair_h": 96}]})
-    line: str | None = Field(None, examples=["城口1号-开州 220kV #1"], description=(
+    line: str | None = Field(None, examples=["城口1号-开州1号 220kV #1"], description=(
         "one circuit, either order of its ends (quote it: ' #' starts a YAML comment)"))
     corridor: str | None = Field(None, examples=["长寿-张家坝 500kV"],
                                  description="every circuit of a corridor, either order of its ends")
