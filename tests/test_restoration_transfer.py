@@ -29,7 +29,7 @@ def _model():
 
 @lru_cache(maxsize=1)
 def _fire():
-    run = run_scenario(load_scenario("core_station_fire"))
+    run = run_scenario(load_scenario("core_station_fire"), restore=False)
     return run, restore(run)
 
 
