@@ -117,3 +117,17 @@ def test_earthquake_restores_share_within_a_day(name):
     assert float(tl[tl.t_h <= 24].restored_pct.iloc[-1]) >= 30.0
     assert (res.events.kind == "transfer").any()
     assert (res.events.kind == "support").any()  # 重大: cross-province crews after 24 h
+
+
+def test_a_black_start_unit_on_a_live_bus_just_starts():
+    """A black-start unit tripped while its island stays energised from the main grid is
+    synchronised to it: a unit start in the log, no black start."""
+    net = chongqing_net()
+    unit = str(net.gen[net.gen.black_start.astype(bool)].name.iloc[0])
+    from outage_sim.studies import parse_scenario
+
+    sc = parse_scenario({"name": "bs", "time": "2026-08-12T14:30:00+08:00",
+                         "faults": [{"unit": unit, "damaged": False}]})
+    ev = restore(run_scenario(sc, restore=False), horizon_h=6).events
+    assert not (ev.kind == "black_start").any()
+    assert ev[ev.kind == "unit_start"].what.str.contains("no black start").any()

@@ -321,9 +321,17 @@ class Simulation:
                 if r.ready_h is not None and r.ready_h <= t + 1e-9 and r.key in self.out:
                     self.out.discard(r.key)
                     progress = True
-                    self._log(t, r.what, f"{r.label}: {r.what.replace('_', ' ')}",
-                              str(work.row(r.key)["district"]))
+                    what, note = r.what, r.what.replace("_", " ")
+                    if what == "black_start" and self._live(r, st):
+                        what, note = "unit_start", ("unit start (its bus already energised from "
+                                                    "the main island: no black start needed)")
+                    self._log(t, what, f"{r.label}: {note}", str(work.row(r.key)["district"]))
             work.restarts = [r for r in work.restarts if r.key in self.out]
+
+    def _live(self, r: Restart, st: TopoState) -> bool:
+        """Whether a unit's bus is energised by another source already."""
+        kind, p = self.topo.position(r.key)
+        return kind == "gen" and bool(st.energised[self.topo.gen_bus[p]])
 
     def _may_start(self, r: Restart, st: TopoState) -> bool:
         """Whether the condition of a restart holds (its bus in service, or energised)."""
