@@ -59,3 +59,16 @@ def test_seeded_repairs_are_drawn_and_reproducible():
     assert a.jobs.work_h.tolist() != c.jobs.work_h.tolist()
     assert base.jobs.work_h.tolist() == [24.0]
     assert repair_data().values["support_crews"]["by_level"]["重大"] > 0
+
+
+def test_distribution_repairs_are_drawn_in_seeded_runs():
+    """Feeder and 110 kV repairs beneath the model: the medians without a seed, draws with."""
+    from outage_sim.restoration import repair_data
+    from outage_sim.restoration.distribution import finish_h
+
+    data = repair_data()
+    assert data.draw_factor(None) == 1.0
+    rng = np.random.default_rng(3)
+    draws = np.array([data.draw_factor(rng) for _ in range(2000)])
+    assert 0.9 < np.median(draws) < 1.1 and draws.min() > 0
+    assert finish_h(0.0, 6.0, 1.0, 0.0) == 6.0

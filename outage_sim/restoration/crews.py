@@ -188,20 +188,12 @@ class RepairWork:
                 override.get(k, (None,))[0] is None for k in keys):
             w *= float(towers)  # 抢修塔 carry the corridor; the permanent towers come later
             label = f"{label} by 抢修塔 emergency towers"
-        w *= self._draw()
+        w *= self.data.draw_factor(self.rng)
         return Job(gid, keys, label, kind, cause, str(rows[0]["district"]),
                    float(np.mean([(r["lat"] + r["lat2"]) / 2 for r in rows])),
                    float(np.mean([(r["lon"] + r["lon2"]) / 2 for r in rows])), w,
                    self.data.max_crews(kind, max(float(r["length_km"]) for r in rows)), backbone,
                    work_left=w)
-
-    def _draw(self) -> float:
-        """A repair time's factor: 1 (the median), or drawn from the lognormal of
-        ``repair_spread`` when the run is seeded for draws."""
-        spread = self.data.values.get("repair_spread")
-        if self.rng is None or spread is None:
-            return 1.0
-        return float(np.exp(float(spread["sigma"]) * self.rng.standard_normal()))
 
     def restart(self, key: Key, delay: float | None = None) -> Restart:
         """How an element that needs no (more) crew work comes back."""

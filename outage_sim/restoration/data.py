@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -335,6 +336,14 @@ class RepairData:
     def restart_h(self, kind: str) -> float:
         """Time to put back a component that was tripped or opened but not damaged."""
         return float(self.values["restart_h"][kind])
+
+    def draw_factor(self, rng: np.random.Generator | None) -> float:
+        """A repair time's factor: 1 (the table's value, the median), or a draw from the
+        lognormal of ``repair_spread`` when a run is seeded for draws (``rng``)."""
+        spread = self.values.get("repair_spread")
+        if rng is None or spread is None:
+            return 1.0
+        return float(np.exp(float(spread["sigma"]) * rng.standard_normal()))
 
     def pickup_rate(self, source_type: str) -> float:
         """Load an island can pick up per hour, as a share (not %) of a source's capacity."""

@@ -72,7 +72,9 @@ class Simulation:
         self._need_dispatch = True  # free crews wait for a change (the start, a repair done)
         self._checks_setup(net)
         # failed 110 kV lines and feeders: repaired by the districts' own crews on a schedule
-        self.dist = DistributionRepairs(run, data, self.hazard_end, data.work_factor(self.cause))
+        self.dist = DistributionRepairs(run, data, self.hazard_end, data.work_factor(self.cause),
+                                        np.random.default_rng([seed, 1]) if seed is not None
+                                        else None)
         self._dist_logged = 0.0
         # 负荷转供: dark stations' load onto energised neighbours once switching is done
         self.transfer = LoadTransfer(net, self.topo, data.values.get("load_transfer"))
