@@ -27,6 +27,11 @@ from scipy.sparse.csgraph import connected_components
 # reactive part so the AC check of a relieved state stays within 100% in practice.
 DC_RATING_MARGIN = 0.95
 
+# PTDFs by topology (bus count, branch ends and susceptances, islands), least recently used
+# dropped first; each is branches × buses floats (about 0.4 MB for the Chongqing net)
+_PTDF_CACHE: dict[tuple, np.ndarray] = {}
+_PTDF_CACHE_SIZE = 64
+
 
 def active_masks(net: pp.pandapowerNet) -> dict[str, np.ndarray]:
     """Which buses, branches and injections are in service after faults.
@@ -90,23 +95,36 @@ class DCModel:
 
     def ptdf(self) -> np.ndarray:
         """Branch × bus PTDF (MW of branch flow per MW injected at the bus, withdrawn at the
-        island's reference). Block-structured: an injection only moves flows in its own island."""
+        island's reference). Block-structured: an injection only moves flows in its own island.
+        Kept per topology (:data:`_PTDF_CACHE`): restoration asks for the same few topologies
+        many times, and the matrix inversion was most of its time. Read-only."""
         if self._ptdf is None:
-            n, m = self.n_bus, len(self.br_b)
-            x = np.zeros((n, n))
-            bbus = np.zeros((n, n))
-            np.add.at(bbus, (self.br_from, self.br_from), self.br_b)
-            np.add.at(bbus, (self.br_to, self.br_to), self.br_b)
-            np.add.at(bbus, (self.br_from, self.br_to), -self.br_b)
-            np.add.at(bbus, (self.br_to, self.br_from), -self.br_b)
-            for k in range(self.n_islands):
-                members = np.flatnonzero(self.island == k)
-                if len(members) < 2:
-                    continue
-                rest = members[1:]  # the island's first bus is its angle reference
-                x[np.ix_(rest, rest)] = np.linalg.inv(bbus[np.ix_(rest, rest)])
-            self._ptdf = self.br_b[:, None] * (x[self.br_from] - x[self.br_to]) if m else np.zeros((0, n))
+            key = (self.n_bus, self.br_from.tobytes(), self.br_to.tobytes(), self.br_b.tobytes(),
+                   self.island.tobytes())
+            cached = _PTDF_CACHE.pop(key, None)
+            self._ptdf = cached if cached is not None else self._build_ptdf()
+            _PTDF_CACHE[key] = self._ptdf  # most recently used last
+            while len(_PTDF_CACHE) > _PTDF_CACHE_SIZE:
+                _PTDF_CACHE.pop(next(iter(_PTDF_CACHE)))
         return self._ptdf
+
+    def _build_ptdf(self) -> np.ndarray:
+        n, m = self.n_bus, len(self.br_b)
+        x = np.zeros((n, n))
+        bbus = np.zeros((n, n))
+        np.add.at(bbus, (self.br_from, self.br_from), self.br_b)
+        np.add.at(bbus, (self.br_to, self.br_to), self.br_b)
+        np.add.at(bbus, (self.br_from, self.br_to), -self.br_b)
+        np.add.at(bbus, (self.br_to, self.br_from), -self.br_b)
+        for k in range(self.n_islands):
+            members = np.flatnonzero(self.island == k)
+            if len(members) < 2:
+                continue
+            rest = members[1:]  # the island's first bus is its angle reference
+            x[np.ix_(rest, rest)] = np.linalg.inv(bbus[np.ix_(rest, rest)])
+        ptdf = self.br_b[:, None] * (x[self.br_from] - x[self.br_to]) if m else np.zeros((0, n))
+        ptdf.setflags(write=False)
+        return ptdf
 
     def flows(self, p_bus_mw: np.ndarray) -> np.ndarray:
         """DC branch flows (MW) for net injections per bus position (each island balanced)."""

@@ -1,5 +1,6 @@
 """Type-checker view of the facade; `__init__.py` loads the same names lazily."""
 
+from .band import plot_recovery_band
 from .figures import bilingual, plot_grid
 from .geojson import GEOJSON_FILE, districts_geojson
 from .html import REPORT_FILE, html_report, markdown_to_html, write_html_report
@@ -47,6 +48,7 @@ __all__ = [
     "plot_policies",
     "plot_probability_map",
     "plot_recovery",
+    "plot_recovery_band",
     "plot_shed_histogram",
     "read_run_folder",
     "worst_hour",

@@ -94,7 +94,8 @@ def shares_at(districts: pd.DataFrame, t_h: float) -> tuple[float, pd.Series]:
     if not 0 <= t_h <= times[-1] + 1e-9:
         raise InputError(f"--at: {t_h:g} h is outside the run (0 to {times[-1]:g} h)")
     at = float(times[times <= t_h + 1e-9][-1])
-    snap = districts[districts["t_h"] == at]
+    # the last row of each district at that hour (two steps may round to one hour in a CSV)
+    snap = districts[districts["t_h"] == at].drop_duplicates("district", keep="last")
     load = snap["load_mw"].where(snap["load_mw"] > 0)
     share = (100.0 * snap["shed_mw"] / load).fillna(0.0).clip(0, 100)
     return at, pd.Series(share.to_numpy(), index=snap["district"].astype(str).to_numpy())

@@ -77,6 +77,11 @@ def plot_recovery(timeline: pd.DataFrame, ax=None, *, termination_h: float | Non
             and timeline.key_shed_mw.iloc[0] > 0:
         ax.plot(x, timeline.key_restored_pct, lw=1.6, ls="--", color=line.get_color(),
                 label=bilingual("key areas' load shed restored", "重点地区负荷恢复"))
+    if "supplied_pct" in timeline and (timeline.get("emergency_mw", 0) > 0).any():
+        ax.fill_between(x, timeline.restored_pct, timeline.supplied_pct,
+                        color=line.get_color(), alpha=0.25, lw=0,
+                        label=bilingual("emergency power (backup, generator vehicles)",
+                                        "应急电源（自备、应急发电车）"))
     for pct, style in ((80, ":"), (90, "-.")):
         ax.axhline(pct, color="#666666", lw=0.9, ls=style)
         ax.annotate(f"{pct}%", (x[0] if len(x) else 0, pct), xytext=(2, 2),
@@ -86,10 +91,15 @@ def plot_recovery(timeline: pd.DataFrame, ax=None, *, termination_h: float | Non
         ax.annotate(bilingual("response ends", "响应终止"), (termination_h / div, 0.35),
                     xycoords=ax.get_xaxis_transform(), xytext=(3, 0), textcoords="offset points",
                     fontsize=8, color="#2a9d8f", rotation=90, va="bottom")
+    return finish_recovery_axes(ax, xlabel, bilingual("Load recovery", "负荷恢复曲线"))
+
+
+def finish_recovery_axes(ax, xlabel: str, title: str):
+    """The axes of a recovery figure: 0–105%, labels, title, legend, grid."""
     ax.set_ylim(0, 105)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(bilingual("restored (% of load shed)", "恢复比例 %"))
-    ax.set_title(bilingual("Load recovery", "负荷恢复曲线"), fontsize=10)
+    ax.set_title(title, fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3)
     return ax

@@ -61,6 +61,7 @@ class Crew:
     lon: float
     job: int | None = None
     arrive_h: float = 0.0
+    ready_h: float = 0.0  # when it is at its base and may be sent (support crews arrive later)
 
 
 @dataclass
@@ -93,8 +94,9 @@ class RepairWork:
     """
 
     def __init__(self, run, data: RepairData, cause: str, topo: Topology,
-                 log: Callable[..., None]):
+                 log: Callable[..., None], rng: np.random.Generator | None = None):
         self.run, self.data, self.cause, self.topo, self.log = run, data, cause, topo, log
+        self.rng = rng  # None: every repair takes its table's (median) time
         self.net = run.net
         self.comp = component_table(self.net).set_index(["element", "index"])
         self.outages: dict[Key, Outage] = {}
@@ -181,6 +183,12 @@ class RepairWork:
         backbone = any(float(r["vn_kv"]) >= self.data.values["backbone"]["min_kv"]
                        and k[0] in ("line", "trafo", "bus") for k, r in zip(keys, rows))
         w = max(work(k, r) for k, r in zip(keys, rows))  # shared towers: one job, the longest work
+        towers = self.data.values.get("emergency_tower", {}).get(self.data.cause_key(cause))
+        if kind.startswith("line_") and towers is not None and all(
+                override.get(k, (None,))[0] is None for k in keys):
+            w *= float(towers)  # 抢修塔 carry the corridor; the permanent towers come later
+            label = f"{label} by 抢修塔 emergency towers"
+        w *= self.data.draw_factor(self.rng)
         return Job(gid, keys, label, kind, cause, str(rows[0]["district"]),
                    float(np.mean([(r["lat"] + r["lat2"]) / 2 for r in rows])),
                    float(np.mean([(r["lon"] + r["lon2"]) / 2 for r in rows])), w,
@@ -216,7 +224,35 @@ class RepairWork:
                 raise DataFileError(f"repair.yaml: crew_bases: no district named {base!r}")
             crews += [Crew(len(crews) + i, base, float(dist.at[base, "lat"]),
                            float(dist.at[base, "lon"])) for i in range(int(count))]
-        return crews
+        return crews + self._support(dist, len(crews))
+
+    def _support(self, dist: pd.DataFrame, first: int) -> list[Crew]:
+        """Cross-province support crews (跨省支援) for a 重大/特别重大 event, arriving at their
+        base after the stated delay (``support_crews``)."""
+        prm = self.data.values.get("support_crews")
+        sev = self.run.severity
+        level = sev.plan.level(sev.level_rank) if sev.level_rank > 0 else None
+        if prm is None or level is None or not int(prm["by_level"].get(level.name, 0)):
+            return []
+        n = int(prm["by_level"][level.name])
+        base = str(prm["base"])
+        if base not in dist.index:
+            raise DataFileError(f"repair.yaml: support_crews.base: no district named {base!r}")
+        lat, lon = float(dist.at[base, "lat"]), float(dist.at[base, "lon"])
+        delay = float(prm["delay_h"])
+        self.log(delay, "support", f"跨省支援 cross-province support: {n} repair crews arrive at "
+                 f"{base} ({level.name} event)", base)
+        return [Crew(first + i, f"{base} (跨省支援 support)", lat, lon, ready_h=delay)
+                for i in range(n)]
+
+    def support_ready(self, t0: float, t1: float) -> bool:
+        """Whether support crews became ready in (t0, t1]."""
+        return any(t0 + 1e-9 < c.ready_h <= t1 + 1e-9 for c in self.crews)
+
+    def ready_after(self, t: float) -> list[float]:
+        """The next time support crews become ready after ``t``."""
+        later = [c.ready_h for c in self.crews if c.ready_h > t + 1e-9]
+        return [min(later)] if later else []
 
     # ---------------------------------------------------------------- crews at work
     def travel_h(self, crew: Crew, job: Job, hazard: bool) -> float:
@@ -234,7 +270,7 @@ class RepairWork:
     def dispatch(self, t: float, policy: str, st, reach: np.ndarray, demand: np.ndarray,
                  weight: np.ndarray, vip: np.ndarray, hazard: bool) -> None:
         """Send every free crew to a job under ``policy`` (crews on a job are not recalled)."""
-        free = [c for c in self.crews if c.job is None]
+        free = [c for c in self.crews if c.job is None and c.ready_h <= t + 1e-9]
         open_jobs = [j for j in self.jobs if j.done_h is None and len(j.crews) < j.max_crews]
         if not free or not open_jobs:
             return

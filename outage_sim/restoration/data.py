@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -128,6 +129,51 @@ class RestartTimes(_Section):
     substation: Hours
 
 
+class LoadTransferPrm(_Section):
+    """负荷转供: when the switching of a dark station's load onto its neighbours is done, and the
+    power factor that turns a station's 220/110 kV MVA into MW of headroom."""
+
+    switch_h: Hours
+    power_factor: Annotated[float, Field(strict=True, gt=0, le=1)]
+
+
+class BackupPower(_Section):
+    """自备应急电源 of one category of important user: shares of its load and fuel hours."""
+
+    critical_share: Share
+    backup_share: Share
+    endurance_h: Hours
+
+    @model_validator(mode="after")
+    def _within_critical(self) -> BackupPower:
+        if self.backup_share > self.critical_share:
+            raise ValueError("backup_share: must not exceed critical_share")
+        return self
+
+
+class GeneratorFleet(_Section):
+    """应急发电车: rating of a vehicle, mobilisation, bases (district → count), category order."""
+
+    mw_each: Positive
+    mobilise_h: Hours
+    bases: dict[str, Count]
+    priority: list[str]
+
+
+class RepairSpread(_Section):
+    """The lognormal of a repair's time around the table's value (its median)."""
+
+    sigma: Annotated[float, Field(strict=True, ge=0, le=2)]
+
+
+class SupportCrews(_Section):
+    """跨省支援: crews by event level, the hours until they arrive, where they gather."""
+
+    by_level: dict[str, Count]
+    delay_h: Hours
+    base: Annotated[str, Field(strict=True, min_length=1)]
+
+
 class ColdLoadPickup(_Section):
     """Load out for longer than ``after_h`` costs ``factor`` × its MW of pick-up capacity."""
 
@@ -210,6 +256,12 @@ class RepairFile(_Section):
     backbone: Backbone
     operating_limits: OperatingLimits
     distribution: DistributionRepair | None = None  # absent: distribution failures are not repaired
+    load_transfer: LoadTransferPrm | None = None  # absent: no load is transferred
+    backup_power: dict[str, BackupPower] | None = None  # with an `important_user` default
+    generator_fleet: GeneratorFleet | None = None  # absent (either): no emergency power
+    repair_spread: RepairSpread | None = None  # absent: repair times are not drawn
+    emergency_tower: dict[str, Share] | None = None  # by cause: share of a line job's work
+    support_crews: SupportCrews | None = None  # absent: no cross-province support
 
     @model_validator(mode="after")
     def _every_kind_has_a_default(self) -> RepairFile:
@@ -284,6 +336,14 @@ class RepairData:
     def restart_h(self, kind: str) -> float:
         """Time to put back a component that was tripped or opened but not damaged."""
         return float(self.values["restart_h"][kind])
+
+    def draw_factor(self, rng: np.random.Generator | None) -> float:
+        """A repair time's factor: 1 (the table's value, the median), or a draw from the
+        lognormal of ``repair_spread`` when a run is seeded for draws (``rng``)."""
+        spread = self.values.get("repair_spread")
+        if rng is None or spread is None:
+            return 1.0
+        return float(np.exp(float(spread["sigma"]) * rng.standard_normal()))
 
     def pickup_rate(self, source_type: str) -> float:
         """Load an island can pick up per hour, as a share (not %) of a source's capacity."""

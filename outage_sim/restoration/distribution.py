@@ -34,7 +34,8 @@ class DistributionRepairs:
     """The distribution repair schedule of one run (empty when nothing failed beneath the
     transmission model or the repair file has no ``distribution`` entry)."""
 
-    def __init__(self, run, data, hazard_end: float, factor: float):
+    def __init__(self, run, data, hazard_end: float, factor: float,
+                 rng: np.random.Generator | None = None):
         self.jobs = pd.DataFrame(columns=["block", "district", "kind", "done_h", "customers"])
         draw = getattr(run, "distribution", None)
         prm = data.values.get("distribution")
@@ -50,7 +51,7 @@ class DistributionRepairs:
             heapq.heapify(crews)
             for block, kind, work_h, cust in todo:
                 start = heapq.heappop(crews)
-                done = finish_h(start, work_h, factor, hazard_end)
+                done = finish_h(start, work_h * data.draw_factor(rng), factor, hazard_end)
                 heapq.heappush(crews, done)
                 rows.append((block, district, kind, done, cust))
         self.jobs = pd.DataFrame(rows, columns=["block", "district", "kind", "done_h", "customers"])

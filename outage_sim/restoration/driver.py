@@ -22,6 +22,16 @@ event time until the response may end and the load is back, or a horizon:
   says how much each load can be served; loads come back towards it at the pick-up rate of their
   island (a share of its online capacity per hour), each restored MW costing the cold-load
   pick-up factor, in the policy's order. A load once picked up is never cut again (no new faults).
+- **Load transfer (负荷转供).** Once the switching is done (``load_transfer`` in
+  ``repair.yaml``), the load of each de-energised 220 kV station moves over the 110 kV ties to
+  energised neighbours (``transfers.csv``), within each tie's limit and the receiving station's
+  220/110 kV headroom; the engine is asked about the net with the load moved, so the 220/500 kV
+  ratings hold too (:mod:`outage_sim.restoration.transfer`). Switching steps are in the log.
+- **Emergency power (应急电源).** Important users carry a share of their load on their own
+  standby generators while the fuel lasts, and generator vehicles (应急发电车) are sent to the
+  users still out by priority (``backup_power``, ``generator_fleet``;
+  :mod:`outage_sim.restoration.emergency`). The timeline counts them beside the grid
+  (``backup_mw``, ``mobile_mw``, ``emergency_mw``, ``supplied_pct``), never as restoration.
 - **At every step** the load restored, customers out, the event level re-graded from the current
   state (:func:`outage_sim.severity.classify_batch`), the response level (stepped down as the level
   falls; never below Ⅳ级 while the response lasts) and the four §4.3 checks. The response ends at
@@ -40,8 +50,12 @@ the policies), :mod:`outage_sim.restoration.simulation` (the time loop),
 Notes
 -----
 Assumptions a reader should know: no new faults after the event (aftershocks, re-icing of
-repaired lines are not drawn); demand stays at the pre-event level (no daily load curve), so
-unserved energy is the shed MW integrated over time; reports are made when due. A repair never
+repaired lines are not drawn); demand follows a typical day of the season per load class
+(:mod:`outage_sim.restoration.demand`): the state is kept as the share of each load served, so
+``served_mw``/``shed_mw`` are at the event's demand (what the §1.5 re-grading reads) while
+``restored_pct``, the §4.3(2) check, pick-up costs and unserved energy are at the hour's demand;
+the engine's limits are found at the event's demand (a cautious bound at lighter hours);
+reports are made when due. A repair never
 lowers what the network can carry, because the dispatcher could leave the repaired element open:
 this is why a load once picked up is kept on, and why the engine is not asked again once every
 load could be served.
@@ -65,7 +79,7 @@ __all__ = ["compare_policies", "restore"]
 
 def restore(run, *, policy: str | None = None, horizon_h: float | None = None,
             step_h: float | None = None, data: RepairData | None = None,
-            cache: dict | None = None) -> Restoration:
+            cache: dict | None = None, seed: int | None = None) -> Restoration:
     """Simulate restoration after a scenario run.
 
     Parameters
@@ -79,6 +93,9 @@ def restore(run, *, policy: str | None = None, horizon_h: float | None = None,
     cache
         A dict shared by calls on the same run (the shed engine's results by outage set), e.g.
         when comparing policies.
+    seed
+        Draw each repair's time from its lognormal (``repair_spread`` in ``repair.yaml``,
+        median the table's value) with this seed; None (the default) takes the medians.
     """
     if run.net is None:
         raise InputError("run: it carries no network; make it with outage_sim.studies.run_scenario")
@@ -91,7 +108,7 @@ def restore(run, *, policy: str | None = None, horizon_h: float | None = None,
     if not horizon_h > 0 or not step_h > 0:
         raise InputError("horizon_h and step_h: must be above 0")
     fields, raw, batch = Simulation(run, policy, horizon_h, step_h, data or repair_data(),
-                                    cache if cache is not None else {}).simulate()
+                                    cache if cache is not None else {}, seed).simulate()
     result = Restoration(**fields, events=pd.DataFrame())
     return with_aftermath(replace(result, events=event_log(result, raw, batch)))
 

@@ -32,6 +32,8 @@ KIND_ZH = {
     "renewable": "新能源并网", "reclose": "恢复送电", "milestone": "恢复进度",
     "check_met": "终止条件满足", "level_change": "当前状态分级", "step_down": "建议调整响应级别",
     "report": "信息报告", "termination": "应急响应终止",
+    "transfer": "负荷转供", "transfer_end": "转供恢复", "emergency_power": "应急电源",
+    "support": "跨省支援",
 }
 MILESTONES = ((50, "load"), (80, "load"), (90, "load"), (90, "key"), (90, "customers"))
 _MEASURE = {"load": ("减供负荷恢复", "of the load shed restored"),

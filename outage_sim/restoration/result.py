@@ -161,8 +161,10 @@ class Restoration:
 
     @property
     def unserved_mwh(self) -> float:
-        """Energy not served over the run (MWh): the shed MW integrated over time."""
-        return float(np.trapezoid(self.timeline.shed_mw, self.timeline.t_h))
+        """Energy not served over the run (MWh): the shed MW at each hour's demand integrated
+        over time."""
+        col = "shed_now_mw" if "shed_now_mw" in self.timeline else "shed_mw"
+        return float(np.trapezoid(self.timeline[col], self.timeline.t_h))
 
     @property
     def customer_hours(self) -> float:
@@ -275,4 +277,17 @@ def _summary(result: Restoration) -> dict[str, Any]:
         "aftermath": (result.response.aftermath.to_dict()
                       if result.response.aftermath is not None else None),
         "termination_rule": result.response.severity.plan.termination.model_dump(),
+        "first_hours": _first_hours(result.timeline),
     }
+
+
+def _first_hours(tl: pd.DataFrame) -> dict[str, Any]:
+    """负荷转供 and emergency power (应急电源): their peaks, and the shares of the load shed back at
+    6 and 24 h by the grid and with emergency power beside it."""
+    def at(col: str, h: float) -> float | None:
+        rows = tl[tl.t_h <= h + 1e-9]
+        return round(float(rows[col].iloc[-1]), 2) if col in tl and len(rows) else None
+
+    return {f"{c}_peak": round(float(tl[c].max()), 2) if c in tl else None
+            for c in ("transferred_mw", "backup_mw", "mobile_mw")} | {
+        f"{c}_{h}h": at(c, h) for c in ("restored_pct", "supplied_pct") for h in (6, 24)}

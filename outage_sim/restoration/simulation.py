@@ -19,10 +19,13 @@ import pandas as pd
 from outage_sim.engine import shed_load
 from outage_sim.restoration.crews import Job, RepairWork, Restart
 from outage_sim.restoration.data import RepairData
+from outage_sim.restoration.demand import DayProfile, load_profiles
 from outage_sim.restoration.distribution import DistributionRepairs
+from outage_sim.restoration.emergency import EmergencyPower
 from outage_sim.restoration.result import load_check
 from outage_sim.restoration.tables import EPS_MW, Record, result_fields
 from outage_sim.restoration.topology import Key, Topology, TopoState
+from outage_sim.restoration.transfer import LoadTransfer, Move
 
 _BUS_OF = {"gen": "gen_bus", "sgen": "sgen_bus"}  # Topology's bus array per kind of source
 
@@ -43,7 +46,7 @@ class Simulation:
     and the raw event log (see :class:`outage_sim.restoration.Restoration`)."""
 
     def __init__(self, run, policy: str, horizon_h: float, step_h: float, data: RepairData,
-                 cache: dict):
+                 cache: dict, seed: int | None = None):
         self.run, self.policy, self.data = run, policy, data
         self.horizon, self.step = horizon_h, step_h
         self.cache = cache
@@ -59,14 +62,26 @@ class Simulation:
         self.events: list[dict] = []
         self.flags: list[str] = []
         self._loads(net)
-        self.work = RepairWork(run, data, self.cause, self.topo, self._log)
+        # demand over the day: each load's factor at a moment against the event's hour
+        self.day = DayProfile(run.shed.loads.load_class, sc.time, load_profiles())
+        rng = np.random.default_rng(seed) if seed is not None else None
+        self.work = RepairWork(run, data, self.cause, self.topo, self._log, rng)
+        self._last_t = -1.0
         self.out: set[Key] = self.work.out
         self._full_phase: int | None = None  # phase in which every load could already be served
         self._need_dispatch = True  # free crews wait for a change (the start, a repair done)
         self._checks_setup(net)
         # failed 110 kV lines and feeders: repaired by the districts' own crews on a schedule
-        self.dist = DistributionRepairs(run, data, self.hazard_end, data.work_factor(self.cause))
+        self.dist = DistributionRepairs(run, data, self.hazard_end, data.work_factor(self.cause),
+                                        np.random.default_rng([seed, 1]) if seed is not None
+                                        else None)
         self._dist_logged = 0.0
+        # 负荷转供: dark stations' load onto energised neighbours once switching is done
+        self.transfer = LoadTransfer(net, self.topo, data.values.get("load_transfer"))
+        self.moves: tuple[Move, ...] = ()
+        self.pick_bus = self.topo.load_bus.copy()  # the bus each load is supplied from now
+        # important users' own standby generators and the generator vehicles (应急发电车)
+        self.emerg = EmergencyPower(net, run.shed.loads, data, data.travel_factor(self.cause))
 
     # ---------------------------------------------------------------- set-up
     def _secondary_end(self, sc) -> float:
@@ -143,16 +158,19 @@ class Simulation:
         repaired element open), so once every load could be served the engine is not asked
         again until the AC check needs it."""
         phase = self._phase(t)
-        key = (phase, frozenset(self.out), ac)
+        key = (phase, frozenset(self.out), self.moves, ac)
         if key in self.cache:
             return self.cache[key]
         if not ac and self._full_phase == phase:
             return self.demand, {"converged": None}
-        res = shed_load(self.nets[phase], [self.work.outages[k] for k in sorted(self.out)],
+        net = self.nets[phase]
+        if self.moves:
+            net = self.transfer.moved_net(net, self.moves)
+        res = shed_load(net, [self.work.outages[k] for k in sorted(self.out)],
                         mode="dispatch", ac_check=ac)
         self.cache[key] = (res.loads.served_mw.to_numpy(float), res.ac)
         if ac:
-            self.cache[(phase, frozenset(self.out), False)] = self.cache[key]
+            self.cache[(phase, frozenset(self.out), self.moves, False)] = self.cache[key]
         if (self.cache[key][0] >= self.demand - EPS_MW).all():
             self._full_phase = phase
         return self.cache[key]
@@ -195,14 +213,18 @@ class Simulation:
         self._repairs_done(t)
         self._restarts(t)
         st = self.topo.state(self.out)
+        self._switch(t, st)
         reach, _ = self._engine(t, ac=False)
         if not self.dist.empty:
             reach = reach * (1.0 - self.dist.share(t))
             self._log_distribution(t)
         rec.below = max(rec.below, float((self.served - reach).max(initial=0.0)))
         hazard = t < self.hazard_end - 1e-9
+        self._need_dispatch |= self.work.support_ready(self._last_t, t)
+        self._last_t = t
         self._send_crews(t, st, reach, hazard)
         shed = np.clip(self.demand - self.served, 0.0, None)
+        self._send_generators(t, shed, hazard)
         checks = self._checks(t, shed, hazard, ended=rec.terminated is not None)
         rec.hold(t, checks, self.activated)
         self._record(t, shed, checks, rec)
@@ -217,7 +239,9 @@ class Simulation:
 
     def _ahead(self, t: float) -> list[float]:
         """The end of the hazard and of the secondary incidents, where still to come."""
-        return [x for x in (self.hazard_end, self.secondary_end, *self.dist.next_after(t))
+        return [x for x in (self.hazard_end, self.secondary_end, self.transfer.switch_h,
+                            *self.dist.next_after(t), *self.emerg.next_after(t),
+                            *self.work.ready_after(t))
                 if x > t + 1e-9]
 
     def _log_distribution(self, t: float) -> None:
@@ -245,6 +269,8 @@ class Simulation:
         nxt += [c.arrive_h for c in work.crews if c.job is not None and c.arrive_h > t + 1e-9]
         nxt += [r.ready_h for r in work.restarts if r.ready_h is not None]
         nxt += [t + j.work_left / rates[j.id] for j in now.pending if rates[j.id] > 0]
+        if self.day.varies and (self.served < self.demand - EPS_MW).any():
+            nxt.append(self.day.next_hour(t))  # a row every clock hour while load is out
         return max(min(nxt), t + 1e-6)
 
     def _closing_flags(self, rec: Record) -> None:
@@ -297,9 +323,17 @@ class Simulation:
                 if r.ready_h is not None and r.ready_h <= t + 1e-9 and r.key in self.out:
                     self.out.discard(r.key)
                     progress = True
-                    self._log(t, r.what, f"{r.label}: {r.what.replace('_', ' ')}",
-                              str(work.row(r.key)["district"]))
+                    what, note = r.what, r.what.replace("_", " ")
+                    if what == "black_start" and self._live(r, st):
+                        what, note = "unit_start", ("unit start (its bus already energised from "
+                                                    "the main island: no black start needed)")
+                    self._log(t, what, f"{r.label}: {note}", str(work.row(r.key)["district"]))
             work.restarts = [r for r in work.restarts if r.key in self.out]
+
+    def _live(self, r: Restart, st: TopoState) -> bool:
+        """Whether a unit's bus is energised by another source already."""
+        kind, p = self.topo.position(r.key)
+        return kind == "gen" and bool(st.energised[self.topo.gen_bus[p]])
 
     def _may_start(self, r: Restart, st: TopoState) -> bool:
         """Whether the condition of a restart holds (its bus in service, or energised)."""
@@ -321,7 +355,7 @@ class Simulation:
         """The four §4.3 checks at ``t`` (once the response has ended the grid check, an AC power
         flow, is not run again)."""
         return {"grid": True if ended else self._grid_check(t),
-                "load": self._load_check(shed),
+                "load": self._load_check(shed, self.day.factor(t)),
                 "hazard": not hazard,
                 "secondary": t >= self.secondary_end - 1e-9}
 
@@ -341,24 +375,33 @@ class Simulation:
                 and lim["vm_pu_min"] - 1e-9 <= ac["vm_pu_min"]
                 and ac["vm_pu_max"] <= lim["vm_pu_max"] + 1e-9)
 
-    def _load_check(self, shed: np.ndarray) -> bool:
+    def _load_check(self, shed: np.ndarray, f: np.ndarray) -> bool:
         """§4.3(2) as the plan file's ``[termination]`` reads it (each affected key area and all
         together, :func:`~outage_sim.restoration.result.load_check`); the key areas below the
         mark are kept in :attr:`key_lagging` for the timeline."""
         n = len(self.dnames)
-        by0, now, load = (np.bincount(self.dcode, x, n) for x in (self.shed0, shed, self.demand))
+        by0, now, load = (np.bincount(self.dcode, x * f, n)
+                          for x in (self.shed0, shed, self.demand))  # at the hour's demand
         keys = [i for i, d in enumerate(self.dnames) if d in self.key_areas]
         ok, self.key_lagging = load_check(
-            self.run.severity.plan.termination, float(self.shed0.sum()), float(shed.sum()),
+            self.run.severity.plan.termination, float(by0.sum()), float(now.sum()),
             *({self.dnames[i]: float(a[i]) for i in keys} for a in (by0, now, load)))
         return ok
 
     def _record(self, t: float, shed: np.ndarray, checks: dict[str, bool], rec: Record) -> None:
         """The timeline row of ``t``, and the districts' shed MW and customers out."""
         co = customers_out(self.demand, self.served, self.customers)
+        f = self.day.factor(t)
         rec.rows.append({"t_h": t, "served_mw": float(self.served.sum()),
+                         "demand_now_mw": float(self.demand @ f),
+                         "shed_now_mw": float(shed @ f), "shed0_now_mw": float(self.shed0 @ f),
+                         "key_shed_now_mw": float(shed[self.key] @ f[self.key]),
+                         "key_shed0_now_mw": float(self.shed0[self.key] @ f[self.key]),
                          "shed_mw": float(shed.sum()), "key_shed_mw": float(shed[self.key].sum()),
                          "customers_out": int(co.sum()), "outstanding": len(self.out),
+                         "transferred_mw": float(sum(self.served[m.load] for m in self.moves)),
+                         "backup_mw": float(self.emerg.backup_mw(t, shed).sum()),
+                         "mobile_mw": float(self.emerg.mobile_mw(t, shed).sum()),
                          "crews_busy": sum(c.job is not None for c in self.work.crews),
                          "key_lagging": "、".join(self.key_lagging),
                          **{f"check_{c}": ok for c, ok in checks.items()}})
@@ -378,26 +421,67 @@ class Simulation:
         out for a while comes back cold (each MW costs the cold-load pick-up factor)."""
         clpu = self.data.values["cold_load_pickup"]
         factor = float(clpu["factor"]) if now.t >= float(clpu["after_h"]) else 1.0
-        self._pick_up(now.st, now.reach, self._budget(now.st) * (t_next - now.t), factor)
+        self._pick_up(now.st, now.reach, self._budget(now.st) * (t_next - now.t),
+                      factor * self.day.factor(now.t))
 
     def _pick_up(self, st: TopoState, reach: np.ndarray, budget: np.ndarray,
-                 factor: float) -> None:
+                 factor: np.ndarray) -> None:
         """Bring loads towards ``reach`` in pick-up order, each island within its budget (MW),
         every restored MW costing ``factor`` MW of it (cold-load pick-up)."""
         need = np.clip(reach - self.served, 0.0, None)
-        isl = st.island[self.topo.load_bus]
+        isl = st.island[self.pick_bus]
         for k in np.unique(isl[need > EPS_MW]):
             if k < 0:
                 continue
             idx = np.flatnonzero((isl == k) & (need > EPS_MW))
             idx = idx[np.argsort(self.pick_rank[idx])]
-            cost = np.cumsum(need[idx] * factor)
+            cost = np.cumsum(need[idx] * factor[idx])
             full = cost <= budget[k] + 1e-9
             self.served[idx[full]] += need[idx[full]]
             rest = np.flatnonzero(~full)
             if len(rest):
                 left = budget[k] - (cost[rest[0] - 1] if rest[0] > 0 else 0.0)
-                self.served[idx[rest[0]]] += max(0.0, left) / factor
+                self.served[idx[rest[0]]] += max(0.0, left) / factor[idx[rest[0]]]
+
+    def _switch(self, t: float, st: TopoState) -> None:
+        """负荷转供: the moves of dark stations' load onto neighbours at ``t``; each change of a
+        pair (a transfer made, or ended as the station comes back) goes into the log."""
+        moves = self.transfer.plan(t, st, self.demand, self.pick_rank)
+        if moves == self.moves:
+            return
+        before = self.transfer.summary(self.moves, self.demand)
+        after = self.transfer.summary(moves, self.demand)
+        names = self.transfer.names
+        for (a, b), mw in after.items():
+            if (a, b) not in before:
+                self._log(t, "transfer", f"负荷转供 load transfer: {mw:,.1f} MW of {names[a]}'s "
+                          f"load switched to {names[b]} over the 110 kV ties (its 220/110 kV "
+                          f"transformers {self.transfer.rating_of(b):,.0f} MW)",
+                          self._district_of_bus(a))
+        for (a, b) in before.keys() - after.keys():
+            self._log(t, "transfer_end", f"转供恢复 transfer ended: {names[a]} re-energised, its "
+                      f"load switched back from {names[b]}", self._district_of_bus(a))
+        self.moves = moves
+        self.pick_bus = self.topo.load_bus.copy()
+        for m in moves:
+            self.pick_bus[m.load] = m.to_bus
+
+    def _send_generators(self, t: float, shed: np.ndarray, hazard: bool) -> None:
+        """应急发电车: send free generator vehicles to important users still out; one log line
+        per user served."""
+        loads = self.run.shed.loads
+        by_user: dict[int, list] = {}
+        for v, i in self.emerg.dispatch(t, shed, hazard):
+            by_user.setdefault(i, []).append(v)
+        for i, vs in by_user.items():
+            bases = "、".join(dict.fromkeys(v.base for v in vs))
+            self._log(t, "emergency_power", f"应急发电车 {len(vs)} generator vehicle(s) "
+                      f"({len(vs) * self.emerg.mw:g} MW, from {bases}) sent to "
+                      f"{loads.name.iloc[i]} ({self.emerg.category[i]}), arriving by "
+                      f"+{max(v.arrive_h for v in vs):.1f} h", str(loads.district.iloc[i]))
+
+    def _district_of_bus(self, pos: int) -> str:
+        return str(self.run.net.bus["district"].iloc[pos]) if "district" in self.run.net.bus else ""
 
     def _log(self, t: float, kind: str, what: str, district: str = "") -> None:
         self.events.append({"t_h": t, "kind": kind, "what": what, "district": district})

@@ -109,9 +109,16 @@ def _timeline(sim, rec: Record, batch) -> pd.DataFrame:
     shed0, key0 = float(sim.shed0.sum()), float(sim.shed0[sim.key].sum())
     tl.insert(1, "time", [clock(sim.t0, h).isoformat() for h in tl.t_h])
     tl.insert(2, "load_mw", float(sim.demand.sum()))
-    tl["restored_pct"] = [share_pct(shed0 - s, shed0) for s in tl.shed_mw]
-    tl["key_restored_pct"] = [share_pct(key0 - s, key0) for s in tl.key_shed_mw]
+    # restored: of what the shed customers would draw at that hour (demand over the day)
+    tl["restored_pct"] = [share_pct(s0 - s, s0) if shed0 > EPS_MW else 100.0
+                          for s, s0 in zip(tl.shed_now_mw, tl.shed0_now_mw)]
+    tl["key_restored_pct"] = [share_pct(s0 - s, s0) if key0 > EPS_MW else 100.0
+                              for s, s0 in zip(tl.key_shed_now_mw, tl.key_shed0_now_mw)]
     tl["customers_restored_pct"] = [share_pct(sim.co0 - c, sim.co0) for c in tl.customers_out]
+    # emergency power (backup and generator vehicles) beside the grid, never counted as it
+    tl["emergency_mw"] = tl.backup_mw + tl.mobile_mw
+    tl["supplied_pct"] = [min(100.0, r + share_pct(e, s0)) for r, e, s0
+                          in zip(tl.restored_pct, tl.emergency_mw, tl.shed0_now_mw)]
     terminated = rec.terminated
     responding = sim.activated & ((tl.t_h < terminated) if terminated is not None else True)
     _levels(tl, batch.plan, batch.rank.astype(int), responding)
