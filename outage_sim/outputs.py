@@ -30,6 +30,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from outage_sim.errors import Interrupted, OutputError
 
@@ -143,7 +144,8 @@ def write_outputs(folder: str | os.PathLike, files: Mapping[str, Writer], *, for
     try:
         with _signals_raise():
             for name, writer in files.items():
-                temps[name] = _temp_name(folder, name)
+                with _signals_blocked():  # the file made and noted as one step, never half
+                    temps[name] = _temp_name(folder, name)
                 _write_one(temps[name], writer)
             with _signals_blocked():  # a signal now waits until every file is in place
                 _commit(folder, temps, [n for n in stale if n not in files] if force else [])
@@ -306,9 +308,10 @@ def _signals_blocked():
         yield
         return
     pending: list[int] = []
-    old = {s: signal.signal(s, lambda signum, frame: pending.append(signum))
-           for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    old: dict[int, Any] = {}
+    try:  # swapped one by one inside the try: a signal between the two swaps restores the first
+        for s in (signal.SIGINT, signal.SIGTERM):
+            old[s] = signal.signal(s, lambda signum, frame: pending.append(signum))
         yield
     finally:
         for s, handler in old.items():

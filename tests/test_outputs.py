@@ -292,6 +292,24 @@ def _run_and_interrupt(out: Path, sig: int) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
 
 
+def test_a_signal_just_after_a_temporary_is_made_still_removes_it(tmp_path, monkeypatch):
+    """Regression: SIGTERM landing between making a temporary and noting it (the race the
+    interrupted-run test hit once under load) left that file behind."""
+    real_close, sent = os.close, []
+
+    def close_then_terminate(fd):
+        real_close(fd)
+        if not sent:  # the first temporary exists now, not yet noted by the writer
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(outputs.os, "close", close_then_terminate)
+    with pytest.raises(Interrupted):
+        write_outputs(tmp_path / "out", {"a.txt": "one", "b.txt": "two"})
+    assert sent and _temporaries(tmp_path / "out") == []
+    assert not (tmp_path / "out").exists()  # the folder this write made is gone again
+
+
 @pytest.mark.parametrize("sig", [pytest.param(signal.SIGINT, marks=pytest.mark.slow),
                                  signal.SIGTERM])
 def test_run_interrupted_while_writing_leaves_nothing_half_written(tmp_path, sig):
