@@ -58,7 +58,7 @@ from outage_sim.grid.data import (
 )
 
 MODEL_NAME = "chongqing-main-grid"
-MODEL_VERSION = f"cq-2025.1+outage_sim-{__version__}"
+MODEL_VERSION = f"cq-2026.1+outage_sim-{__version__}"
 LOAD_POWER_FACTOR = 0.97  # at 220 kV, after reactive compensation at lower voltages
 UNIT_VM_PU = 1.03  # 500 kV units' voltage set point when load_levels.csv gives none
 LOW_SIDE_VM_STEP = 0.01  # 220 kV units and interties hold their set point this much lower
