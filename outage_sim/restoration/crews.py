@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from outage_sim.errors import DataFileError
-from outage_sim.hazards import Outage, component_table, distance_km, resolve_fault
+from outage_sim.hazards import Outage, component_table, resolve_fault
 from outage_sim.restoration.data import RepairData
 from outage_sim.restoration.topology import Key, Topology
 
@@ -257,10 +257,8 @@ class RepairWork:
     # ---------------------------------------------------------------- crews at work
     def travel_h(self, crew: Crew, job: Job, hazard: bool) -> float:
         """Hours for a crew to reach a job (slower while the hazard lasts)."""
-        tr = self.data.values["travel"]
-        km = float(distance_km(crew.lat, crew.lon, job.lat, job.lon)) * float(tr["road_factor"])
         factor = self.data.travel_factor(self.cause) if hazard else 1.0
-        return km / (float(tr["speed_kmh"]) * factor)
+        return self.data.road_h(crew.lat, crew.lon, job.lat, job.lon, factor)
 
     def rate(self, job: Job, t: float, hazard: bool) -> float:
         """Crew-hours of work done per hour on a job now (crews on site × productivity)."""

@@ -32,7 +32,7 @@ from pydantic import (
 )
 
 from outage_sim.errors import DataFileError, did_you_mean
-from outage_sim.hazards import hazard_parameters
+from outage_sim.hazards import distance_km, hazard_parameters
 from outage_sim.validation import problems
 
 RESTORATION_DATA_DIR = Path(__file__).parents[1] / "data" / "restoration"
@@ -318,6 +318,15 @@ class RepairData:
     def travel_factor(self, cause: str | None) -> float:
         """Share of normal travel speed while the hazard lasts."""
         return self._by_cause("hazard_travel_factor", cause)
+
+    def road_h(self, lat1: float, lon1: float, lat2: float, lon2: float,
+               slowdown: float = 1.0) -> float:
+        """Hours by road between two points: the straight line × ``travel.road_factor`` at
+        ``travel.speed_kmh`` × ``slowdown`` (:meth:`travel_factor` while the hazard lasts).
+        Crews and generator vehicles travel alike."""
+        tr = self.values["travel"]
+        km = float(distance_km(lat1, lon1, lat2, lon2)) * float(tr["road_factor"])
+        return km / (float(tr["speed_kmh"]) * slowdown)
 
     def hazard_end_h(self, cause: str | None) -> float:
         """Default hours until the hazard is basically removed (§4.3(3))."""

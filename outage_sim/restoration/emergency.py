@@ -26,7 +26,6 @@ import math
 import numpy as np
 
 from outage_sim.errors import DataFileError
-from outage_sim.hazards import distance_km
 from outage_sim.restoration.crews import Crew
 
 # a vehicle is placed and sent as a crew is: ``job`` is the user (load position) it serves or
@@ -64,7 +63,7 @@ class EmergencyPower:
             self.priority[i] = order.index(cat[i]) if cat[i] in order else len(order)
         self.mw = float(fleet["mw_each"])
         self.mobilise_h = float(fleet["mobilise_h"])
-        self.travel = data.values["travel"]
+        self.data = data
         self.travel_factor = travel_factor
         dist = net["districts"].set_index("name")
         for base, count in fleet["bases"].items():
@@ -141,9 +140,8 @@ class EmergencyPower:
         return sent
 
     def _travel_h(self, v: Vehicle, i: int, hazard: bool) -> float:
-        km = float(distance_km(v.lat, v.lon, self.lat[i], self.lon[i])) * float(
-            self.travel["road_factor"])
-        return km / (float(self.travel["speed_kmh"]) * (self.travel_factor if hazard else 1.0))
+        return self.data.road_h(v.lat, v.lon, self.lat[i], self.lon[i],
+                                self.travel_factor if hazard else 1.0)
 
     def next_after(self, t: float) -> list[float]:
         """Vehicle arrivals and backup fuel running out after ``t``."""
