@@ -102,7 +102,10 @@ class DCModel:
             key = (self.n_bus, self.br_from.tobytes(), self.br_to.tobytes(), self.br_b.tobytes(),
                    self.island.tobytes())
             cached = _PTDF_CACHE.pop(key, None)
-            self._ptdf = cached if cached is not None else self._build_ptdf()
+            if cached is None:  # shared between models of one topology: never written to
+                cached = self._build_ptdf()
+                cached.flags.writeable = False
+            self._ptdf = cached
             _PTDF_CACHE[key] = self._ptdf  # most recently used last
             while len(_PTDF_CACHE) > _PTDF_CACHE_SIZE:
                 _PTDF_CACHE.pop(next(iter(_PTDF_CACHE)))
