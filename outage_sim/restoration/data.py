@@ -32,7 +32,7 @@ from pydantic import (
 )
 
 from outage_sim.errors import DataFileError, did_you_mean
-from outage_sim.hazards import distance_km, hazard_parameters
+from outage_sim.hazards import hazard_parameters
 from outage_sim.validation import problems
 
 RESTORATION_DATA_DIR = Path(__file__).parents[1] / "data" / "restoration"
@@ -324,6 +324,8 @@ class RepairData:
         """Hours by road between two points: the straight line × ``travel.road_factor`` at
         ``travel.speed_kmh`` × ``slowdown`` (:meth:`travel_factor` while the hazard lasts).
         Crews and generator vehicles travel alike."""
+        from outage_sim.hazards import distance_km  # hazards.geo loads pandapower: not at import
+
         tr = self.values["travel"]
         km = float(distance_km(lat1, lon1, lat2, lon2)) * float(tr["road_factor"])
         return km / (float(tr["speed_kmh"]) * slowdown)
