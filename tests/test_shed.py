@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandapower as pp
 import pandapower.networks as pn
@@ -128,21 +130,36 @@ def test_base_case_sheds_nothing_and_ac_converges(cq):
     assert r.model_version == grid.MODEL_VERSION and r.level == "summer_peak"
 
 
-def test_losing_the_dc_infeed_at_peak_sheds_the_shortfall_by_priority(cq):
+def test_losing_the_dc_bipole_at_peak_sheds_nothing_while_the_ac_ties_are_healthy(cq):
+    # issue 16: the ±800 kV bipole (5 GW at the summer peak) is a design contingency; the units'
+    # headroom and the Sichuan ties' emergency support (up to their ratings) carry it
     outs = faults.resolve_fault(cq, "intertie", "哈密-重庆 ±800kV DC")
     r = shed_load(cq, outs, seed=7)
+    assert r.main["shed_mw"] == pytest.approx(0.0, abs=1e-6)
+    assert r.state == "ac" and r.ac["converged"]
+    # the ties carry what the units' headroom cannot
     units = cq.gen[(cq.gen.role == "unit") & cq.gen.in_service]
     headroom = float((units.max_p_mw - units.p_mw).sum())
-    loss = cq["meta"]["loss_factor"]
-    # the 5 GW lost minus what the units can still give, within the loss allowance
-    expected = 5000.0 - headroom
-    assert r.main["shed_mw"] == pytest.approx(expected / (1 + loss), rel=0.02)
-    # less than the interruptible class: only priority 1 is cut, every load by the same share
+    ties_before = float(cq.gen.loc[cq.gen.role == "import", "p_mw"].sum())
+    ties_after = sum(i["import_mw"] for i in r.islands)
+    assert ties_after - ties_before == pytest.approx(5000.0 - headroom, rel=0.05)
+    assert r.seed == 7
+
+
+def test_without_support_the_bipole_loss_is_shed_by_priority(cq):
+    # the same loss with the ties held to their schedule (control fixed): the shortfall beyond the
+    # units' headroom is cut by the priority table, the marginal priority by the same share
+    net = copy.deepcopy(cq)
+    net.gen.loc[net.gen.role == "import", "control"] = "fixed"
+    r = shed_load(net, faults.resolve_fault(net, "intertie", "哈密-重庆 ±800kV DC"), ac_check=False)
+    units = net.gen[(net.gen.role == "unit") & net.gen.in_service]
+    headroom = float((units.max_p_mw - units.p_mw).sum())
+    loss = net["meta"]["loss_factor"]
+    assert r.main["shed_mw"] == pytest.approx((5000.0 - headroom) / (1 + loss), rel=0.02)
     p1 = r.loads[r.loads.shed_priority == 1]
     assert r.loads[r.loads.shed_priority > 1].shed_mw.sum() == 0.0
     share = p1.shed_mw / p1.demand_mw
     assert np.allclose(share, share.iloc[0]) and 0 < share.iloc[0] < 1
-    assert r.seed == 7
 
 
 def test_losing_a_core_station_darkens_no_district_its_chains_have_a_second_end(cq):

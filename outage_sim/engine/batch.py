@@ -19,17 +19,17 @@ no Python loop over scenarios in the hot path:
   f0[K]`` solved for every scenario at once (stacked pseudo-inverses, which also handle cuts that
   island the grid, where the system is singular but consistent because each island is balanced);
 - **overloads**: ``cascade`` trips branches above the threshold in vectorized rounds; in
-  ``dispatch`` mode the dispatcher's relief is a sensitivity-based shedding by the priority table
-  (``_relieve`` in :mod:`outage_sim.engine.chunk`, which holds the work on one chunk), run only
-  for the scenarios that have an overload after balancing. Those scenarios are flagged ``uncertain``: the single engine's optimal shed may redispatch units
-  instead of shedding, and :func:`recheck` re-runs them through it on request.
+  ``dispatch`` mode the scenarios that have an overload after the balance rule go through the
+  single engine's linear program (:func:`outage_sim.engine.lp.optimal_dispatch`: balance and
+  relief as one, with the PTDF after the scenario's outages by compensation), so they get the
+  single engine's answer. ``uncertain`` marks the scenarios the batch cannot settle: the LP
+  failed (the rule's state is kept), or a cascade did not settle.
 
 Notes
 -----
-Differences from the single engine, by design: no AC check (a batch is DC); overload relief does
-not redispatch units (it sheds), so it may shed more than the single engine's linear program; the
-surplus of an island backs units down in proportion rather than tripping the smallest first (this
-only moves flows).
+Differences from the single engine, by design: no AC check (a batch is DC); the surplus of an
+island backs units down in proportion rather than tripping the smallest first (this only moves
+flows).
 """
 
 from __future__ import annotations
@@ -90,12 +90,13 @@ def compile_batch(net: pp.pandapowerNet) -> BatchModel:
         br_element=model.br_element, br_index=model.br_index, br_name=names, ptdf=ptdf,
         transfer=transfer, load_bus=st.load_bus, demand=demand, served0=st.served.copy(),
         priority=np.searchsorted(prio_values, work.load.shed_priority.to_numpy(np.int64)),
-        priorities=prio_values, customers=customers,
+        priorities=prio_values, shed_cost=st.shed_cost.copy(), customers=customers,
         load_district=np.array([dpos[d] for d in work.load.district]), district_names=dnames,
         unit_bus=st.unit_bus, unit_p0=st.unit_p.copy(), unit_pmin=st.unit_pmin.copy(),
         unit_pmax=st.unit_pmax.copy(), unit_fast=st.unit_fast_max.copy(),
         unit_on0=st.unit_on.copy(), unit_ref=tuple(st.unit_ref), fixed_bus=st.fixed_bus,
-        fixed_p0=st.fixed_p.copy(), fixed_sync=st.fixed_sync.copy(), fixed_on0=st.fixed_on.copy(),
+        fixed_p0=st.fixed_p.copy(), fixed_pmax=st.fixed_pmax.copy(),
+        fixed_fast=st.fixed_fast.copy(), fixed_sync=st.fixed_sync.copy(), fixed_on0=st.fixed_on.copy(),
         fixed_ref=tuple(st.fixed_ref),
         loss=float(meta.get("loss_factor", 0.0)), model_version=str(meta.get("model_version", "")),
         level=str(meta.get("level", "")), positions=positions,

@@ -32,6 +32,7 @@ class BatchModel:
     served0: np.ndarray              # MW served just before the event (after any orderly use)
     priority: np.ndarray             # 0-based position in the priority levels
     priorities: np.ndarray           # the distinct shed_priority values, ascending
+    shed_cost: np.ndarray            # per load, the LP cost per MW shed (engine.lp.shed_cost)
     customers: np.ndarray            # customers the intact net supplies
     load_district: np.ndarray
     district_names: tuple[str, ...]
@@ -44,6 +45,8 @@ class BatchModel:
     unit_ref: tuple[tuple[str, int], ...]
     fixed_bus: np.ndarray
     fixed_p0: np.ndarray
+    fixed_pmax: np.ndarray           # the most each may carry minutes after (interties' support)
+    fixed_fast: np.ndarray           # ... and in the first seconds (cascade mode)
     fixed_sync: np.ndarray
     fixed_on0: np.ndarray
     fixed_ref: tuple[tuple[str, int], ...]

@@ -14,11 +14,11 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from outage_sim.engine.batch_model import BatchModel, OutageMatrix
+from outage_sim.engine.lp import DispatchProblem, optimal_dispatch
 from outage_sim.engine.shed import UFLS_MAX_SHARE
 from outage_sim.engine.state import DC_RATING_MARGIN
 
 MAX_ROUNDS = 50
-RELIEF_ITERATIONS = 60
 
 
 @dataclass
@@ -89,6 +89,7 @@ def _run_full(bm: BatchModel, om: OutageMatrix, mode: str, threshold: float):
     S = om.n
     c = new_chunk(bm, om)
     fast = mode == "cascade"
+    before = c.served.copy()
     _balance(bm, c, fast)
     flows = _flows(bm, c)
     uncertain = np.zeros(S, bool)
@@ -109,8 +110,11 @@ def _run_full(bm: BatchModel, om: OutageMatrix, mode: str, threshold: float):
     else:
         over = ((np.abs(flows) > bm.br_rating[None, :] + 1e-6) & ~c.br_out).any(axis=1)
         if over.any():
-            uncertain |= over
-            _relieve(bm, c, np.flatnonzero(over), flows)
+            rows = np.flatnonzero(over)
+            rule_shed = np.clip(before[rows] - c.served[rows], 0.0, None)
+            rule_shed *= _energised(bm, c)[c.isl_load[rows]]
+            for r, s in enumerate(rows):
+                uncertain[s] = not _optimal_relief(bm, c, int(s), rule_shed[r], flows[s])
     return c.served, uncertain, tripped
 
 
@@ -158,16 +162,15 @@ def _balance(bm: BatchModel, c: _Chunk, fast: bool) -> None:
     """The single engine's island balance, for every island of every scenario at once."""
     n_isl, P = c.n_isl, len(bm.priorities)
     cap = bm.unit_fast if fast else bm.unit_pmax
-    sync = (_sum(c.isl_unit, c.unit_on.astype(float), n_isl)
-            + _sum(c.isl_fixed, (c.fixed_on & bm.fixed_sync[None, :]).astype(float), n_isl)) > 0
-    sync[-1] = False
+    fixed_cap = np.maximum((bm.fixed_fast if fast else bm.fixed_pmax)[None, :], c.fixed_p)
+    sync = _energised(bm, c)
     # black islands lose everything, their infeeds included
     black_load = ~sync[c.isl_load]
     c.served[black_load] = 0.0
     c.fixed_on &= sync[c.isl_fixed]
     demand = _sum(c.isl_load, c.served, n_isl)
-    fixed = _sum(c.isl_fixed, np.where(c.fixed_on, c.fixed_p, 0.0), n_isl)
-    supply = _sum(c.isl_unit, np.where(c.unit_on, cap[None, :], 0.0), n_isl) + fixed
+    supply = (_sum(c.isl_unit, np.where(c.unit_on, cap[None, :], 0.0), n_isl)
+              + _sum(c.isl_fixed, np.where(c.fixed_on, fixed_cap, 0.0), n_isl))
     cut = demand - supply / (1.0 + bm.loss)
     short = (demand * (1.0 + bm.loss) > supply + 1e-6) & sync
     if fast:
@@ -185,11 +188,12 @@ def _balance(bm: BatchModel, c: _Chunk, fast: bool) -> None:
         share = np.divide(need - before, by, out=np.zeros_like(by), where=by > 0)
         share = np.clip(share, 0.0, 1.0)
         c.served *= 1.0 - share.ravel()[key]
-    _follow(bm, c, cap)
+    _follow(bm, c, cap, fixed_cap)
 
 
-def _follow(bm: BatchModel, c: _Chunk, cap: np.ndarray) -> None:
-    """Units of each island follow its served load in proportion to their headroom (AGC); a
+def _follow(bm: BatchModel, c: _Chunk, cap: np.ndarray, fixed_cap: np.ndarray) -> None:
+    """Units of each island follow its served load in proportion to their headroom (AGC); what
+    they cannot give the healthy interties give up to ``fixed_cap`` (emergency support), and a
     surplus they cannot absorb curtails the island's infeeds in proportion."""
     n_isl = c.n_isl
     served = _sum(c.isl_load, c.served, n_isl)
@@ -209,6 +213,10 @@ def _follow(bm: BatchModel, c: _Chunk, cap: np.ndarray) -> None:
     excess = np.clip(-left, 0.0, None)
     scale = np.divide(np.maximum(fixed - excess, 0.0), fixed, out=np.ones_like(fixed), where=fixed > 0)
     c.fixed_p = np.where(c.fixed_on, c.fixed_p * scale[c.isl_fixed], 0.0)
+    room = np.where(c.fixed_on, np.clip(fixed_cap - c.fixed_p, 0.0, None), 0.0)
+    room_sum = _sum(c.isl_fixed, room, n_isl)
+    take = np.divide(np.clip(left, 0.0, None), room_sum, out=np.zeros(n_isl), where=room_sum > 1e-9)
+    c.fixed_p = c.fixed_p + room * np.minimum(take, 1.0)[c.isl_fixed]
 
 
 def _injections(bm: BatchModel, c: _Chunk) -> np.ndarray:
@@ -218,7 +226,7 @@ def _injections(bm: BatchModel, c: _Chunk) -> np.ndarray:
     p = np.zeros(S * n)
     np.add.at(p, (off + bm.unit_bus[None, :]).ravel(), np.where(c.unit_on, c.unit_p, 0.0).ravel())
     np.add.at(p, (off + bm.fixed_bus[None, :]).ravel(), np.where(c.fixed_on, c.fixed_p, 0.0).ravel())
-    np.add.at(p, (off + bm.load_bus[None, :]).ravel(), -c.served.ravel())
+    np.add.at(p, (off + bm.load_bus[None, :]).ravel(), -(c.served * (1.0 + bm.loss)).ravel())
     p = p.reshape(S, n)
     # each island's small imbalance (losses) goes to its units by rating, as the AC slack would
     mism = _sum(c.isl_bus, p, c.n_isl)
@@ -257,81 +265,44 @@ def _flows(bm: BatchModel, c: _Chunk) -> np.ndarray:
     return f
 
 
-def _relieve(bm: BatchModel, c: _Chunk, rows: np.ndarray, flows: np.ndarray) -> None:
-    """Sensitivity-based relief for the scenarios with overloads, as a dispatcher would:
-
-    for the worst overloaded branch, first **redispatch** — lower the unit whose output loads the
-    branch most and raise the one in the same island that loads it least — while that helps;
-    then **shed** loads whose cut lowers the flow (their outage-adjusted PTDF, net of the
-    island's units backing down), lowest priority first and most effective first within a
-    priority. Repeat until every branch is within its rating.
-    """
-    for s in rows:
-        out = np.flatnonzero(c.br_out[s])
-        ptdf = bm.ptdf
-        if len(out):
-            a = np.eye(len(out)) - bm.transfer[np.ix_(out, out)]
-            ptdf = bm.ptdf + bm.transfer[:, out] @ np.linalg.pinv(a, rcond=1e-9) @ bm.ptdf[out]
-            ptdf[out] = 0.0
-        one = _Chunk(br_out=c.br_out[s:s + 1], bus_on=c.bus_on[s:s + 1], served=c.served[s:s + 1],
-                     unit_on=c.unit_on[s:s + 1], fixed_on=c.fixed_on[s:s + 1],
-                     unit_p=c.unit_p[s:s + 1], fixed_p=c.fixed_p[s:s + 1],
-                     isl_load=c.isl_load[s:s + 1], isl_unit=c.isl_unit[s:s + 1],
-                     isl_fixed=c.isl_fixed[s:s + 1], isl_bus=c.isl_bus[s:s + 1], n_isl=c.n_isl)
-        for _ in range(RELIEF_ITERATIONS):
-            over = np.abs(flows[s]) - bm.br_rating
-            over[out] = 0.0
-            k = int(np.argmax(over))
-            if over[k] <= 1e-6:
-                break
-            sign = np.sign(flows[s, k])
-            if _redispatch(bm, one, ptdf[k], sign, over[k]):
-                flows[s] = _flows(bm, one)[0]
-                continue
-            isl = one.isl_load[0]
-            w = np.where(one.unit_on[0], bm.unit_pmax, 0.0)
-            wsum = np.bincount(one.isl_unit[0], weights=w, minlength=c.n_isl)
-            contrib = np.bincount(one.isl_unit[0], weights=w * ptdf[k, bm.unit_bus], minlength=c.n_isl)
-            unit_sens = np.divide(contrib, wsum, out=np.zeros(c.n_isl), where=wsum > 0)
-            # shedding is +1 MW injected at the load, the units backing down take it back out
-            eff = -sign * (ptdf[k, bm.load_bus] - unit_sens[isl])
-            cand = np.flatnonzero((eff > 1e-4) & (one.served[0] > 1e-9))
-            if not len(cand):
-                break
-            order = cand[np.lexsort((-eff[cand], bm.priority[cand]))]
-            relief = np.cumsum(eff[order] * one.served[0, order])
-            last = int(np.searchsorted(relief, over[k]))
-            one.served[0, order[:last]] = 0.0
-            if last < len(order):
-                j = order[last]
-                done = relief[last - 1] if last else 0.0
-                one.served[0, j] -= min(one.served[0, j], (over[k] - done) / eff[j])
-            _follow(bm, one, bm.unit_pmax)
-            flows[s] = _flows(bm, one)[0]
-        c.served[s], c.unit_p[s] = one.served[0], one.unit_p[0]
+def _energised(bm: BatchModel, c: _Chunk) -> np.ndarray:
+    """Per island of the chunk: holds a synchronous source in service."""
+    sync = (_sum(c.isl_unit, c.unit_on.astype(float), c.n_isl)
+            + _sum(c.isl_fixed, (c.fixed_on & bm.fixed_sync[None, :]).astype(float), c.n_isl)) > 0
+    sync[-1] = False
+    return sync
 
 
-def _redispatch(bm: BatchModel, one: _Chunk, ptdf_k: np.ndarray, sign: float, over: float) -> bool:
-    """Move output from the unit that loads the branch most to the one in the same island that
-    loads it least; False when no such move lowers the flow."""
-    on = one.unit_on[0]
-    p = one.unit_p[0]
-    sens = sign * ptdf_k[bm.unit_bus]
-    down = np.where(on, p - bm.unit_pmin, 0.0) > 1e-6
-    up = np.where(on, bm.unit_pmax - p, 0.0) > 1e-6
-    best, pair = 1e-3, None
-    for isl in np.unique(one.isl_unit[0][on]):
-        here = one.isl_unit[0] == isl
-        d, u = np.flatnonzero(here & down), np.flatnonzero(here & up)
-        if not len(d) or not len(u):
-            continue
-        i, j = d[np.argmax(sens[d])], u[np.argmin(sens[u])]
-        if sens[i] - sens[j] > best:
-            best, pair = sens[i] - sens[j], (i, j)
-    if pair is None:
-        return False
-    i, j = pair
-    amount = min(over / best, p[i] - bm.unit_pmin[i], bm.unit_pmax[j] - p[j])
-    one.unit_p[0, i] -= amount
-    one.unit_p[0, j] += amount
-    return amount > 1e-9
+def outage_ptdf(bm: BatchModel, out: np.ndarray) -> np.ndarray:
+    """The PTDF after the branches ``out`` are lost (compensation; their rows 0). Exact for
+    injections balanced in each island the outage leaves."""
+    if not len(out):
+        return bm.ptdf
+    a = np.eye(len(out)) - bm.transfer[np.ix_(out, out)]
+    ptdf = bm.ptdf + bm.transfer[:, out] @ np.linalg.pinv(a, rcond=1e-9) @ bm.ptdf[out]
+    ptdf[out] = 0.0
+    return ptdf
+
+
+def _optimal_relief(bm: BatchModel, c: _Chunk, s: int, rule_shed: np.ndarray,
+                    flows: np.ndarray) -> bool:
+    """Scenario ``s``: balance and relief as one LP (:mod:`outage_sim.engine.lp`, the single
+    engine's), from the rule's state with ``rule_shed`` put back. False when it fails (the
+    rule's state is kept and the scenario flagged uncertain)."""
+    out = np.flatnonzero(c.br_out[s])
+    ptdf = outage_ptdf(bm, out)
+    _, island = np.unique(c.isl_bus[s], return_inverse=True)
+    w = 1.0 + bm.loss
+    balance = np.bincount(island[bm.load_bus], weights=w * rule_shed, minlength=island.max() + 1)
+    prob = DispatchProblem(
+        ptdf=ptdf, island=island, rating=bm.br_rating, active=~c.br_out[s],
+        flows=flows - ptdf[:, bm.load_bus] @ (w * rule_shed), balance=balance,
+        served=c.served[s] + rule_shed, load_bus=bm.load_bus, priority=bm.priority,
+        cost=bm.shed_cost, unit_bus=bm.unit_bus, unit_p=np.where(c.unit_on[s], c.unit_p[s], 0.0),
+        unit_lo=bm.unit_pmin, unit_hi=bm.unit_pmax, unit_on=c.unit_on[s], fixed_bus=bm.fixed_bus,
+        fixed_p=np.where(c.fixed_on[s], c.fixed_p[s], 0.0),
+        fixed_hi=np.maximum(bm.fixed_pmax, c.fixed_p[s]), fixed_on=c.fixed_on[s], loss=bm.loss)
+    sol = optimal_dispatch(prob)
+    if sol.ok:
+        c.served[s], c.unit_p[s], c.fixed_p[s] = sol.served, sol.unit_p, sol.fixed_p
+    return sol.ok

@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandapower as pp
 import pandas as pd
-from scipy.optimize import linprog
 
 from outage_sim.engine.ac import ac_power_flow, ac_verdict
 from outage_sim.engine.base import (
@@ -53,6 +52,7 @@ from outage_sim.engine.base import (
     describe_base,
     intact_net,
 )
+from outage_sim.engine.lp import DispatchProblem, optimal_dispatch, shed_cost
 from outage_sim.engine.result import ShedResult, build_result, element_name
 from outage_sim.engine.state import DC_RATING_MARGIN, DCModel, active_masks, build_dc_model
 from outage_sim.errors import InputError, ModelError
@@ -60,11 +60,13 @@ from outage_sim.grid import check_annotations
 from outage_sim.hazards import Outage, apply_outages, unique_outages
 
 MODES = ("dispatch", "cascade")
-# LP costs per MW: redispatch < curtailment < shedding, shedding rising steeply with priority so
-# that the LP never sheds a higher-priority MW where a lower-priority one would do.
-REDISPATCH_COST, CURTAIL_COST = 1.0, 5.0
-SHED_COST_BASE, SHED_COST_STEP = 1_000.0, 8.0
 GRID_FORMING_IMPORTS = ("ac_uhv", "ac_tie", "vsc_b2b")
+# How a healthy intertie answers a loss (``control`` of interties.csv, on the net's gen/sgen):
+# the most it may carry minutes after the event (dispatch) and in the first seconds (cascade).
+# ``synchronous`` AC ties: the synchronous area's response at once, emergency support later, both
+# up to the tie's rating (``max_p_mw``); ``emergency_support`` converters: up to their rating
+# within about a second; ``fixed`` (and a user's import without ``control``): its schedule.
+RAISING_CONTROLS = ("synchronous", "emergency_support")
 MAX_CASCADE_ROUNDS = 50
 # Primary (governor) response a unit gives within seconds, as a share of its rating: what can
 # cover a sudden deficit before under-frequency load shedding acts (cascade mode). Assumed typical
@@ -94,6 +96,8 @@ class _State:
     unit_bus: np.ndarray      # bus positions
     unit_ref: list[tuple[str, int]]
     fixed_p: np.ndarray       # per fixed injection (imports, renewables, sgens)
+    fixed_pmax: np.ndarray    # most it may carry minutes after the event (interties' support)
+    fixed_fast: np.ndarray    # most it may carry in the first seconds (cascade mode)
     fixed_on: np.ndarray
     fixed_bus: np.ndarray
     fixed_sync: np.ndarray    # grid-forming (counts as a source for an island)
@@ -101,6 +105,7 @@ class _State:
     fixed_ref: list[tuple[str, int]]
     load_bus: np.ndarray
     shed_cost: np.ndarray     # per load, LP cost per MW shed (by priority)
+    loss: float = 0.0         # losses as a share of the load served
     tripped: list[Outage] = field(default_factory=list)
     limit_notes: list[str] = field(default_factory=list)  # limits taken as usable (base state)
     overloaded: list[tuple[str, float]] = field(default_factory=list)  # before the event, % rating
@@ -156,10 +161,10 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
     rounds: list[list[dict]] = []
     flags: list[str] = []
 
-    _balance_islands(work, model, st, loss, stage="fast" if mode == "cascade" else "dispatch")
     if mode == "dispatch":
-        _relieve_overloads(model, st)
+        dispatch_islands(work, model, st, loss, stage="dispatch")
     else:
+        _balance_islands(work, model, st, loss, stage="fast")
         model, rounds, flags = _cascade(work, model, st, loss, cascade_threshold)
 
     ac: dict = {"converged": None}
@@ -229,14 +234,9 @@ def pre_event_state(work: pp.pandapowerNet) -> _State:
     masks = active_masks(work)
     model = build_dc_model(work, masks)
     st = _initial_state(work, masks, model)
-    _balance_islands(work, model, st, loss, stage="pre")
-    flows = np.abs(model.flows(_injections(model, st)))
-    over = np.flatnonzero(flows > model.br_rating_mw + 1e-6)
+    over = dispatch_islands(work, model, st, loss, stage="pre")
     st.overloaded = [(element_name(work, (str(model.br_element[k]), int(model.br_index[k]))),
-                      round(100 * DC_RATING_MARGIN * float(flows[k] / model.br_rating_mw[k]), 1))
-                     for k in over]
-    if len(over):
-        _relieve_overloads(model, st, cause=PRE_OVERLOAD_CAUSE)
+                      round(100 * DC_RATING_MARGIN * float(load_k), 1)) for k, load_k in over]
     st.unit_fast_max = np.minimum(st.unit_pmax, st.unit_p + st.unit_resp * st.unit_pmax)
     return st
 
@@ -263,8 +263,8 @@ def _initial_state(work, masks, model: DCModel) -> _State:
         demand=demand, served=served, cause=cause, **units, **fixed,
         unit_fast_max=units["unit_pmax"].copy(),
         load_bus=np.array([pos[b] for b in load.bus], np.int64),
-        shed_cost=SHED_COST_BASE * SHED_COST_STEP ** (load.shed_priority.to_numpy(float) - 1.0),
-        limit_notes=notes)
+        shed_cost=shed_cost(load.shed_priority.to_numpy(float)), limit_notes=notes,
+        loss=float(work.get("meta", {}).get("loss_factor", 0.0)))
 
 
 def _units(work, masks, pos) -> tuple[dict, list[str]]:
@@ -307,8 +307,17 @@ def _infeeds(work, masks, pos) -> dict:
     sel = np.flatnonzero(role != "unit")
     sg_role = _col(sg, "role", "").astype(str).to_numpy()
     sg_p = sg.p_mw.to_numpy(float) * _col(sg, "scaling", 1.0).to_numpy(float)
-    return {"fixed_ref": [("gen", int(g.index[k])) for k in sel] + [("sgen", int(i)) for i in sg.index],
-            "fixed_p": np.concatenate([g.p_mw.to_numpy(float)[sel], sg_p]).clip(min=0.0),
+    p = np.concatenate([g.p_mw.to_numpy(float)[sel], sg_p]).clip(min=0.0)
+    # the most a healthy intertie may carry: its rating (max_p_mw) when its control raises it
+    control = np.concatenate([_col(g, "control", "").astype(str).to_numpy()[sel],
+                              _col(sg, "control", "").astype(str).to_numpy()])
+    rating = np.concatenate([_col(g, "max_p_mw", np.nan).astype(float).to_numpy()[sel],
+                             _col(sg, "max_p_mw", np.nan).astype(float).to_numpy()])
+    raise_ok = np.isin(control, RAISING_CONTROLS) & np.isfinite(rating)
+    pmax = np.where(raise_ok, np.maximum(np.nan_to_num(rating), p), p)
+    return {"fixed_pmax": pmax, "fixed_fast": pmax.copy(),
+            "fixed_ref": [("gen", int(g.index[k])) for k in sel] + [("sgen", int(i)) for i in sg.index],
+            "fixed_p": p,
             "fixed_on": np.concatenate([masks["gen"][sel], masks["sgen"]]).astype(bool),
             "fixed_bus": np.array([pos[b] for b in g.bus.to_numpy()[sel]] + [pos[b] for b in sg.bus],
                                   np.int64),
@@ -371,6 +380,8 @@ def _balance_islands(work, model: DCModel, st: _State, loss: float, *, stage: st
     """
     fast = stage == "fast"
     cap = st.unit_fast_max if fast else st.unit_pmax
+    fixed_cap = {"pre": st.fixed_p, "dispatch": st.fixed_pmax, "fast": st.fixed_fast}[stage]
+    fixed_cap = np.maximum(fixed_cap, st.fixed_p)
     prio = work.load.shed_priority.to_numpy(np.int64)
     load_isl = model.island[st.load_bus]
     unit_isl = np.where(st.unit_on, model.island[st.unit_bus], -1)
@@ -392,7 +403,7 @@ def _balance_islands(work, model: DCModel, st: _State, loss: float, *, stage: st
             continue
         demand = float(st.served[ld].sum())
         fixed = float(st.fixed_p[fx].sum())
-        supply_max = float(cap[un].sum()) + fixed
+        supply_max = float(cap[un].sum()) + float(fixed_cap[fx].sum())
         if demand * (1 + loss) > supply_max + 1e-6:
             before = st.served.copy()
             cut = demand - supply_max / (1 + loss)
@@ -422,7 +433,7 @@ def _balance_islands(work, model: DCModel, st: _State, loss: float, *, stage: st
                                          element_name(work, st.unit_ref[u]),
                                          "tripped: generation surplus in its island", "island"))
             un = un & st.unit_on
-        _follow(st, un, need, cap)
+        _follow(st, un, fx, float(st.served[load_isl == k].sum()) * (1 + loss), cap, fixed_cap)
 
 
 def _collapse(work, model: DCModel, st: _State, k: int, ld, un, fx, deficit_share: float) -> None:
@@ -442,14 +453,21 @@ def _collapse(work, model: DCModel, st: _State, k: int, ld, un, fx, deficit_shar
                                  "tripped in the frequency collapse of its island", "collapse"))
 
 
-def _follow(st: _State, un: np.ndarray, need: float, cap: np.ndarray) -> None:
-    """Units of one island move from their current output to ``need`` in total, each in
-    proportion to its headroom in the direction of the change (AGC)."""
+def _follow(st: _State, un: np.ndarray, fx: np.ndarray, need: float, cap: np.ndarray,
+            fixed_cap: np.ndarray) -> None:
+    """Units of one island move so that it generates ``need`` in total, each in proportion to its
+    headroom in the direction of the change (AGC); what they cannot give, the island's healthy
+    interties give up to ``fixed_cap`` (emergency support), in proportion to their headroom."""
     idx = np.flatnonzero(un)
+    short = need - float(st.fixed_p[fx].sum()) - float(cap[idx].sum())
+    jdx = np.flatnonzero(fx & (fixed_cap > st.fixed_p + 1e-9))
+    if short > 1e-9 and len(jdx):
+        room = fixed_cap[jdx] - st.fixed_p[jdx]
+        st.fixed_p[jdx] += room * min(1.0, short / float(room.sum()))
     if not len(idx):
         return
     p = st.unit_p[idx]
-    delta = need - float(p.sum())
+    delta = need - float(st.fixed_p[fx].sum()) - float(p.sum())
     room = (cap[idx] - p) if delta > 0 else (p - st.unit_pmin[idx])
     room = np.clip(room, 0.0, None)
     if room.sum() > 1e-9:
@@ -463,9 +481,10 @@ def _injections(model: DCModel, st: _State) -> np.ndarray:
     p = np.zeros(model.n_bus)
     np.add.at(p, st.unit_bus[st.unit_on], st.unit_p[st.unit_on])
     np.add.at(p, st.fixed_bus[st.fixed_on], st.fixed_p[st.fixed_on])
-    np.add.at(p, st.load_bus, -st.served)
-    # losses and rounding leave a small imbalance per island: spread it over the island's units
-    # as the AC slack would, so DC flows see balanced islands
+    # losses as a share of each load, as the balance counts them (see engine.lp)
+    np.add.at(p, st.load_bus, -st.served * (1.0 + st.loss))
+    # what is left unbalanced (a unit held at its minimum in a surplus island, rounding): spread
+    # over the island's units as the AC slack would, so DC flows see balanced islands
     for k in range(model.n_islands):
         members = model.island == k
         mism = p[members].sum()
@@ -522,46 +541,66 @@ def _trip(work, model: DCModel, st: _State, k: int, loading: float, r: int) -> d
 
 # ------------------------------------------------------------------------------- overloads
 PRE_OVERLOAD_CAUSE = "overload before the event, relieved by the dispatcher"
+RELIEF_CAUSE = "overload relief (dispatcher, 紧急限电序位表)"
 
 
-def _relieve_overloads(model: DCModel, st: _State, *,
-                       cause: str = "overload relief (dispatcher, 紧急限电序位表)") -> None:
-    """DC optimal load shed: the cheapest redispatch, curtailment and priority-weighted shedding
-    that brings every branch within its rating (scipy HiGHS)."""
-    p_bus = _injections(model, st)
-    f0 = model.flows(p_bus)
-    if not len(f0) or (np.abs(f0) <= model.br_rating_mw + 1e-6).all():
-        return
+def dispatch_islands(work, model: DCModel, st: _State, loss: float, *,
+                     stage: str, joint: bool = True) -> list[tuple[int, float]]:
+    """The dispatcher's minutes after the event (``stage`` ``dispatch``, or ``pre`` for the
+    state before it): the balance rule, and where its state overloads a branch, balance and
+    relief as one LP (:mod:`outage_sim.engine.lp`; ``joint=False`` keeps the rule's shed and
+    relieves on top of it, the sequential way, for comparison). Returns the branches the rule's
+    state overloaded, as (position, flow / DC rating)."""
+    before = st.served.copy()
+    cause_before = st.cause.copy()
+    _balance_islands(work, model, st, loss, stage=stage)
+    flows = model.flows(_injections(model, st))
+    over = np.flatnonzero(np.abs(flows) > model.br_rating_mw + 1e-6)
+    if len(over):
+        energised = _energised(model, st)
+        rule_shed = np.where(energised[model.island[st.load_bus]] & (model.island[st.load_bus] >= 0),
+                             np.clip(before - st.served, 0.0, None), 0.0)
+        if joint:
+            st.cause = np.where(rule_shed > 0, cause_before, st.cause)
+        else:
+            rule_shed = np.zeros_like(rule_shed)
+        _optimal_relief(model, st, rule_shed, flows, stage)
+    return [(int(k), float(abs(flows[k]) / model.br_rating_mw[k])) for k in over]
+
+
+def _energised(model: DCModel, st: _State) -> np.ndarray:
+    """Per island: holds a synchronous source in service."""
+    on = np.zeros(model.n_islands + 1, bool)
+    on[model.island[st.unit_bus[st.unit_on]]] = True
+    on[model.island[st.fixed_bus[st.fixed_on & st.fixed_sync]]] = True
+    return on[:model.n_islands]
+
+
+def _optimal_relief(model: DCModel, st: _State, rule_shed: np.ndarray, flows: np.ndarray,
+                    stage: str) -> float:
+    """Balance and relief as one LP from the rule's state with ``rule_shed`` put back; the
+    state takes the solution. Returns the LP objective."""
+    w = 1.0 + st.loss
     ptdf = model.ptdf()
-    loads = np.flatnonzero(st.served > 1e-9)
-    units = np.flatnonzero(st.unit_on)
-    fixed = np.flatnonzero(st.fixed_on & (st.fixed_p > 1e-9))
-    n_l, n_u, n_f = len(loads), len(units), len(fixed)
-    # variables: shed s_l | up_u | dn_u | curtail c_f
-    cols_bus = np.concatenate([st.load_bus[loads], st.unit_bus[units], st.unit_bus[units],
-                               st.fixed_bus[fixed]])
-    sign = np.concatenate([np.ones(n_l), np.ones(n_u), -np.ones(n_u), -np.ones(n_f)])
-    sens = ptdf[:, cols_bus] * sign  # flow change per MW of each variable
-    cost = np.concatenate([st.shed_cost[loads], np.full(2 * n_u, REDISPATCH_COST),
-                           np.full(n_f, CURTAIL_COST)])
-    ub = np.concatenate([st.served[loads], st.unit_pmax[units] - st.unit_p[units],
-                         st.unit_p[units], st.fixed_p[fixed]])
-    ub = np.clip(ub, 0.0, None)
-    # balance per island: shed + up - dn - curtail = 0
-    isl = model.island[cols_bus]
-    n_isl = model.n_islands
-    a_eq = np.zeros((n_isl, len(cost)))
-    a_eq[isl, np.arange(len(cost))] = sign
-    a_ub = np.vstack([sens, -sens])
-    b_ub = np.concatenate([model.br_rating_mw - f0, model.br_rating_mw + f0])
-    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=np.zeros(n_isl),
-                  bounds=np.column_stack([np.zeros(len(cost)), ub]), method="highs")
-    if res.status != 0:  # shedding every load is always feasible: this is a solver failure
-        raise ModelError(f"DC optimal load shed failed: {res.message}")
-    x = res.x
-    s = x[:n_l]
-    st.served[loads] = np.clip(st.served[loads] - s, 0.0, None)
-    hit = loads[s > 1e-6]
-    st.cause[hit] = np.where(st.cause[hit] == "", cause, st.cause[hit])
-    st.unit_p[units] += x[n_l:n_l + n_u] - x[n_l + n_u:n_l + 2 * n_u]
-    st.fixed_p[fixed] -= x[n_l + 2 * n_u:]
+    isl = model.island[st.load_bus]
+    live = isl >= 0
+    balance = np.bincount(isl[live], weights=(w * rule_shed)[live], minlength=model.n_islands)
+    fixed_cap = st.fixed_p if stage == "pre" else np.maximum(st.fixed_pmax, st.fixed_p)
+    prob = DispatchProblem(
+        ptdf=ptdf, island=model.island, rating=model.br_rating_mw,
+        active=np.ones(len(model.br_rating_mw), bool),
+        flows=flows - ptdf[:, st.load_bus] @ (w * rule_shed), balance=balance,
+        served=st.served + rule_shed, load_bus=st.load_bus, priority=st.shed_cost,
+        cost=st.shed_cost, unit_bus=st.unit_bus, unit_p=st.unit_p, unit_lo=st.unit_pmin,
+        unit_hi=st.unit_pmax, unit_on=st.unit_on, fixed_bus=st.fixed_bus, fixed_p=st.fixed_p,
+        fixed_hi=fixed_cap, fixed_on=st.fixed_on, loss=st.loss)
+    sol = optimal_dispatch(prob)
+    if not sol.ok:  # shedding every load is always feasible: this is a solver failure
+        raise ModelError(f"DC optimal load shed failed: {sol.message}")
+    relief = PRE_OVERLOAD_CAUSE if stage == "pre" else RELIEF_CAUSE
+    short = balance[np.where(live, isl, 0)] > 1e-6
+    empty = st.cause == ""
+    st.cause[(sol.group_cut > 1e-6) & empty & short] = BALANCE_CAUSE[stage]
+    st.cause[((sol.aimed_cut > 1e-6) | ((sol.group_cut > 1e-6) & ~short)) & (st.cause == "")] = relief
+    st.served, st.unit_p, st.fixed_p = sol.served, sol.unit_p, sol.fixed_p
+    return sol.objective

@@ -16,7 +16,9 @@ Annotations (checked by :func:`~outage_sim.grid.check_annotations`):
     ``district``, ``lat``, ``lon`` (and pandapower's ``geo``).
 ``net.gen`` / ``net.sgen``
     ``role`` (``unit``, ``import`` or ``renewable``), ``plant``, ``district``, ``black_start``,
-    ``intertie`` (the intertie's name for imports).
+    ``intertie`` (the intertie's name for imports), ``control`` (imports: how the intertie answers
+    a loss of supply — ``synchronous`` AC ties, ``emergency_support`` converters, ``fixed``
+    infeeds; see ``interties.csv``).
 ``net["districts"]``
     one row per district: ``name``, ``name_en``, ``key_area`` (重点地区 default), ``lat``, ``lon``.
 ``net["meta"]``
@@ -27,7 +29,11 @@ Notes
 Imports are not an infinite slack. Each intertie's scheduled transfer is an injection at its far
 end (a PV generator at the Sichuan or Hubei equivalent bus; the ±800 kV DC infeed a static
 injection at the 渝北 converter), so losing an intertie loses its import. The stability-control
-system (安控) is assumed to cut a tripped channel's transfer rather than reroute it. The angle
+system (安控) is assumed to cut a tripped channel's transfer rather than reroute it. The healthy
+interties answer a loss elsewhere by their ``control``: the AC ties to Sichuan carry the
+synchronous area's response and emergency support up to their rating, the 渝鄂 converters raise
+their transfer up to their rating, the LCC infeed holds its schedule (the engine,
+:mod:`outage_sim.engine.shed`, reads ``control`` and ``max_p_mw``). The angle
 reference is one 珞璜 unit, and the units' AGC share of the losses is pandapower's distributed
 slack over coal and gas units.
 
@@ -58,7 +64,7 @@ from outage_sim.grid.data import (
 )
 
 MODEL_NAME = "chongqing-main-grid"
-MODEL_VERSION = f"cq-2026.1+outage_sim-{__version__}"
+MODEL_VERSION = f"cq-2026.2+outage_sim-{__version__}"
 LOAD_POWER_FACTOR = 0.97  # at 220 kV, after reactive compensation at lower voltages
 UNIT_VM_PU = 1.03  # 500 kV units' voltage set point when load_levels.csv gives none
 LOW_SIDE_VM_STEP = 0.01  # 220 kV units and interties hold their set point this much lower
@@ -237,12 +243,15 @@ def _add_generation(net: pp.pandapowerNet, data: GridData, lv: pd.Series, level:
     net.gen["district"] = [""] * n_imp + units["district"].tolist()
     net.gen["black_start"] = [False] * n_imp + units["black_start"].astype(bool).tolist()
     net.gen["intertie"] = imports.loc[imports["kind"] != "dc_infeed", "name"].tolist() + [""] * len(units)
+    control = imports["control"] if "control" in imports else pd.Series("fixed", index=imports.index)
+    net.gen["control"] = control[imports["kind"] != "dc_infeed"].tolist() + [""] * len(units)
     n_dc = len(net.sgen) - len(ren)
     net.sgen["role"] = ["import"] * n_dc + ["renewable"] * len(ren)
     net.sgen["plant"] = [""] * n_dc + ren["name"].tolist()
     net.sgen["district"] = [""] * n_dc + ren["district"].tolist()
     net.sgen["black_start"] = False
     net.sgen["intertie"] = imports.loc[imports["kind"] == "dc_infeed", "name"].tolist() + [""] * len(ren)
+    net.sgen["control"] = control[imports["kind"] == "dc_infeed"].tolist() + [""] * len(ren)
     if not (net.gen.slack & net.gen.in_service).any():
         raise DataFileError(f"units.csv: reference unit {REFERENCE_UNIT!r} missing or not committed")
 

@@ -366,7 +366,9 @@ def apply_heat_wave(net: pp.pandapowerNet, spec: HeatWave, ctx: HazardContext) -
 
     Loads ``p_mw``/``q_mvar`` × (1 + uplift of their district's zone); coal/gas and hydro units'
     ``max_p_mw`` × (1 − derating) with ``p_mw`` capped at it (small hydro ``sgen`` too); every
-    intertie's scheduled ``p_mw`` × ``import_scale``, capped at its ``max_p_mw``.
+    intertie's scheduled ``p_mw`` × ``import_scale``, capped at its ``max_p_mw``; with a scale of 1
+    or less the neighbours are short too, so the interties' ``max_p_mw`` (the emergency support
+    the engine may draw, :data:`outage_sim.engine.shed.RAISING_CONTROLS`) falls to that schedule.
 
     Returns
     -------
@@ -418,6 +420,8 @@ def apply_heat_wave(net: pp.pandapowerNet, spec: HeatWave, ctx: HazardContext) -
             old = t.loc[m, "p_mw"].to_numpy(float)
             new = np.minimum(old * spec.import_scale, t.loc[m, "max_p_mw"].to_numpy(float))
             t.loc[m, "p_mw"] = new
+            if spec.import_scale <= 1.0:  # the neighbours are short too: nothing to spare
+                t.loc[m, "max_p_mw"] = new
             before, after = before + float(old.sum()), after + float(new.sum())
         notes.append(f"heat wave: imports × {spec.import_scale:g} ({before:.0f} → {after:.0f} MW)")
     return tuple(notes)

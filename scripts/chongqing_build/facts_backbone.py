@@ -178,6 +178,24 @@ INTERTIES = [
      "渝鄂 back-to-back VSC (±420 kV, 5 GW; 龙泉 half); schedule " + SRC_IMPORT),
 ]
 
+# How each kind of intertie answers a loss of supply in Chongqing (the engine reads ``control``):
+# ``synchronous`` AC ties carry the synchronous area's frequency response at once and, minutes
+# later, emergency support (事故支援) up to their rating; ``emergency_support`` converters raise
+# their transfer within about a second (VSC power modulation, 紧急功率支援) up to their rating;
+# ``fixed`` infeeds hold their schedule and can only run back.
+TIE_CONTROL = {
+    "ac_uhv": ("synchronous", "Chongqing and Sichuan are one synchronous AC system (the Southwest "
+               "grid, asynchronous to Central China since the 渝鄂 back-to-back link of 2019): the "
+               "tie carries the area's frequency response and emergency support up to its rating"),
+    "ac_tie": ("synchronous", "one synchronous system with Sichuan (see the UHV tie): frequency "
+               "response and emergency support up to the tie's rating"),
+    "vsc_b2b": ("emergency_support", "estimate: VSC power modulation (直流紧急功率支援) raises the "
+                "transfer from Central China within about a second, up to the converter rating"),
+    "dc_infeed": ("fixed", "estimate: the LCC infeed holds its schedule and runs back only on "
+                  "command; no raise assumed (its sending end, 哈密, is in the asynchronous "
+                  "Northwest grid and a raise needs inter-regional dispatch)"),
+}
+
 # Load levels: demand factor by zone and availability by generation type (share of capacity).
 LEVELS = [
     # level, 中文, factors by zone (core, new_urban, regional, rural, mountain), hydro, wind, solar, source

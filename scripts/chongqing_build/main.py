@@ -18,6 +18,7 @@ from .facts_backbone import (
     SOLAR_TOTAL_MW,
     SRC_TOTALS,
     STATIONS,
+    TIE_CONTROL,
     UNIT_VM_PU,
     VM_RULE,
     WIND_COUNTIES,
@@ -198,11 +199,12 @@ def build(out: Path = OUT) -> None:
     for name, kind, station, cap, su, wi, va, src in INTERTIES:
         kv = 1000 if kind == "ac_uhv" else 500
         q_min, q_max = reactive.tie_q_limits(kind, float(cap))
+        control, why = TIE_CONTROL[kind]
         it_rows.append([name, kind, f"{station} {kv}kV", float(cap), float(su), float(wi), float(va),
-                        q_min, q_max, src + "; " + reactive.TIE_Q_RULE[kind]])
+                        q_min, q_max, control, src + "; " + reactive.TIE_Q_RULE[kind] + "; " + why])
     write_csv(out, "interties.csv", ["name", "kind", "bus", "capacity_mw", "summer_peak_mw",
-                                     "winter_peak_mw", "valley_mw", "min_q_mvar", "max_q_mvar", "source"],
-              it_rows)
+                                     "winter_peak_mw", "valley_mw", "min_q_mvar", "max_q_mvar", "control",
+                                     "source"], it_rows)
     lv_rows = [[level, zh, *factors, hyd, wind, solar, LOSS_FACTOR, UNIT_VM_PU[level], src + VM_RULE]
                for level, zh, factors, hyd, wind, solar, src in LEVELS]
     write_csv(out, "load_levels.csv", ["level", "name_zh", *[f"factor_{z}" for z in ZONE_ORDER],
