@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from outage_sim import grid
-from outage_sim.engine import shed
+from outage_sim.engine import balance, start
 from outage_sim.engine.lp import CURTAIL_COST, DispatchProblem, optimal_dispatch
 from outage_sim.engine.state import active_masks, build_dc_model
 from outage_sim.hazards import Outage, apply_outages
@@ -26,16 +26,16 @@ def nets():
 def _after(net, branches: list[int], joint: bool):
     """The engine's dispatch stage on ``net`` after losing ``branches`` (positions in the DC
     model's branch list): the state, and what the dispatch cost in shedding and in MW moved."""
-    work, state, _ = shed.event_start(net)
+    work, state, _ = start.event_start(net)
     model0 = build_dc_model(work)
     outs = [Outage(str(model0.br_element[k]), int(model0.br_index[k]), "", "test") for k in branches]
     apply_outages(work, outs)
     masks = active_masks(work)
     model = build_dc_model(work, masks)
-    shed._deactivate(work, masks, state)
+    start.deactivate(work, masks, state)
     before = state.served.copy()
     unit0, fixed0 = state.unit_p.copy(), state.fixed_p.copy()
-    shed.dispatch_islands(work, model, state, state.loss, stage="dispatch", joint=joint)
+    balance.dispatch_islands(work, model, state, state.loss, stage="dispatch", joint=joint)
     cut = np.clip(before - state.served, 0.0, None)
     moved = np.abs(state.unit_p - unit0).sum() + np.abs(state.fixed_p - fixed0).sum()
     return state, model, float(state.shed_cost @ cut), float(moved), float(cut.sum())
@@ -54,7 +54,7 @@ def test_the_joint_lp_is_never_worse_than_balance_then_relief(nets, which, picks
     # units and interties (at most CURTAIL_COST per MW): its shedding cannot cost more
     assert cost_j <= cost_s + CURTAIL_COST * moved_s + 1e-6 * max(cost_s, 1.0)
     # and its end state is within every rating
-    flows = model.flows(shed._injections(model, joint))
+    flows = model.flows(balance.injections(model, joint))
     assert (np.abs(flows) <= model.br_rating_mw + 1e-4).all()
     assert ((joint.served >= -1e-9) & (joint.served <= joint.demand + 1e-9)).all()
 

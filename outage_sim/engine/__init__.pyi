@@ -1,9 +1,10 @@
 """Type-checker view of the facade; `__init__.py` loads the same names lazily."""
 
+from .balance import GRID_FORMING_IMPORTS, shed_by_priority
 from .base import BaseState
 from .batch import BatchModel, BatchResult, OutageMatrix, compile_batch, run_batch
 from .result import ShedResult, with_distribution
-from .shed import GRID_FORMING_IMPORTS, MODES, base_state, shed_by_priority, shed_load
+from .shed import MODES, base_state, shed_load
 from .state import DC_RATING_MARGIN, active_masks, build_dc_model
 
 __all__ = [

@@ -5,7 +5,7 @@ puts that state on a copy of the net, gives every energised island one slack, ru
 flow and reports loadings and voltages. :func:`ac_verdict` turns the report into the result's
 ``state`` and the flags a reader sees.
 
-``st`` below is the engine's working state (``_State`` of :mod:`outage_sim.engine.shed`): only its
+``st`` below is the engine's working state (:class:`~outage_sim.engine.balance.WorkState`): only its
 arrays are read, so this module does not import the engine that calls it.
 """
 

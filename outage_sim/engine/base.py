@@ -14,7 +14,7 @@ in ``net["pre_conditions"]`` (:func:`intact_net` puts them back).
 :func:`check_engine_data` refuses, in one line naming table, column and row, what the engine
 cannot compute with at all (a NaN load, a zero-impedance branch, a rating that is not a
 positive number, an outage of an element the net does not have); :func:`describe_base`
-summarises the pre-event state the engine computed (:func:`outage_sim.engine.shed.base_state`).
+summarises the pre-event state the engine computed (:func:`outage_sim.engine.start.base_state`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import pandas as pd
 from outage_sim.engine.state import DC_RATING_MARGIN, build_dc_model
 from outage_sim.errors import InputError
 
-# Causes the pre-event state gives a load that is not (fully) served (see engine.shed)
+# Causes the pre-event state gives a load that is not (fully) served (see engine.start)
 _OUT_OF_SERVICE = ("load out of service", "substation out of service")
 _BLACK = "island without generation (black)"
 MAX_LISTED = 5  # elements named in one problem line

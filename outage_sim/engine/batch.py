@@ -1,7 +1,7 @@
 """The batch face of the load-shed engine: many outage scenarios at once, on arrays.
 
 :func:`compile_batch` turns an annotated net (its pre-event state and base state, from the same
-:func:`outage_sim.engine.shed.event_start` the single engine starts from) into a
+:func:`outage_sim.engine.start.event_start` the single engine starts from) into a
 :class:`BatchModel`: incidence, susceptances, ratings, PTDF and the branch-to-branch transfer
 matrix ``M`` (``M[l, k]`` = flow on ``l`` per MW sent from ``k``'s from-bus to its to-bus), load,
 unit and infeed positions, priorities, customers and districts. :func:`run_batch` takes an
@@ -44,7 +44,8 @@ from scipy.sparse.csgraph import connected_components
 
 from outage_sim.engine.batch_model import BatchModel, OutageMatrix
 from outage_sim.engine.chunk import _balance, _flows, _run_chunk, new_chunk
-from outage_sim.engine.shed import MODES, event_start
+from outage_sim.engine.shed import MODES
+from outage_sim.engine.start import event_start
 from outage_sim.engine.state import build_dc_model
 from outage_sim.errors import InputError
 
@@ -57,7 +58,7 @@ def compile_batch(net: pp.pandapowerNet) -> BatchModel:
     """Compile an annotated net (its state just before the event) for :func:`run_batch`.
 
     The state the event finds and the intact net's base state come from the single engine's
-    :func:`~outage_sim.engine.shed.event_start`: the batch measures every scenario against the
+    :func:`~outage_sim.engine.start.event_start`: the batch measures every scenario against the
     same reference (what the intact net serves), and a grid that is already split into islands
     before the event starts from those islands. The base state is kept in ``base``.
 

@@ -13,9 +13,9 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from outage_sim.engine.balance import UFLS_MAX_SHARE
 from outage_sim.engine.batch_model import BatchModel, OutageMatrix
 from outage_sim.engine.lp import DispatchProblem, optimal_dispatch
-from outage_sim.engine.shed import UFLS_MAX_SHARE
 from outage_sim.engine.state import DC_RATING_MARGIN
 
 MAX_ROUNDS = 50

@@ -1,7 +1,7 @@
 """One optimisation for the dispatcher's minutes after an event: island balance and overload
 relief as one linear program, used by the single engine and by the batch engine alike.
 
-The balance rule (:func:`outage_sim.engine.shed.shed_by_priority`: units up to their limits,
+The balance rule (:func:`outage_sim.engine.balance.shed_by_priority`: units up to their limits,
 healthy interties up to theirs, then whole priority levels of load, the marginal level by the
 same share on each of its loads) is what a dispatcher does when the network does not constrain
 the choice. When a branch would be overloaded, balance and relief are decided together by

@@ -33,7 +33,7 @@ system (安控) is assumed to cut a tripped channel's transfer rather than rerou
 interties answer a loss elsewhere by their ``control``: the AC ties to Sichuan carry the
 synchronous area's response and emergency support up to their rating, the 渝鄂 converters raise
 their transfer up to their rating, the LCC infeed holds its schedule (the engine,
-:mod:`outage_sim.engine.shed`, reads ``control`` and ``max_p_mw``). The angle
+:mod:`outage_sim.engine.balance`, reads ``control`` and ``max_p_mw``). The angle
 reference is one 珞璜 unit, and the units' AGC share of the losses is pandapower's distributed
 slack over coal and gas units.
 
