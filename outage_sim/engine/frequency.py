@@ -350,6 +350,10 @@ class _Run:
         self.timer = np.zeros((n, rounds))
         self.fired = np.zeros((n, rounds), bool)
         self.fire_t = np.full((n, rounds), np.nan)
+        # each relay's delay, infinite once it fired: a round fires once
+        self.delay = np.tile(data.round_delay_s - 1e-9, (n, 1))
+        # added to f0 for the relays: infinite for a collapsed island (its relays stop)
+        self.relay_f0 = np.full(n, data.nominal_hz)
         self.active = m > 0
         self.collapsed = ~self.active & (self.deficit > 0)  # no inertia: gone at once if short
         self.nadir, self.t_nadir = np.zeros(n), np.zeros(n)
@@ -390,17 +394,18 @@ class _Run:
             self.active &= ~fall
             self.inv_m = np.where(fall, 0.0, self.inv_m)
             self.inv_tau = np.where(fall, 0.0, self.inv_tau)
+            self.relay_f0 = np.where(fall, np.inf, self.relay_f0)
         return k2f, dx_step
 
     def relays(self, h: float, t: float) -> None:
         """Advance every round's timer by ``h``; shed the rounds whose delay has run out."""
         data = self.data
-        below = (self.df + data.nominal_hz)[:, None] < data.round_threshold_hz
-        below &= self.active[:, None]
+        below = (self.df + self.relay_f0)[:, None] < data.round_threshold_hz
         self.timer += h
         self.timer *= below  # a relay's timer restarts once the frequency is back above
-        fire = (self.timer >= data.round_delay_s - 1e-9) & ~self.fired
+        fire = self.timer >= self.delay
         if fire.any():
+            self.delay[fire] = np.inf
             self.shed = self.shed + (fire @ data.round_share) * self.load
             self.fired |= fire
             self.fire_t[fire] = t
