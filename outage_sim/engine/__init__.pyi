@@ -3,6 +3,14 @@
 from .balance import GRID_FORMING_IMPORTS, shed_by_priority
 from .base import BaseState
 from .batch import BatchModel, BatchResult, OutageMatrix, compile_batch, run_batch
+from .frequency import (
+    FrequencyData,
+    FrequencyResponse,
+    IslandDynamics,
+    island_dynamics,
+    load_frequency_data,
+    simulate_frequency,
+)
 from .result import ShedResult, with_distribution
 from .shed import MODES, base_state, shed_load
 from .state import DC_RATING_MARGIN, active_masks, build_dc_model
@@ -14,14 +22,20 @@ __all__ = [
     "BaseState",
     "BatchModel",
     "BatchResult",
+    "FrequencyData",
+    "FrequencyResponse",
+    "IslandDynamics",
     "OutageMatrix",
     "ShedResult",
     "active_masks",
     "base_state",
     "build_dc_model",
     "compile_batch",
+    "island_dynamics",
+    "load_frequency_data",
     "run_batch",
     "shed_by_priority",
     "shed_load",
+    "simulate_frequency",
     "with_distribution",
 ]
