@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from outage_sim.engine.frequency import island_dynamics, load_frequency_data, simulate_frequency
 from outage_sim.engine.lp import DispatchProblem, optimal_dispatch
 from outage_sim.engine.result import element_name
 from outage_sim.engine.state import DCModel
@@ -27,17 +28,6 @@ GRID_FORMING_IMPORTS = ("ac_uhv", "ac_tie", "vsc_b2b")
 # up to the tie's rating (``max_p_mw``); ``emergency_support`` converters: up to their rating
 # within about a second; ``fixed`` (and a user's import without ``control``): its schedule.
 RAISING_CONTROLS = ("synchronous", "emergency_support")
-MAX_CASCADE_ROUNDS = 50
-# Primary (governor) response a unit gives within seconds, as a share of its rating: what can
-# cover a sudden deficit before under-frequency load shedding acts (cascade mode). Assumed typical
-# 一次调频 limits: thermal units about 6% of rated output, hydro about 10%.
-PRIMARY_RESPONSE = {"coal": 0.06, "gas": 0.06, "hydro": 0.10}
-PRIMARY_RESPONSE_DEFAULT = 0.06
-# Most an under-frequency load-shedding scheme (低频减载) can cut, as a share of an island's load
-# (assumed, typical of provincial settings). A larger deficit after the primary response cannot
-# be arrested: the island's frequency collapses and it goes black, as Italy's did on 2003-09-28
-# when it lost its imports (about a quarter of its load).
-UFLS_MAX_SHARE = 0.40
 
 
 @dataclass
@@ -53,6 +43,7 @@ class WorkState:
     unit_resp: np.ndarray     # primary response, share of rating
     unit_fast_max: np.ndarray # pre-event output plus primary response (cascade mode cap)
     unit_on: np.ndarray
+    unit_type: np.ndarray     # coal, gas, hydro, ... (ext_grid for an external grid)
     unit_bus: np.ndarray      # bus positions
     unit_ref: list[tuple[str, int]]
     fixed_p: np.ndarray       # per fixed injection (imports, renewables, sgens)
@@ -60,6 +51,7 @@ class WorkState:
     fixed_fast: np.ndarray    # most it may carry in the first seconds (cascade mode)
     fixed_on: np.ndarray
     fixed_bus: np.ndarray
+    fixed_control: np.ndarray # interties' control (synchronous, emergency_support, fixed, '')
     fixed_sync: np.ndarray    # grid-forming (counts as a source for an island)
     fixed_order: np.ndarray   # curtailment order: renewables (0) before imports (1)
     fixed_ref: list[tuple[str, int]]
@@ -100,10 +92,12 @@ BALANCE_CAUSE = {"pre": "supply short before the event (有序用电, orderly us
 def balance_islands(work, model: DCModel, st: WorkState, loss: float, *, stage: str) -> None:
     """Make every island's supply meet its served load (see the module docstring).
 
-    ``stage`` is ``pre`` (the state before the event), ``dispatch`` (minutes after: units up to
-    their maximum) or ``fast`` (cascade mode, the first seconds: a unit rises only by its primary
-    response above its pre-event output; the rest of a deficit is under-frequency load shedding,
-    and a deficit beyond :data:`UFLS_MAX_SHARE` collapses the island).
+    ``stage`` is ``pre`` (the state before the event), ``dispatch`` (minutes after: units and
+    the healthy interties up to their maximum) or ``fast`` (cascade mode, the first seconds: the
+    island's frequency response, :func:`outage_sim.engine.frequency.simulate_frequency` — units'
+    governors within their primary response, the interties' fast support, load damping and the
+    staged under-frequency load shedding; an island whose frequency falls below the units' trip
+    frequency collapses).
     """
     fast = stage == "fast"
     cap = st.unit_fast_max if fast else st.unit_pmax
@@ -113,61 +107,125 @@ def balance_islands(work, model: DCModel, st: WorkState, loss: float, *, stage: 
     load_isl = model.island[st.load_bus]
     unit_isl = np.where(st.unit_on, model.island[st.unit_bus], -1)
     fixed_isl = np.where(st.fixed_on, model.island[st.fixed_bus], -1)
+    freq = island_frequency(model, st, loss) if fast else None
     for k in range(model.n_islands):
         ld = (load_isl == k) & (st.served > 0)
         un = unit_isl == k
         fx = fixed_isl == k
-        has_source = bool(un.any() or (fx & st.fixed_sync).any())
-        if not has_source:
-            st.served[ld] = 0.0
-            st.cause[ld] = "island without generation (black)"
-            for j in np.flatnonzero(fx):
-                if st.fixed_p[j] > 0:
-                    st.tripped.append(Outage(st.fixed_ref[j][0], st.fixed_ref[j][1],
-                                             element_name(work, st.fixed_ref[j]),
-                                             "no synchronous source left in its island", "island"))
-            st.fixed_on[fx] = False
+        if not bool(un.any() or (fx & st.fixed_sync).any()):
+            _black(work, st, ld, fx)
             continue
         demand = float(st.served[ld].sum())
-        fixed = float(st.fixed_p[fx].sum())
         supply_max = float(cap[un].sum()) + float(fixed_cap[fx].sum())
-        if demand * (1 + loss) > supply_max + 1e-6:
-            before = st.served.copy()
-            cut = demand - supply_max / (1 + loss)
-            if fast and cut > UFLS_MAX_SHARE * demand:
-                _collapse(work, model, st, k, ld, un, fx, cut / demand)
+        cut = max(0.0, demand - supply_max / (1 + loss)) if demand * (1 + loss) > supply_max + 1e-6 \
+            else 0.0
+        if freq is not None and k in freq:
+            f = freq[k]
+            if not f["survived"]:
+                _collapse(work, st, ld, un, fx, f)
                 continue
+            cut = max(cut, f["ufls_share"] * demand)
+        if cut > 0:
+            before = st.served.copy()
             st.served[ld] = shed_by_priority(st.served[ld], prio[ld], cut)
             hit = ld & (st.served < before - 1e-9)
-            st.cause[hit & (st.cause == "")] = BALANCE_CAUSE[stage]
-        need = float(st.served[load_isl == k].sum()) * (1 + loss) - fixed
-        pmin_sum = float(st.unit_pmin[un].sum())
-        if need < pmin_sum:  # surplus: curtail renewables, then imports, then trip units
-            surplus = pmin_sum - need
-            for j in sorted(np.flatnonzero(fx), key=lambda j: (st.fixed_order[j], -st.fixed_p[j])):
-                take = min(surplus, st.fixed_p[j])
-                st.fixed_p[j] -= take
-                surplus -= take
-            need = float(st.served[load_isl == k].sum()) * (1 + loss) - float(st.fixed_p[fx].sum())
-            for u in sorted(np.flatnonzero(un), key=lambda u: (st.unit_pmax[u], u)):
-                if need >= float(st.unit_pmin[un & st.unit_on].sum()) - 1e-9:
-                    break
-                if (un & st.unit_on).sum() == 1:
-                    break
-                st.unit_on[u] = False
-                st.unit_p[u] = 0.0
-                st.tripped.append(Outage(st.unit_ref[u][0], st.unit_ref[u][1],
-                                         element_name(work, st.unit_ref[u]),
-                                         "tripped: generation surplus in its island", "island"))
-            un = un & st.unit_on
-        _follow(st, un, fx, float(st.served[load_isl == k].sum()) * (1 + loss), cap, fixed_cap)
+            st.cause[hit & (st.cause == "")] = (BALANCE_CAUSE[stage] if freq is None or k not in freq
+                                                 else _ufls_cause(freq[k]))
+        need = float(st.served[load_isl == k].sum()) * (1 + loss)
+        un = _surplus(work, st, un, fx, need)
+        _follow(st, un, fx, need, cap, fixed_cap)
 
 
-def _collapse(work, model: DCModel, st: WorkState, k: int, ld, un, fx, deficit_share: float) -> None:
-    """Island ``k`` loses its frequency: every load, unit and infeed in it goes."""
+def _black(work, st: WorkState, ld: np.ndarray, fx: np.ndarray) -> None:
+    """An island without a synchronous source goes black, its infeeds with it."""
     st.served[ld] = 0.0
-    st.cause[ld] = (f"frequency collapse: deficit {100 * deficit_share:.0f}% of load, beyond the "
-                    f"{100 * UFLS_MAX_SHARE:.0f}% under-frequency load shedding can cut")
+    st.cause[ld] = "island without generation (black)"
+    for j in np.flatnonzero(fx):
+        if st.fixed_p[j] > 0:
+            st.tripped.append(Outage(st.fixed_ref[j][0], st.fixed_ref[j][1],
+                                     element_name(work, st.fixed_ref[j]),
+                                     "no synchronous source left in its island", "island"))
+    st.fixed_on[fx] = False
+
+
+def _surplus(work, st: WorkState, un: np.ndarray, fx: np.ndarray, need: float) -> np.ndarray:
+    """A surplus the units cannot absorb at their minimum curtails renewables, then imports,
+    then trips the smallest units; returns the island's units still on."""
+    pmin_sum = float(st.unit_pmin[un].sum())
+    if need - float(st.fixed_p[fx].sum()) >= pmin_sum:
+        return un
+    surplus = pmin_sum - (need - float(st.fixed_p[fx].sum()))
+    for j in sorted(np.flatnonzero(fx), key=lambda j: (st.fixed_order[j], -st.fixed_p[j])):
+        take = min(surplus, st.fixed_p[j])
+        st.fixed_p[j] -= take
+        surplus -= take
+    left = need - float(st.fixed_p[fx].sum())
+    for u in sorted(np.flatnonzero(un), key=lambda u: (st.unit_pmax[u], u)):
+        if left >= float(st.unit_pmin[un & st.unit_on].sum()) - 1e-9 or (un & st.unit_on).sum() == 1:
+            break
+        st.unit_on[u] = False
+        st.unit_p[u] = 0.0
+        st.tripped.append(Outage(st.unit_ref[u][0], st.unit_ref[u][1], element_name(work, st.unit_ref[u]),
+                                 "tripped: generation surplus in its island", "island"))
+    return un & st.unit_on
+
+
+def island_frequency(model: DCModel, st: WorkState, loss: float) -> dict[int, dict]:
+    """The first seconds of every island with a sudden deficit (cascade mode): its frequency
+    response (:mod:`outage_sim.engine.frequency`), by island. An island synchronous with the
+    area behind the Sichuan AC ties gets the area's response and inertia through the ties'
+    headroom; a converter with fast support adds its headroom; an external grid (a user's net)
+    is an infinite bus: no frequency problem."""
+    n = model.n_islands
+    if not n:
+        return {}
+    load_isl = model.island[st.load_bus]
+    live = (load_isl >= 0) & (st.served > 0)
+    load = np.bincount(load_isl[live], weights=st.served[live], minlength=n)
+    un = st.unit_on & (model.island[st.unit_bus] >= 0)
+    fx = st.fixed_on & (model.island[st.fixed_bus] >= 0)
+    gen = (np.bincount(model.island[st.unit_bus[un]], weights=st.unit_p[un], minlength=n)
+           + np.bincount(model.island[st.fixed_bus[fx]], weights=st.fixed_p[fx], minlength=n))
+    deficit = load * (1 + loss) - gen
+    stiff = np.zeros(n, bool)
+    stiff[model.island[st.unit_bus[un & (st.unit_type == "ext_grid")]]] = True
+    sel = np.flatnonzero((deficit > 1e-6) & (load > 0) & ~stiff)
+    if not len(sel):
+        return {}
+    data = load_frequency_data()
+    raising = fx & np.isin(st.fixed_control, RAISING_CONTROLS)
+    ext_limit = np.bincount(model.island[st.fixed_bus[raising]],
+                            weights=(st.fixed_fast - st.fixed_p)[raising].clip(min=0.0), minlength=n)
+    area = np.zeros(n, bool)
+    area[model.island[st.fixed_bus[fx & (st.fixed_control == "synchronous")]]] = True
+    pos = np.full(n, -1)
+    pos[sel] = np.arange(len(sel))
+    units = un & (st.unit_type != "ext_grid")
+    dyn = island_dynamics(st.unit_type[units], st.unit_pmax[units], st.unit_p[units],
+                          np.ones(int(units.sum()), bool), pos[model.island[st.unit_bus[units]]],
+                          load[sel], deficit[sel], data,
+                          ext_gain=np.where(ext_limit[sel] > 0, data.area_gain_mw_per_hz, 0.0),
+                          ext_limit=ext_limit[sel],
+                          ext_inertia=np.where(area[sel], data.area_inertia_mws, 0.0))
+    res = simulate_frequency(dyn, data)
+    return {int(k): {"survived": bool(res.survived[i]), "ufls_share": float(res.ufls_share[i]),
+                     "nadir_hz": float(res.nadir_hz[i]), "rounds": int(res.rounds_fired[i]),
+                     "deficit_share": float(deficit[k] / (load[k] * (1 + loss))),
+                     "trip_hz": data.unit_trip_hz}
+            for i, k in enumerate(sel)}
+
+
+def _ufls_cause(f: dict) -> str:
+    return (f"under-frequency load shedding (低频减载): {f['rounds']} round(s), nadir "
+            f"{f['nadir_hz']:.2f} Hz")
+
+
+def _collapse(work, st: WorkState, ld, un, fx, f: dict) -> None:
+    """The island's frequency collapses: every load, unit and infeed in it goes."""
+    st.served[ld] = 0.0
+    st.cause[ld] = (f"frequency collapse (频率崩溃): deficit {100 * f['deficit_share']:.0f}% of load; "
+                    f"below {f['trip_hz']:g} Hz after {f['rounds']} under-frequency load-shedding "
+                    "round(s) (低频减载)")
     for u in np.flatnonzero(un):
         st.unit_on[u] = False
         st.unit_p[u] = 0.0

@@ -42,11 +42,13 @@ class BatchModel:
     unit_pmax: np.ndarray
     unit_fast: np.ndarray
     unit_on0: np.ndarray
+    unit_type: np.ndarray            # coal, gas, hydro, ... (ext_grid for an external grid)
     unit_ref: tuple[tuple[str, int], ...]
     fixed_bus: np.ndarray
     fixed_p0: np.ndarray
     fixed_pmax: np.ndarray           # the most each may carry minutes after (interties' support)
     fixed_fast: np.ndarray           # ... and in the first seconds (cascade mode)
+    fixed_control: np.ndarray        # interties' control (engine.balance.RAISING_CONTROLS)
     fixed_sync: np.ndarray
     fixed_on0: np.ndarray
     fixed_ref: tuple[tuple[str, int], ...]

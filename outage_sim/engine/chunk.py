@@ -13,8 +13,9 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from outage_sim.engine.balance import UFLS_MAX_SHARE
+from outage_sim.engine.balance import RAISING_CONTROLS
 from outage_sim.engine.batch_model import BatchModel, OutageMatrix
+from outage_sim.engine.frequency import island_dynamics, load_frequency_data, simulate_frequency
 from outage_sim.engine.lp import DispatchProblem, optimal_dispatch
 from outage_sim.engine.state import DC_RATING_MARGIN
 
@@ -171,15 +172,18 @@ def _balance(bm: BatchModel, c: _Chunk, fast: bool) -> None:
     demand = _sum(c.isl_load, c.served, n_isl)
     supply = (_sum(c.isl_unit, np.where(c.unit_on, cap[None, :], 0.0), n_isl)
               + _sum(c.isl_fixed, np.where(c.fixed_on, fixed_cap, 0.0), n_isl))
-    cut = demand - supply / (1.0 + bm.loss)
-    short = (demand * (1.0 + bm.loss) > supply + 1e-6) & sync
+    cut = np.where(demand * (1.0 + bm.loss) > supply + 1e-6, demand - supply / (1.0 + bm.loss), 0.0)
     if fast:
-        collapse = short & (cut > UFLS_MAX_SHARE * demand)
+        sel, res = _frequency(bm, c, demand)
+        collapse = np.zeros(n_isl, bool)
+        collapse[sel[~res.survived]] = True
         if collapse.any():
             c.served[collapse[c.isl_load]] = 0.0
             c.unit_on &= ~collapse[c.isl_unit]
             c.fixed_on &= ~collapse[c.isl_fixed]
-            short &= ~collapse
+        cut[sel] = np.maximum(cut[sel], res.ufls_share * demand[sel])
+        cut[collapse] = 0.0
+    short = (cut > 0) & sync
     if short.any():
         key = c.isl_load * P + bm.priority[None, :]
         by = _sum(key, c.served, n_isl * P).reshape(n_isl, P)
@@ -189,6 +193,36 @@ def _balance(bm: BatchModel, c: _Chunk, fast: bool) -> None:
         share = np.clip(share, 0.0, 1.0)
         c.served *= 1.0 - share.ravel()[key]
     _follow(bm, c, cap, fixed_cap)
+
+
+def _frequency(bm: BatchModel, c: _Chunk, demand: np.ndarray):
+    """The single engine's first seconds (:func:`outage_sim.engine.balance.island_frequency`) for
+    every island of the chunk with a sudden deficit: the islands simulated and their response."""
+    gen = (_sum(c.isl_unit, np.where(c.unit_on, c.unit_p, 0.0), c.n_isl)
+           + _sum(c.isl_fixed, np.where(c.fixed_on, c.fixed_p, 0.0), c.n_isl))
+    deficit = demand * (1.0 + bm.loss) - gen
+    is_ext = bm.unit_type == "ext_grid"
+    stiff = _sum(c.isl_unit, (c.unit_on & is_ext[None, :]).astype(float), c.n_isl) > 0
+    sync = _energised(bm, c)
+    sel = np.flatnonzero((deficit > 1e-6) & (demand > 0) & sync & ~stiff)
+    data = load_frequency_data()
+    raising = c.fixed_on & np.isin(bm.fixed_control, RAISING_CONTROLS)[None, :]
+    ext_limit = _sum(c.isl_fixed, np.where(raising, np.clip(bm.fixed_fast[None, :] - c.fixed_p, 0.0,
+                                                               None), 0.0), c.n_isl)[sel]
+    area = (_sum(c.isl_fixed, (c.fixed_on & (bm.fixed_control == "synchronous")[None, :])
+                 .astype(float), c.n_isl) > 0)[sel]
+    pos = np.full(c.n_isl, -1)
+    pos[sel] = np.arange(len(sel))
+    units = c.unit_on & ~is_ext[None, :]
+    S = c.unit_on.shape[0]
+    dyn = island_dynamics(np.broadcast_to(bm.unit_type, (S, len(is_ext)))[units],
+                          np.broadcast_to(bm.unit_pmax, (S, len(is_ext)))[units], c.unit_p[units],
+                          np.ones(int(units.sum()), bool), pos[c.isl_unit[units]],
+                          demand[sel], deficit[sel], data,
+                          ext_gain=np.where(ext_limit > 0, data.area_gain_mw_per_hz, 0.0),
+                          ext_limit=ext_limit,
+                          ext_inertia=np.where(area, data.area_inertia_mws, 0.0))
+    return sel, simulate_frequency(dyn, data)
 
 
 def _follow(bm: BatchModel, c: _Chunk, cap: np.ndarray, fixed_cap: np.ndarray) -> None:

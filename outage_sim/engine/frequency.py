@@ -120,6 +120,8 @@ class FrequencyFile(_Section):
     unit_trip_hz: Positive
     recovery_hz: Positive
     recovery_time_s: Positive
+    area_gain_mw_per_hz: Annotated[float, Field(strict=True, ge=0)] = 0.0
+    area_inertia_mws: Annotated[float, Field(strict=True, ge=0)] = 0.0
 
     @model_validator(mode="after")
     def _consistent(self) -> FrequencyFile:
@@ -159,6 +161,8 @@ class FrequencyData:
     recovery_hz: float
     recovery_time_s: float
     source: str
+    area_gain_mw_per_hz: float = 0.0   # a synchronous area behind AC ties (MW/Hz) ...
+    area_inertia_mws: float = 0.0      # ... and its inertia Σ H·S (MW·s)
 
     def unit_values(self, parameter: str, unit_type: ArrayLike) -> FloatArray:
         """``parameter`` (e.g. ``'inertia_s'``) of each unit by its type (``default`` if unknown)."""
@@ -200,7 +204,8 @@ def _load(directory: Path, stem: str) -> FrequencyData:
         round_share=np.array([r.share for r in rounds], float),
         round_special=np.arange(len(rounds)) >= len(f.ufls_basic_rounds),
         unit_trip_hz=f.unit_trip_hz, recovery_hz=f.recovery_hz,
-        recovery_time_s=f.recovery_time_s, source=f"{stem}.yaml")
+        recovery_time_s=f.recovery_time_s, source=f"{stem}.yaml",
+        area_gain_mw_per_hz=f.area_gain_mw_per_hz, area_inertia_mws=f.area_inertia_mws)
 
 
 # ---------------------------------------------------------------- islands as arrays

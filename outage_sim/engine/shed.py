@@ -12,21 +12,24 @@ load loses and why:
 1. **Islands.** Buses split into islands (:mod:`outage_sim.engine.state`). An island without a
    synchronous source (a unit, a grid-forming intertie, an external grid) is black: the LCC DC
    infeed and grid-following renewables cannot run without one.
-2. **Balance.** An island whose generation at maximum plus its imports cannot carry its load
-   sheds by the 紧急限电序位表 (``shed_priority``, 1 first): every load of the lowest remaining
-   priority is cut in full before the next priority is touched, and the marginal priority is cut
-   by the same share on each of its loads (rotating outages by feeder). Units then follow the
-   change in proportion to their headroom (AGC); a surplus curtails renewables and imports first,
-   then trips the smallest units.
-3. **Overloads.** ``mode="dispatch"`` (default): the dispatcher relieves every branch above its
-   rating with a DC optimal load shed — a linear program (scipy's HiGHS) that redispatches units
-   (cheap), curtails imports and renewables (dearer) and sheds load weighted by priority (dearest,
-   important users last). ``mode="cascade"``: protection trips every branch loaded above
-   ``cascade_threshold`` of its rating, the islands are balanced again, and rounds repeat until
-   none trips; each round is recorded. Cascade mode describes the first seconds: units rise only
-   by their primary response (:data:`PRIMARY_RESPONSE`) and the rest of a deficit is
-   under-frequency load shedding (modelled on the same priority table); a deficit beyond what
-   that scheme can cut (:data:`UFLS_MAX_SHARE`) collapses the island.
+2. **Balance.** An island whose units at their maximum, plus the healthy interties' emergency
+   support (AC ties to Sichuan and the 渝鄂 converters up to their ratings; the LCC infeed holds
+   its schedule: ``control`` in interties.csv), cannot carry its load sheds by the 紧急限电序位表
+   (``shed_priority``, 1 first): every load of the lowest remaining priority is cut in full before
+   the next priority is touched, and the marginal priority is cut by the same share on each of its
+   loads (rotating outages by feeder). Units follow the change in proportion to their headroom
+   (AGC), then the interties; a surplus curtails renewables and imports, then trips the smallest
+   units (:mod:`outage_sim.engine.balance`).
+3. **Overloads.** ``mode="dispatch"`` (default): where the balanced state overloads a branch, the
+   dispatcher decides balance and relief together in one DC optimal load shed
+   (:mod:`outage_sim.engine.lp`, scipy's HiGHS: redispatch cheapest, then the interties' support,
+   curtailment, and load weighted by priority, important users last), the same LP the batch
+   engine uses. ``mode="cascade"`` (the first seconds, then the cascade,
+   :mod:`outage_sim.engine.cascade`): each island's frequency response decides what a sudden
+   deficit costs — governors within their primary response, the synchronous area's response
+   through the Sichuan ties, staged under-frequency load shedding (低频减载) and collapse below the
+   units' trip frequency (:mod:`outage_sim.engine.frequency`, ``data/engine/frequency.yaml``);
+   protection trips overloaded branches in rounds.
 4. **AC check.** pandapower's AC power flow on the end state (one slack unit per island;
    :mod:`outage_sim.engine.ac`). If it does not converge the result says so (``flags``) and keeps
    the DC state.

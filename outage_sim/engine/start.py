@@ -13,13 +13,12 @@ import pandas as pd
 
 from outage_sim.engine.balance import (
     GRID_FORMING_IMPORTS,
-    PRIMARY_RESPONSE,
-    PRIMARY_RESPONSE_DEFAULT,
     RAISING_CONTROLS,
     WorkState,
     dispatch_islands,
 )
 from outage_sim.engine.base import BaseState, check_engine_data, describe_base, intact_net
+from outage_sim.engine.frequency import load_frequency_data
 from outage_sim.engine.lp import shed_cost
 from outage_sim.engine.result import element_name
 from outage_sim.engine.state import DC_RATING_MARGIN, DCModel, active_masks, build_dc_model
@@ -129,11 +128,14 @@ def _units(work, masks, pos) -> tuple[dict, list[str]]:
                      f"{element_name(work, (t, i))}: max_p_mw {pmax[j]:g} below 0; taken as 0 MW")
     pmax = pmax.clip(min=0.0)
     pmin = np.minimum(pmin, pmax)
-    resp = [PRIMARY_RESPONSE.get(str(t), PRIMARY_RESPONSE_DEFAULT) for t in _col(u, "type", "")]
+    types = _col(u, "type", "").astype(str).to_numpy()
+    # the primary response a unit gives within seconds (一次调频 limit, data/engine/frequency.yaml)
+    resp = list(load_frequency_data().unit_values("response_limit_share", types))
     return {"unit_p": np.concatenate([u.p_mw.to_numpy(float), np.zeros(len(ext))]),
             "unit_pmin": pmin, "unit_pmax": pmax,
             "unit_on": np.concatenate([masks["gen"][is_unit], ext_on]).astype(bool),
             "unit_resp": np.array(resp + [1e6] * len(ext), float),  # an external grid: stiff
+            "unit_type": np.array(list(types) + ["ext_grid"] * len(ext), dtype=object),
             "unit_bus": np.array([pos[b] for b in u.bus] + [pos[b] for b in ext.bus], np.int64),
             "unit_ref": refs}, notes
 
@@ -155,7 +157,7 @@ def _infeeds(work, masks, pos) -> dict:
                              _col(sg, "max_p_mw", np.nan).astype(float).to_numpy()])
     raise_ok = np.isin(control, RAISING_CONTROLS) & np.isfinite(rating)
     pmax = np.where(raise_ok, np.maximum(np.nan_to_num(rating), p), p)
-    return {"fixed_pmax": pmax, "fixed_fast": pmax.copy(),
+    return {"fixed_pmax": pmax, "fixed_fast": pmax.copy(), "fixed_control": control,
             "fixed_ref": [("gen", int(g.index[k])) for k in sel] + [("sgen", int(i)) for i in sg.index],
             "fixed_p": p,
             "fixed_on": np.concatenate([masks["gen"][sel], masks["sgen"]]).astype(bool),
