@@ -45,7 +45,8 @@ import pandapower as pp
 import pandas as pd
 from scipy.optimize import linprog
 
-from outage_sim.engine.ac import ac_power_flow, ac_verdict
+from outage_sim.engine.ac import ac_verdict
+from outage_sim.engine.ac_secure import ac_secure
 from outage_sim.engine.base import (
     BaseState,
     check_engine_data,
@@ -165,7 +166,7 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
     ac: dict = {"converged": None}
     state = "dc"
     if ac_check:
-        ac = ac_power_flow(work, model, st)
+        ac = ac_secure(work, model, st, follow=_follow, max_iter=8 if mode == "dispatch" else 0)
         state, ac_flags = ac_verdict(ac)
         flags += ac_flags
     return build_result(net, work, model, st, failed, rounds, ac, base.flags() + flags, mode, state,
