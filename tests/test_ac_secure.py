@@ -174,3 +174,19 @@ def test_cut_by_merit_lowest_first_and_the_marginal_group_by_one_share():
     assert cut.tolist() == pytest.approx([5.0, 10.0, 10.0, 0.0])
     # a load that moves the branch by half a MW per MW shed needs twice the cut
     assert cut_by_merit(np.array([50.0]), np.array([1.0]), np.array([0.5]), 10.0)[0] == 20.0
+
+
+def test_chongqing_double_circuit_loss_sags_below_the_band_and_the_loop_sheds():
+    # summer peak, both 万州3号-万县 220 kV circuits out: the DC engine serves everything, but
+    # the 220 kV station left on a long radial feed sags below 0.90 pu in AC
+    net = grid.chongqing_net("summer_peak")
+    idx = net.line.index[net.line.name.str.startswith("万州3号-万县 220kV")]
+    out = [Outage("line", int(i), str(net.line.name[i]), "test") for i in idx]
+    assert len(out) == 2
+    dc = shed_load(net, out, ac_check=False)
+    r = shed_load(net, out)
+    a = r.ac
+    assert dc.main["shed_mw"] == 0.0 and a["initial"]["low_v_buses"] >= 1
+    assert a["secure"] and a["vm_pu_min"] >= 0.90 and a["ac_shed_mw"] > 0
+    assert r.main["shed_mw"] == pytest.approx(a["ac_shed_mw"], abs=1e-3)
+    assert set(r.loads.cause[r.loads.shed_mw > 0]) == {LOW_V_CAUSE}
