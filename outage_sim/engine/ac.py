@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 import pandapower as pp
+import pandas as pd
 
 from outage_sim.engine.state import DCModel
 
@@ -46,16 +47,78 @@ def ac_power_flow(work: pp.pandapowerNet, model: DCModel, st) -> dict:
         transformer loadings, the voltage range, the overloaded branches, the solver and the
         slack units' output.
     """
+    case = ac_case(work, model, st)
+    if case is None:
+        return dict(NOTHING_TO_CHECK)
+    ac, opened = case
+    if not _solve(ac):
+        return {"converged": False}
+    return {**_summary(ac), "open_ends": opened}
+
+
+NOTHING_TO_CHECK = {"converged": None, "note": "no energised island: nothing to check"}
+
+
+def ac_case(work: pp.pandapowerNet, model: DCModel, st) -> tuple[pp.pandapowerNet, list[str]] | None:
+    """The end state as an AC case: a copy of ``work`` with the engine's dispatch, its open line
+    ends switched off (:func:`open_dangling_ends`) and one slack per energised island; and the
+    names of the buses switched off. None when no island is energised."""
     ac = _end_state_net(work, st)
+    opened = open_dangling_ends(ac)
     ext_islands = _ext_grid_islands(ac, model)
     slacks = _slack_gens(model, st, ext_islands)
     if not slacks and not ext_islands:
-        return {"converged": None, "note": "no energised island: nothing to check"}
+        return None
     for idx in slacks:
         ac.gen.at[idx, "slack"] = True
-    if not _solve(ac):
-        return {"converged": False}
-    return _summary(ac)
+    return ac, opened
+
+
+def open_dangling_ends(net: pp.pandapowerNet) -> list[str]:
+    """Switch off, in place, every bus left hanging at the end of a line; return their names.
+
+    A bus with no in-service load, gen, sgen or external grid that is reached through lines
+    from one neighbour only (a leaf of the in-service branch graph, parallel circuits counting
+    once) is the far end of a line whose other end has nothing to feed: the far-end bus of a
+    tripped intertie, say. Its breakers open both ends, so the bus and its lines go out of
+    service (both: pandapower would keep a line to an out-of-service bus charged from its other
+    end); repeated, so a chain of such buses goes too. Left energised, the line's charging
+    alone would lift the near end's voltage (1.15 pu at 铜梁 with the 1000 kV tie to 天府南
+    open at the Sichuan end, valley load). A leaf reached through a transformer is left alone.
+    """
+    on = net.bus.in_service.copy()
+    fed = set()
+    for table in ("load", "gen", "sgen", "ext_grid"):
+        t = net[table]
+        fed |= set(t.bus[t.in_service.astype(bool)].astype(int))
+    opened: list[str] = []
+    while True:
+        ends = _line_leaves(net, on, fed)
+        if not ends:
+            return opened
+        on[list(ends)] = False
+        opened += [str(net.bus.at[b, "name"]) for b in sorted(ends)]
+        net.bus.loc[list(ends), "in_service"] = False
+        # pandapower keeps a line to an out-of-service bus energised from its other end
+        touch = net.line.from_bus.isin(ends) | net.line.to_bus.isin(ends)
+        net.line.loc[touch, "in_service"] = False
+
+
+def _line_leaves(net: pp.pandapowerNet, on: pd.Series, fed: set[int]) -> set[int]:
+    """Unfed in-service buses whose in-service branches all lead to one neighbour by line."""
+    ends = [("line", net.line, "from_bus", "to_bus"), ("trafo", net.trafo, "hv_bus", "lv_bus")]
+    neighbours: dict[int, set[int]] = {}
+    by_trafo: set[int] = set()
+    for kind, t, a, b in ends:
+        live = t[t.in_service.astype(bool) & on.reindex(t[a]).to_numpy(bool)
+                 & on.reindex(t[b]).to_numpy(bool)]
+        for x, y in zip(live[a].astype(int), live[b].astype(int)):
+            neighbours.setdefault(x, set()).add(y)
+            neighbours.setdefault(y, set()).add(x)
+            if kind == "trafo":
+                by_trafo |= {x, y}
+    return {b for b, nb in neighbours.items()
+            if len(nb) == 1 and b not in fed and b not in by_trafo}
 
 
 def ac_verdict(ac: dict) -> tuple[str, list[str]]:
@@ -64,6 +127,19 @@ def ac_verdict(ac: dict) -> tuple[str, list[str]]:
         return "none", []
     if not ac["converged"]:
         return "dc", ["AC power flow did not converge; results are from the DC state"]
+    flags = _loop_flags(ac) if "secure" in ac else []
+    if not ac.get("secure", False):
+        flags += _limit_flags(ac)
+    if ac.get("alerts_count"):
+        lo, hi = ac["vm_normal_band"]
+        more = ", ..." if ac["alerts_count"] > len(ac["alerts"]) else ""
+        flags.append(f"AC alerts: {ac['alerts_count']} bus(es) outside {lo:.2f}–{hi:.2f} pu "
+                     f"(越限告警): {', '.join(ac['alerts'])}{more}")
+    return "ac", flags
+
+
+def _limit_flags(ac: dict) -> list[str]:
+    """What is outside limits in an AC state: branches above 100%, voltages outside the band."""
     flags = []
     if ac["overloaded"]:
         worst = max(ac["max_line_loading_pct"], ac["max_trafo_loading_pct"] or 0)
@@ -72,7 +148,28 @@ def ac_verdict(ac: dict) -> tuple[str, list[str]]:
     if ac["vm_pu_min"] < low or ac["vm_pu_max"] > high:
         flags.append(f"AC check: voltages {ac['vm_pu_min']:.3f}–{ac['vm_pu_max']:.3f} pu "
                      f"outside the {low:.2f}–{high:.2f} pu emergency band")
-    return "ac", flags
+    return flags
+
+
+def _loop_flags(ac: dict) -> list[str]:
+    """What the shed/check loop (:func:`~outage_sim.engine.ac_secure.ac_secure`) did."""
+    k, mw = ac["iterations"], ac["ac_shed_mw"]
+    first = ac.get("initial") or {}
+    found = (f"{first.get('branches', 0)} branch(es)/"
+             f"{first.get('low_v_buses', 0) + first.get('high_v_buses', 0)} voltage(s) outside limits")
+    flags = []
+    if not ac["secure"] and ac.get("max_iter", 1) > 0:  # with no rounds allowed, only checked
+        flags.append(f"AC check: still insecure after {k} iteration(s), {mw:.1f} MW shed; {found} "
+                     f"at first (交流校核未消除越限)")
+    elif mw > 0:
+        flags.append(f"AC check: {found} relieved by shedding {mw:.1f} MW in {k} iteration(s) "
+                     f"(交流校核)")
+    if ac.get("shunts_off"):
+        flags.append(f"AC check: {len(ac['shunts_off'])} capacitor bank(s) switched off for high "
+                     f"voltage (切除电容器): {', '.join(ac['shunts_off'])}")
+    if ac.get("note"):
+        flags.append(f"AC check: {ac['note']} (交流校核)")
+    return flags
 
 
 def _end_state_net(work: pp.pandapowerNet, st) -> pp.pandapowerNet:

@@ -261,6 +261,12 @@ def _follow(st: WorkState, un: np.ndarray, fx: np.ndarray, need: float, cap: np.
     st.unit_p[idx] = p
 
 
+def follow_units(st: WorkState, un: np.ndarray, need: float, cap: np.ndarray) -> None:
+    """The units ``un`` of one island move to ``need`` MW in total by the AGC rule of
+    :func:`_follow` (the interties keep their output): the AC check's shedding uses it."""
+    _follow(st, un, np.zeros(len(st.fixed_on), bool), need, cap, st.fixed_p)
+
+
 def injections(model: DCModel, st: WorkState) -> np.ndarray:
     """Net injection per bus position (MW), each island balanced for the DC flows."""
     p = np.zeros(model.n_bus)

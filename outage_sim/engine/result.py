@@ -41,7 +41,9 @@ class ShedResult:
         ``cascade_rounds`` lists the branches tripped in each round.
     ac
         AC check: ``converged``, ``max_line_loading_pct``, ``max_trafo_loading_pct``,
-        ``vm_pu_min``, ``vm_pu_max``, ``overloaded`` (names above 100%).
+        ``vm_pu_min``, ``vm_pu_max``, ``overloaded`` (names above 100%), ``open_ends`` (line
+        ends switched off); from the shed/check loop (:func:`~outage_sim.engine.ac_secure.
+        ac_secure`) also ``method``, ``iterations``, ``ac_shed_mw``, ``secure``, ``alerts``.
     flags
         Things a user must know (AC not converged, overloads left after a cascade, what was
         wrong before the event, ...).

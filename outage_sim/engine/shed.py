@@ -30,9 +30,14 @@ load loses and why:
    through the Sichuan ties, staged under-frequency load shedding (低频减载) and collapse below the
    units' trip frequency (:mod:`outage_sim.engine.frequency`, ``data/engine/frequency.yaml``);
    protection trips overloaded branches in rounds.
-4. **AC check.** pandapower's AC power flow on the end state (one slack unit per island;
-   :mod:`outage_sim.engine.ac`). If it does not converge the result says so (``flags``) and keeps
-   the DC state.
+4. **AC check.** pandapower's AC power flow on the end state (one slack unit per island,
+   units within their reactive limits; a line left open at its far end, such as a tripped
+   intertie's, is opened at both ends), in ``dispatch`` mode as a loop
+   (:mod:`outage_sim.engine.ac_secure`): while a branch is above 100% or a voltage outside
+   0.90–1.10 pu, more load is shed (aimed by the PTDF for an overload, the low-voltage area lowest
+   priority first) and capacitors are switched off against high voltage; voltages outside
+   0.95–1.05 pu are alerts (越限告警). The result says what the loop did (``ac``), or that the AC
+   power flow did not converge (``flags``), in which case the DC state is kept.
 
 Customers: a load cut by a share ``f`` puts ``round(f × customers)`` of its customers out
 (rotating outages by feeder); a fully cut load puts all of them out.
@@ -42,8 +47,9 @@ from __future__ import annotations
 
 import pandapower as pp
 
-from outage_sim.engine.ac import ac_power_flow, ac_verdict
-from outage_sim.engine.balance import balance_islands, dispatch_islands
+from outage_sim.engine.ac import ac_verdict
+from outage_sim.engine.ac_secure import ac_secure
+from outage_sim.engine.balance import balance_islands, dispatch_islands, follow_units
 from outage_sim.engine.base import BaseState, check_outages
 from outage_sim.engine.cascade import cascade
 from outage_sim.engine.result import ShedResult, build_result
@@ -116,7 +122,7 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
     ac: dict = {"converged": None}
     state = "dc"
     if ac_check:
-        ac = ac_power_flow(work, model, st)
+        ac = ac_secure(work, model, st, follow=follow_units, max_iter=8 if mode == "dispatch" else 0)
         state, ac_flags = ac_verdict(ac)
         flags += ac_flags
     return build_result(net, work, model, st, failed, rounds, ac, base.flags() + flags, mode, state,
