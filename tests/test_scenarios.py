@@ -23,7 +23,7 @@ EXPECTED = {
     "zhangchang_corridor.yaml": "none",
     "chengkou_external_damage.yaml": "一般",
     "core_station_fire.yaml": "较大",
-    "uhv_and_dc_trip.yaml": "较大",
+    "uhv_and_dc_trip.yaml": "none",
     "yangtze_flood.yaml": "一般",
     "heat_wave_2022.yaml": "较大",
     "ice_storm_2008.yaml": "较大",
