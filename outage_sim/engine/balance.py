@@ -26,7 +26,7 @@ GRID_FORMING_IMPORTS = ("ac_uhv", "ac_tie", "vsc_b2b")
 # ``synchronous`` AC ties: the synchronous area's response at once, emergency support later, both
 # up to the tie's rating (``max_p_mw``); ``emergency_support`` converters: up to their rating
 # within about a second; ``fixed`` (and a user's import without ``control``): its schedule.
-RAISING_CONTROLS = ("synchronous", "emergency_support")
+# outage_sim.grid.RAISING_CONTROLS names the first two (the grid's N-1 takes them the same way).
 MAX_CASCADE_ROUNDS = 50
 # Primary (governor) response a unit gives within seconds, as a share of its rating: what can
 # cover a sudden deficit before under-frequency load shedding acts (cascade mode). Assumed typical
