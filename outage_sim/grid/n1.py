@@ -65,6 +65,16 @@ def n1_check(net: pp.pandapowerNet, *, min_kv: float = 220.0,
         interties also carry ``largest_loss``: the covered outage losing the most MW, who took it up
         (``units_mw``, ``interties_mw``), with the loading and voltages it leaves.
 
+    Notes
+    -----
+    An intertie's loss takes out its far-end source only (as the scenario fault ``intertie:``
+    does); when that leaves the far-end bus with neither source nor load, its circuits stay
+    energised open-ended from the grid, and the reason says how much line charging that leaves
+    and what the grid looks like once they are opened. On the shipped model this is what makes
+    the losses of the UHV tie (2 × 225 km at 1000 kV) and of the 渝鄂 龙泉 converter (2 × 245 km
+    at 500 kV) insecure at all three levels: the model carries no line shunt reactors (高抗),
+    which real lines of that length have; opened, the rest stays within 0.95–1.05 pu.
+
     Raises
     ------
     InputError
