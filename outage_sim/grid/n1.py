@@ -270,6 +270,8 @@ def _pick_up(src: _Sources) -> tuple[bool, float]:
              (pmax - src.base_p).clip(lower=0.0).where(src.raising & gen.in_service, 0.0)]
     if not any((w > 0).any() for w in tiers):  # nobody can raise: the reference unit takes it all
         tiers = [(gen.slack & gen.in_service).astype(float)]
+        if not (tiers[0] > 0).any():  # the lost one was the only source with a reference role
+            return False, 0.0
     gen["slack_weight"] = 0.0
     excess = 0.0
     for weight in tiers:
