@@ -66,9 +66,14 @@ def test_summary_n1_per_layer():
     res = runner.invoke(app, ["grid", "summary", "--n1", "--level", "valley", "--json"])
     n1 = json.loads(res.stdout)["n1"]
     assert n1["220kV lines"]["checked"] == 322 and n1["500kV transformers"]["checked"] == 72
-    assert all(not entry["insecure"] for entry in n1.values())
-    # the valley within the normal band too (no 0.95–1.05 pu alert), worst loading reported
-    assert all(not entry["alerts"] for entry in n1.values())
+    assert n1["1000kV lines"]["checked"] == 2 and n1["interties"]["checked"] == 7
+    assert n1["units"]["checked"] == 39  # the units committed in the valley
+    branches = {k: e for k, e in n1.items() if k.endswith(("lines", "transformers"))}
+    assert all(not entry["insecure"] for entry in branches.values()) and not n1["units"]["insecure"]
+    # the two intertie losses that leave long circuits open-ended (tests/test_n1.py)
+    assert set(n1["interties"]["insecure"]) == {"川渝特高压 天府南-铜梁", "渝鄂背靠背 龙泉"}
+    # the valley's branches within the normal band too (no 0.95–1.05 pu alert), worst loading reported
+    assert all(not entry["alerts"] for entry in branches.values())
     assert 0 < n1["220kV lines"]["worst_loading_pct"] <= 100
     assert 0.95 <= n1["220kV lines"]["vm_pu_min"] <= n1["220kV lines"]["vm_pu_max"] <= 1.05
 

@@ -33,8 +33,9 @@ def _dist(label: str, q: dict) -> str:
 def summary(
     level: Annotated[str, typer.Option("--level", help=LEVEL_HELP)] = "summer_peak",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    n1: Annotated[bool, typer.Option("--n1", help="Also check AC N-1 of every 220 kV and higher "
-                                     "line and transformer (N-1 校核, units within their reactive limits; about 20 s).")] = False,
+    n1: Annotated[bool, typer.Option("--n1", help="Also check AC N-1 (N-1 校核, units within their "
+                                     "reactive limits) of every line and transformer (1000, 500, 220 kV), "
+                                     "unit and intertie (about 30 s).")] = False,
     data: DataDir = None,
 ) -> None:
     """Size, load, customers, import, AC power-flow state, structure and layers of the model."""
@@ -101,14 +102,36 @@ def _layer_lines(s: dict) -> list[str]:
                f"{topo['all']['clustering']:.3f} (220 kV layer: {topo['220kV']['mean_degree']:.2f}, "
                f"{topo['220kV']['clustering']:.3f}; real grids 0.03–0.06)")
     if "n1" in s:
-        out.append("  N-1 校核 (AC, units within their reactive limits 机组无功限制; insecure: >100% or "
-                   "outside 0.90–1.10 pu; alert 告警: outside 0.95–1.05 pu)")
+        out += ["  N-1 校核 (AC, units within their reactive limits 机组无功限制; insecure: >100%, "
+                "outside 0.90–1.10 pu or generation short; alert 告警: outside 0.95–1.05 pu)",
+                "  lines at every voltage of the net (the 110 kV layer is not in it: distribution.csv); "
+                "a lost unit or intertie taken up by the AGC units, then the interties that can raise"]
         out += [_n1_line(key, entry) for key, entry in s["n1"].items()]
+        out += [_largest_loss_line(entry["largest_loss"]) for entry in s["n1"].values()
+                if entry.get("largest_loss")]
     else:
         out.append("  N-1 校核: not checked (--n1)")
     for station, dark in s["sole_supply"].items():
         out.append(f"  唯一电源 {station} 500kV is the only path of: {', '.join(dark)}")
     return out
+
+
+#: The N-1 classes' names, Chinese beside English (the JSON keys are the English).
+N1_CLASS_NAMES = {"lines": "线路 lines", "transformers": "主变 transformers", "units": "机组 units",
+                  "interties": "联络线 interties"}
+
+
+def _n1_label(key: str) -> str:
+    """``500kV lines`` → ``500kV 线路 lines``; ``units`` → ``机组 units``."""
+    kv, _, cls = key.rpartition(" ")
+    return f"{kv} {N1_CLASS_NAMES.get(cls, cls)}".strip()
+
+
+def _largest_loss_line(big: dict) -> str:
+    """What the largest loss of generation in a class leaves, and who takes it up."""
+    return (f"    largest loss 最大失去电源 {big['element']} {big['lost_mw']:,.0f} MW: units 机组 "
+            f"+{big['units_mw']:,.0f} MW, interties 联络线 +{big['interties_mw']:,.0f} MW; "
+            f"worst {big['worst_loading_pct']:.1f}%, vm {big['vm_pu_min']:.3f}–{big['vm_pu_max']:.3f} pu")
 
 
 def _n1_line(key: str, entry: dict) -> str:
@@ -123,7 +146,7 @@ def _n1_line(key: str, entry: dict) -> str:
     if entry.get("vm_pu_min") is not None:
         worst = (f", worst 最重 {entry['worst_loading_pct']:.1f}%, "
                  f"vm {entry['vm_pu_min']:.3f}–{entry['vm_pu_max']:.3f} pu")
-    return f"  N-1 {key:<22} {entry['checked']:>4} checked{worst}, {verdict}"
+    return f"  N-1 {_n1_label(key):<22} {entry['checked']:>4} checked{worst}, {verdict}"
 
 
 def _district_lines(s: dict) -> list[str]:

@@ -19,6 +19,7 @@ from outage_sim.engine.lp import DispatchProblem, optimal_dispatch
 from outage_sim.engine.result import element_name
 from outage_sim.engine.state import DCModel
 from outage_sim.errors import ModelError
+from outage_sim.grid import RAISING_CONTROLS
 from outage_sim.hazards import Outage
 
 GRID_FORMING_IMPORTS = ("ac_uhv", "ac_tie", "vsc_b2b")
@@ -27,7 +28,7 @@ GRID_FORMING_IMPORTS = ("ac_uhv", "ac_tie", "vsc_b2b")
 # ``synchronous`` AC ties: the synchronous area's response at once, emergency support later, both
 # up to the tie's rating (``max_p_mw``); ``emergency_support`` converters: up to their rating
 # within about a second; ``fixed`` (and a user's import without ``control``): its schedule.
-RAISING_CONTROLS = ("synchronous", "emergency_support")
+# (outage_sim.grid.RAISING_CONTROLS: the grid's N-1 takes them the same way)
 
 
 @dataclass

@@ -48,7 +48,7 @@ class BatchModel:
     fixed_p0: np.ndarray
     fixed_pmax: np.ndarray           # the most each may carry minutes after (interties' support)
     fixed_fast: np.ndarray           # ... and in the first seconds (cascade mode)
-    fixed_control: np.ndarray        # interties' control (engine.balance.RAISING_CONTROLS)
+    fixed_control: np.ndarray        # interties' control (outage_sim.grid.RAISING_CONTROLS)
     fixed_sync: np.ndarray
     fixed_on0: np.ndarray
     fixed_ref: tuple[tuple[str, int], ...]

@@ -13,11 +13,11 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from outage_sim.engine.balance import RAISING_CONTROLS
 from outage_sim.engine.batch_model import BatchModel, OutageMatrix
 from outage_sim.engine.frequency import island_dynamics, load_frequency_data, simulate_frequency
 from outage_sim.engine.lp import DispatchProblem, optimal_dispatch
 from outage_sim.engine.state import DC_RATING_MARGIN
+from outage_sim.grid import RAISING_CONTROLS
 
 MAX_ROUNDS = 50
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from outage_sim.grid import element_name
 from outage_sim.hazards import Outage
 
 
@@ -87,13 +88,6 @@ class ShedResult:
             "loads_shed": self.loads[self.loads.shed_mw > 0].to_dict("records"),
             **({"base_state": self.base.to_dict()} if self.base is not None else {}),
         }
-
-
-def element_name(work, ref: tuple[str, int]) -> str:
-    """The readable name of a (table, index) element, or ``"table index"`` without one."""
-    table, idx = ref
-    name = work[table].at[idx, "name"] if "name" in work[table] else None
-    return str(name) if isinstance(name, str) and name else f"{table} {idx}"
 
 
 def build_result(net, work, model, st, failed, rounds, ac, flags, mode, state, seed, *,

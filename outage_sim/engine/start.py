@@ -13,7 +13,6 @@ import pandas as pd
 
 from outage_sim.engine.balance import (
     GRID_FORMING_IMPORTS,
-    RAISING_CONTROLS,
     WorkState,
     dispatch_islands,
 )
@@ -22,7 +21,7 @@ from outage_sim.engine.frequency import load_frequency_data
 from outage_sim.engine.lp import shed_cost
 from outage_sim.engine.result import element_name
 from outage_sim.engine.state import DC_RATING_MARGIN, DCModel, active_masks, build_dc_model
-from outage_sim.grid import check_annotations
+from outage_sim.grid import RAISING_CONTROLS, check_annotations
 
 
 def event_start(net: pp.pandapowerNet) -> tuple[pp.pandapowerNet, WorkState, BaseState]:

@@ -10,7 +10,8 @@ Modules: ``schema`` (the data files' rows and references, checked), ``data`` (re
 ``model`` (the net and its AC power flow), ``annotate`` (the annotations, on our net or any
 pandapower net), ``stats`` (summaries), ``catalog`` (one table per kind of element, for
 ``outage-sim grid list``), ``layers`` (the grid by layer: supply areas, the districts that hang
-on one 500 kV station, topology, the 容载比 per district).
+on one 500 kV station, topology, the 容载比 per district), ``n1`` (AC N-1 by element class:
+lines and transformers per voltage level, units, interties).
 
 The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
 """

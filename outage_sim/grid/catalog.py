@@ -31,7 +31,14 @@ if TYPE_CHECKING:
 else:  # CATALOG_KINDS is read as the command line is parsed: pandas loads once a table is made
     pd = lazy.load("pandas")
 
-__all__ = ["CATALOG_KINDS", "catalog_table"]
+__all__ = ["CATALOG_KINDS", "catalog_table", "element_name"]
+
+
+def element_name(net: pp.pandapowerNet, ref: tuple[str, int]) -> str:
+    """The readable name of a (table, index) element, or ``"table index"`` without one."""
+    table, idx = ref
+    name = net[table].at[idx, "name"] if "name" in net[table] else None
+    return str(name) if isinstance(name, str) and name else f"{table} {idx}"
 
 
 def _text(frame: pd.DataFrame, column: str, default: str = "") -> pd.Series:

@@ -9,14 +9,10 @@ transformer capacity of a district's load stations (``bus.transformer_mva``) ove
 
 from __future__ import annotations
 
-import copy
-
 import networkx as nx
 import numpy as np
 import pandapower as pp
 import pandas as pd
-
-from outage_sim.grid.model import run_power_flow
 
 
 def bus_graph(net: pp.pandapowerNet) -> nx.Graph:
@@ -111,63 +107,3 @@ def layer_table(net: pp.pandapowerNet) -> list[dict]:
             row["supply_areas"] = int(supply_areas(net).nunique())
         rows.append(row)
     return rows
-
-
-# N-1 criteria (AC, units within their reactive limits): a branch above 100% or a voltage outside
-# the emergency band is insecure; outside the normal band it is an alert (越限告警) only.
-N1_VM_EMERGENCY = (0.90, 1.10)
-N1_VM_NORMAL = (0.95, 1.05)
-
-
-def n1_check(net: pp.pandapowerNet, *, min_kv: float = 220.0) -> dict[str, dict]:
-    """AC N-1 of every line and transformer at ``min_kv`` and above, per voltage level, with the
-    units held within their reactive limits (:func:`~outage_sim.grid.run_power_flow`).
-
-    Each level's entry: ``checked``; ``insecure`` (element → what its loss leaves: a branch above
-    100%, a voltage outside 0.90–1.10 pu, or ``diverged``); ``alerts`` (element → a voltage
-    outside 0.95–1.05 pu, or the reference unit beyond its reactive limit); ``worst_loading_pct``
-    and ``vm_pu_min``/``vm_pu_max`` over all its outages. Works on a copy."""
-    work = copy.deepcopy(net)
-    kv_bus = work.bus["vn_kv"].astype(float)
-    out: dict[str, dict] = {}
-    for table, col in (("line", "from_bus"), ("trafo", "hv_bus")):
-        for idx in work[table].index[(kv_bus.loc[work[table][col]] >= min_kv).to_numpy()]:
-            key = f"{kv_bus.at[work[table].at[idx, col]]:g}kV {'lines' if table == 'line' else 'transformers'}"
-            entry = out.setdefault(key, {"checked": 0, "insecure": {}, "alerts": {},
-                                         "worst_loading_pct": 0.0, "vm_pu_min": None, "vm_pu_max": None})
-            work[table].at[idx, "in_service"] = False
-            _n1_outage(work, str(work[table].at[idx, "name"]), entry)
-            work[table].at[idx, "in_service"] = True
-    return out
-
-
-def _n1_outage(work: pp.pandapowerNet, name: str, entry: dict) -> None:
-    """Solve one outage already applied to ``work`` and add its verdict to ``entry``."""
-    entry["checked"] += 1
-    if not run_power_flow(work):
-        entry["insecure"][name] = "diverged"
-        return
-    worst = float(max(work.res_line.loading_percent.max(), work.res_trafo.loading_percent.max()))
-    vm = work.res_bus.vm_pu.dropna()
-    lo, hi = float(vm.min()), float(vm.max())
-    entry["worst_loading_pct"] = round(max(entry["worst_loading_pct"], worst), 1)
-    entry["vm_pu_min"] = round(lo if entry["vm_pu_min"] is None else min(entry["vm_pu_min"], lo), 3)
-    entry["vm_pu_max"] = round(hi if entry["vm_pu_max"] is None else max(entry["vm_pu_max"], hi), 3)
-    text = f"loading {worst:.0f}%, vm {lo:.3f}-{hi:.3f}"
-    if worst > 100 or lo < N1_VM_EMERGENCY[0] or hi > N1_VM_EMERGENCY[1]:
-        entry["insecure"][name] = text
-    elif lo < N1_VM_NORMAL[0] or hi > N1_VM_NORMAL[1]:
-        entry["alerts"][name] = text
-    elif (beyond := _slack_beyond_q(work)):
-        entry["alerts"][name] = beyond
-
-
-def _slack_beyond_q(work: pp.pandapowerNet) -> str:
-    """The reference units beyond their reactive limits (the power flow holds only the others)."""
-    gen = work.gen
-    if "slack" not in gen or "max_q_mvar" not in gen:
-        return ""
-    q = work.res_gen.q_mvar
-    sel = gen.slack & gen.in_service & ((q > gen.max_q_mvar + 0.5) | (q < gen.min_q_mvar - 0.5))
-    return "; ".join(f"{gen.at[i, 'name']} Q {q[i]:.0f} Mvar beyond {gen.at[i, 'min_q_mvar']:.0f}…"
-                     f"{gen.at[i, 'max_q_mvar']:.0f}" for i in gen.index[sel])

@@ -368,7 +368,7 @@ def apply_heat_wave(net: pp.pandapowerNet, spec: HeatWave, ctx: HazardContext) -
     ``max_p_mw`` × (1 − derating) with ``p_mw`` capped at it (small hydro ``sgen`` too); every
     intertie's scheduled ``p_mw`` × ``import_scale``, capped at its ``max_p_mw``; with a scale of 1
     or less the neighbours are short too, so the interties' ``max_p_mw`` (the emergency support
-    the engine may draw, :data:`outage_sim.engine.balance.RAISING_CONTROLS`) falls to that schedule.
+    the engine may draw, :data:`outage_sim.grid.RAISING_CONTROLS`) falls to that schedule.
 
     Returns
     -------
