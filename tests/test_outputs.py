@@ -344,3 +344,30 @@ def test_figures_are_the_same_bytes_every_time(tmp_path, fmt):
         blobs.append((tmp_path / f"f{i}.{fmt}").read_bytes())
         time.sleep(1.1 if fmt == "pdf" and i == 0 else 0)  # a time stamp would differ
     assert blobs[0] == blobs[1]
+
+
+def _labelled_figure():
+    from matplotlib.figure import Figure
+
+    from outage_sim.reports import bilingual
+    from outage_sim.reports.figures import use_cjk_font
+
+    use_cjk_font()
+    fig = Figure(figsize=(6, 3), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot([0, 1, 2], [2, 0, 1], label=bilingual("load shed restored", "减供负荷恢复"))
+    ax.set_ylabel(bilingual("restored (% of load shed)", "恢复比例 %"))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+def test_a_png_drawn_once_is_what_savefig_writes(tmp_path):
+    """save_figure's PNG (one draw on the Agg canvas) has the bytes savefig gives the same
+    constrained-layout figure with Chinese labels, and leaves the figure's dpi and canvas."""
+    fig = _labelled_figure()
+    canvas, dpi = fig.canvas, fig.dpi
+    save_figure(fig, tmp_path / "once.png", dpi=120)
+    assert (fig.canvas, fig.dpi) == (canvas, dpi)
+    _labelled_figure().savefig(tmp_path / "savefig.png", dpi=120,
+                               pil_kwargs={"compress_level": outputs.PNG_COMPRESS_LEVEL})
+    assert (tmp_path / "once.png").read_bytes() == (tmp_path / "savefig.png").read_bytes()

@@ -65,6 +65,33 @@ def test_report_without_restoration_and_extra_figure(tmp_path):
     assert write_html_report(bare, tmp_path / "b", force=True) == path
 
 
+def test_a_run_draws_each_figure_once_and_embeds_the_files_it_writes(run, tmp_path,
+                                                                      monkeypatch):
+    """report.html carries the figure files of the run byte for byte, and each of the five
+    figures is drawn once (matplotlib's Figure.draw counted, not our code)."""
+    import base64
+
+    from matplotlib.figure import Figure
+
+    from outage_sim.reports import FIGURES
+
+    draws = []
+    real_draw = Figure.draw
+
+    def counted(fig, renderer):
+        draws.append(fig)
+        return real_draw(fig, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counted)
+    run.write(tmp_path)
+    assert len(draws) == len(FIGURES) == len({id(f) for f in draws})
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    embedded = [base64.b64decode(u) for u in re.findall(r'src="data:image/png;base64,([^"]+)"', text)]
+    on_disk = [(tmp_path / f"{name}.png").read_bytes() for name in FIGURES]
+    assert sorted(embedded) == sorted(on_disk)
+    assert all(b.startswith(b"\x89PNG") for b in on_disk)
+
+
 def test_markdown_subset():
     out = markdown_to_html("# T / t\n\n- **a** <x>\n- b\n\n| h1 | h2 |\n|---|---|\n| 1<br>2 | a\\|b |\n")
     assert "<h2>T / t</h2>" in out and "<strong>a</strong> &lt;x&gt;" in out

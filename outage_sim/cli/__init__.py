@@ -10,6 +10,7 @@ model loads.
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -115,5 +116,11 @@ app.command("hazards")(scenarios_cmd.hazards)
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Figures are files here, never windows: matplotlib is told to use its Agg backend (unless
+    ``MPLBACKEND`` says otherwise) before anything imports it, so pyplot, which pandapower
+    imports, does not look for a GUI toolkit first.
+    """
+    os.environ.setdefault("MPLBACKEND", "Agg")
     app()

@@ -22,15 +22,18 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandapower as pp
 import pandas as pd
 from matplotlib.path import Path as MplPath
 
 from outage_sim.errors import AnnotationError, DataFileError
 from outage_sim.hazards.data import hazard_parameters, parameter
 from outage_sim.hazards.faults import component_table
+
+if TYPE_CHECKING:  # the outlines are read without pandapower (outage-sim plot needs no grid)
+    import pandapower as pp
 
 KM_PER_DEG = 111.195  # mean Earth radius 6371.0 km × π / 180
 #: The 38 区县 outlines shipped with the package (built by scripts/build_district_outlines.py).

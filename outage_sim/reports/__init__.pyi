@@ -23,6 +23,7 @@ from .recovery import (
     plot_policies,
     plot_recovery,
     read_run_folder,
+    render_figures,
 )
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "plot_recovery_band",
     "plot_shed_histogram",
     "read_run_folder",
+    "render_figures",
     "worst_hour",
     "write_html_report",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import matplotlib.pyplot as plt
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
@@ -46,9 +46,10 @@ def bilingual(en: str, zh: str) -> str:
 def use_cjk_font() -> None:
     """Put the installed CJK font (if any) first in matplotlib's sans-serif list."""
     font = cjk_font()
-    if font and font not in plt.rcParams["font.sans-serif"]:
-        plt.rcParams["font.sans-serif"] = [font, *plt.rcParams["font.sans-serif"]]
-        plt.rcParams["axes.unicode_minus"] = False
+    rc = matplotlib.rcParams  # pyplot's are the same; pyplot itself is not needed to save
+    if font and font not in rc["font.sans-serif"]:
+        rc["font.sans-serif"] = [font, *rc["font.sans-serif"]]
+        rc["axes.unicode_minus"] = False
 
 
 def plot_grid(net, ax=None, *, district_labels: bool = True, station_labels: bool = True):
@@ -70,6 +71,8 @@ def plot_grid(net, ax=None, *, district_labels: bool = True, station_labels: boo
     """
     use_cjk_font()
     if ax is None:
+        import matplotlib.pyplot as plt
+
         _, ax = plt.subplots(figsize=(11, 10))
     _outlines(ax, net)
     drawn = _lines(ax, net)
@@ -207,7 +210,7 @@ def _supply_areas(ax, net) -> None:
     if "kind" not in net.bus or "station" not in net.bus:
         return
     loads = net.bus[net.bus["kind"] == "load220"]
-    palette = plt.get_cmap("tab20")
+    palette = matplotlib.colormaps["tab20"]
     for k, (_area, members) in enumerate(sorted(loads.groupby("station"), key=lambda t: str(t[0]))):
         ax.scatter(members["lon"], members["lat"], s=30, color=palette(k % 20), edgecolors="black",
                    linewidths=0.3, zorder=2.5)

@@ -6,7 +6,9 @@ same from an e-mail attachment, a USB stick or an offline machine. Headings carr
 term beside the English one. Sections: the headline figures, the response brief
 (:func:`outage_sim.response.brief_markdown`, converted here by markdown-it-py), the
 reporting clock, the recovery curves (when a restoration result is given or carried by the run),
-extra figures and the district table. Text from the user (scenario name and description) is
+the district maps, extra figures and the district table. The run's figures are the PNG files
+``outage-sim run --out`` writes beside the report, embedded byte for byte (``rendered``) rather
+than drawn a second time. Text from the user (scenario name and description) is
 escaped, and the brief's Markdown may not carry raw HTML (only its ``<br>`` line breaks).
 """
 
@@ -15,16 +17,17 @@ from __future__ import annotations
 import base64
 import html
 import io
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 from outage_sim.errors import InputError
 from outage_sim.outputs import check_output, write_outputs
-from outage_sim.reports.maps import map_figures
 from outage_sim.response import (
     BEIJING,
     REPORT_KIND_LABELS,
@@ -92,8 +95,10 @@ def markdown_to_html(md: str) -> str:
 
 
 def _png(source: Any) -> str:
-    """A figure (matplotlib Figure) or a PNG file as an ``<img>`` data URI."""
-    if isinstance(source, (str, Path)):
+    """A figure (matplotlib Figure), a PNG file or PNG bytes as an ``<img>`` data URI."""
+    if isinstance(source, bytes):
+        data = source
+    elif isinstance(source, (str, Path)):
         path = Path(source)
         try:
             data = path.read_bytes()
@@ -112,28 +117,38 @@ def _figure_html(title: str, uri: str) -> str:
     return f'<figure><img alt="{_esc(title)}" src="{uri}"><figcaption>{_esc(title)}</figcaption></figure>'
 
 
-def _recovery_figures(rest) -> list[tuple[str, str]]:
-    from matplotlib.figure import Figure
-
-    from outage_sim.reports.recovery import plot_customers_out, plot_levels, plot_recovery
-
-    out = []
-    for title, draw in (("负荷恢复曲线 / Load recovery", lambda ax: plot_recovery(
-            rest.timeline, ax, termination_h=rest.terminated_h)),
-            ("停电用户 / Customers out", lambda ax: plot_customers_out(rest.timeline, ax)),
-            (("当前状态分级（事件级别保持峰值，仅响应级别可调整） / Current state graded over time "
-              "(the event level stays at its peak; only the response level may change)"),
-             lambda ax: plot_levels(rest.timeline, ax))):
-        fig = Figure(figsize=(8, 4), layout="constrained")
-        draw(fig.add_subplot())
-        out.append((title, _png(fig)))
-    return out
+#: The run's figures in the report: file (:data:`outage_sim.reports.FIGURES`) and caption.
+_RECOVERY_FIGURES = (
+    ("recovery.png", "负荷恢复曲线 / Load recovery"),
+    ("customers_out.png", "停电用户 / Customers out"),
+    ("levels.png", "当前状态分级（事件级别保持峰值，仅响应级别可调整） / Current state graded over time "
+                   "(the event level stays at its peak; only the response level may change)"))
+_MAP_FIGURES = (
+    ("district_map.png", "区县减供负荷（最严重时刻） / Load shed by district at the worst moment"),
+    ("district_panels.png", "区县停电随时间变化 / Districts over time"))
 
 
-def _map_section(run_result, rest) -> list[str]:
-    """The district maps (:func:`outage_sim.reports.maps.map_figures`) under their heading."""
-    return ["<h2>区县停电分布 / Districts on the map</h2>"] + [
-        _figure_html(t, _png(f)) for t, f in map_figures(run_result, rest)]
+def _run_figures(run_result, rest, rendered: Mapping[str, bytes] | None) -> Mapping[str, bytes]:
+    """The PNG bytes of the run's figures: ``rendered`` (the files a run writes) when given,
+    else drawn here the same way (:func:`outage_sim.reports.recovery.render_figures`); without
+    a restoration run, the district map of the load shed at T+0 alone."""
+    if rendered is not None:
+        return rendered
+    from outage_sim.reports.recovery import render_figures
+
+    options = {"failed": run_result.shed.to_dict().get("failed"),
+               "hazards": getattr(run_result.scenario, "hazards", None)}
+    if rest is not None:
+        return render_figures(rest.timeline, rest.districts, termination_h=rest.terminated_h,
+                              map_options=options)
+    d = run_result.shed.districts
+    snapshot = pd.DataFrame({"t_h": 0.0, "district": d["name"], "load_mw": d["load_mw"],
+                             "shed_mw": d["shed_mw"]})
+    return render_figures(snapshot, snapshot, map_options=options, names=("district_map",))
+
+
+def _figures_html(figures: Mapping[str, bytes], which) -> list[str]:
+    return [_figure_html(title, _png(figures[name])) for name, title in which if name in figures]
 
 
 def _clock_table(plan) -> str:
@@ -190,8 +205,15 @@ def _district_table(districts) -> str:
     return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def html_report(run_result, figures: dict[str, Any] | None = None, restoration=None) -> str:
-    """The report as one HTML string (see :func:`write_html_report`)."""
+def html_report(run_result, figures: dict[str, Any] | None = None, restoration=None, *,
+                rendered: Mapping[str, bytes] | None = None) -> str:
+    """The report as one HTML string (see :func:`write_html_report`).
+
+    ``rendered``: the run's figures already drawn, file name (``"recovery.png"``,
+    ``"district_map.png"`` …) → PNG bytes, as :func:`outage_sim.reports.render_figures` gives
+    them; they are embedded as they are instead of being drawn again (a run writes the same
+    bytes beside the report). By default they are drawn here.
+    """
     rest = restoration if restoration is not None else getattr(run_result, "restoration", None)
     # with restoration the report clock runs to the end of the response
     plan = rest.response if rest is not None else run_result.response
@@ -223,14 +245,14 @@ def html_report(run_result, figures: dict[str, Any] | None = None, restoration=N
     if sc.description:
         parts.append(f"<p>{_esc(sc.description)}</p>")
     parts += ["<h2>信息报告时限 / Reporting clock (§3.3)</h2>", _clock_table(plan)]
+    drawn = _run_figures(run_result, rest, rendered)
     if rest is not None:
         parts.append("<h2>负荷恢复 / Load recovery (§4.3)</h2>")
         end = (f"应急响应终止 / response ends at +{rest.terminated_h:.1f} h "
                f"(last check to hold 最后满足: {rest.last_check})" if rest.terminated_h is not None
                else "应急响应未在模拟期内终止 / the response has not ended within the run")
-        parts.append(f"<p>{_esc(end)}</p>")
-        parts += [_figure_html(t, u) for t, u in _recovery_figures(rest)]
-    parts += _map_section(run_result, rest)
+        parts += [f"<p>{_esc(end)}</p>", *_figures_html(drawn, _RECOVERY_FIGURES)]
+    parts += ["<h2>区县停电分布 / Districts on the map</h2>", *_figures_html(drawn, _MAP_FIGURES)]
     for title, source in (figures or {}).items():
         parts.append(_figure_html(str(title), _png(source)))
     parts += ["<h2>应急响应简报 / Response brief</h2>", markdown_to_html(brief_markdown(plan)),

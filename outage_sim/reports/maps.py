@@ -369,27 +369,3 @@ def plot_probability_map(p: Mapping[str, float] | pd.Series, ax=None, *,
     ax.set_title(title or bilingual("Probability each district goes dark", "各区县全停概率"),
                  fontsize=10)
     return ax
-
-
-def map_figures(run_result, restoration=None) -> list[tuple[str, object]]:
-    """``(title, Figure)`` of the district maps of a run for report.html: the map at the worst
-    moment with the faults and hazard footprint, and (with a restoration run) the panels."""
-    from matplotlib.figure import Figure
-
-    rest = restoration if restoration is not None else getattr(run_result, "restoration", None)
-    failed = run_result.shed.to_dict().get("failed")
-    hazards = getattr(run_result.scenario, "hazards", None)
-    if rest is not None:
-        timeline = rest.districts
-    else:
-        d = run_result.shed.districts
-        timeline = pd.DataFrame({"t_h": 0.0, "district": d["name"], "load_mw": d["load_mw"],
-                                 "shed_mw": d["shed_mw"]})
-    fig = Figure(figsize=(9, 7.5), layout="constrained")
-    plot_district_map(timeline, None, fig.add_subplot(), failed=failed, hazards=hazards)
-    out = [("区县减供负荷（最严重时刻） / Load shed by district at the worst moment", fig)]
-    if rest is not None:
-        fig = Figure(figsize=panels_size(len(panel_hours(timeline))), layout="constrained")
-        plot_district_panels(timeline, None, fig.add_subplot(), failed=failed)
-        out.append(("区县停电随时间变化 / Districts over time", fig))
-    return out

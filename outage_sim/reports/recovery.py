@@ -13,6 +13,7 @@ to a larger set of files); :func:`read_run_folder` reads a folder written by ``o
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,6 +36,9 @@ from outage_sim.reports.maps import (
 #: Tables a run folder holds besides result.json, and the figures drawn from them.
 RESTORATION_FILES = ("timeline.csv", "events.csv", "district_timeline.csv", "jobs.csv")
 FIGURES = ("recovery", "customers_out", "levels", "district_map", "district_panels")
+#: Resolution of the figures (dots per inch): sharp on a screen and in report.html, where a
+#: figure 8 inches wide is 960 pixels, about the page's width.
+DPI = 120
 LEVEL_COLOURS = {"red": "#d62828", "orange": "#f77f00", "yellow": "#fcbf49", "blue": "#1d6fb8",
                  "": "#e5e5e5"}
 _TIMELINE_COLUMNS = ("t_h", "restored_pct", "key_restored_pct", "customers_out", "level_rank",
@@ -205,6 +209,29 @@ def plot_policies(timelines: dict[str, pd.DataFrame], ax=None):
     return ax
 
 
+def _figure_specs(timeline: pd.DataFrame, districts: pd.DataFrame, termination_h: float | None,
+                  at_h: float | None, map_options: dict | None) -> dict[str, tuple]:
+    """Figure name → (size in inches, function drawing it on an Axes)."""
+    # the map at at_h (None: the worst moment; map_options: failed=, hazards= of maps.py)
+    opts = map_options or {}
+    return {
+        "recovery": ((8, 4.5), lambda ax: plot_recovery(timeline, ax, termination_h=termination_h)),
+        "customers_out": ((8, 4.5), lambda ax: plot_customers_out(timeline, ax)),
+        "levels": ((8, 2.8), lambda ax: plot_levels(timeline, ax)),
+        "district_map": ((9, 7.5), lambda ax: plot_district_map(districts, at_h, ax, **opts)),
+        "district_panels": (panels_size(len(panel_hours(districts))),
+                            lambda ax: plot_district_panels(districts, None, ax,
+                                                            failed=opts.get("failed")))}
+
+
+def _save(spec: tuple, target, fmt: str) -> None:
+    """Draw one figure and save it into ``target`` (a path or a binary file object)."""
+    size, draw = spec
+    fig = Figure(figsize=size, layout="constrained")
+    draw(fig.add_subplot())
+    save_figure(fig, target, format=fmt, dpi=DPI)
+
+
 def figure_writers(timeline: pd.DataFrame, districts: pd.DataFrame, *,
                    termination_h: float | None = None, at_h: float | None = None,
                    fmt: str = "png", coords: pd.DataFrame | None = None,
@@ -212,25 +239,31 @@ def figure_writers(timeline: pd.DataFrame, districts: pd.DataFrame, *,
     """The four figures of a run folder as writers for :func:`outage_sim.outputs.write_outputs`
     (file name → function drawing the figure into the path it is given); see
     :func:`draw_figures`. Each figure is drawn only when written."""
-    # the map at at_h (None: the worst moment; map_options: failed=, hazards= of maps.py)
-    opts = map_options or {}
-    draws = {"recovery": lambda ax: plot_recovery(timeline, ax, termination_h=termination_h),
-             "customers_out": lambda ax: plot_customers_out(timeline, ax),
-             "levels": lambda ax: plot_levels(timeline, ax),
-             "district_map": lambda ax: plot_district_map(districts, at_h, ax, **opts),
-             "district_panels": lambda ax: plot_district_panels(
-                 districts, None, ax, failed=opts.get("failed"))}
-    sizes = {"levels": (8, 2.8), "district_map": (9, 7.5),
-             "district_panels": panels_size(len(panel_hours(districts)))}
+    specs = _figure_specs(timeline, districts, termination_h, at_h, map_options)
 
     def writer(name):
         def write(path: Path) -> None:
-            fig = Figure(figsize=sizes.get(name, (8, 4.5)), layout="constrained")
-            draws[name](fig.add_subplot())
-            save_figure(fig, path, format=fmt, dpi=120)
+            _save(specs[name], path, fmt)
         return write
 
     return {f"{name}.{fmt}": writer(name) for name in FIGURES}
+
+
+def render_figures(timeline: pd.DataFrame, districts: pd.DataFrame, *,
+                   termination_h: float | None = None, at_h: float | None = None,
+                   fmt: str = "png", map_options: dict | None = None,
+                   names: tuple[str, ...] = FIGURES) -> dict[str, bytes]:
+    """The figures of :func:`figure_writers` drawn now, once each, as the bytes of their files
+    (``"recovery.png"`` → bytes; ``names`` picks some of :data:`FIGURES`): a run writes them and
+    ``report.html`` embeds the same bytes (:func:`outage_sim.reports.html_report`'s
+    ``rendered``), so nothing is drawn twice."""
+    specs = _figure_specs(timeline, districts, termination_h, at_h, map_options)
+    out = {}
+    for name in names:
+        buf = io.BytesIO()
+        _save(specs[name], buf, fmt)
+        out[f"{name}.{fmt}"] = buf.getvalue()
+    return out
 
 
 def draw_figures(out_dir: str | Path, timeline: pd.DataFrame, districts: pd.DataFrame, *,

@@ -102,14 +102,15 @@ class RunResult:
             GEOJSON_FILE,
             REPORT_FILE,
             districts_geojson,
-            figure_writers,
             html_report,
+            render_figures,
         )
 
         check_out_dir(out_dir, force=force, extra=tuple(extra or ()))  # every file a run writes
         rest = self.restoration
         # with restoration, response.md carries the report clock rebuilt for the end time
         plan = rest.response if rest is not None else self.response
+        figures = None  # without restoration the report draws its one map itself
         files: dict[str, Writer] = dict(zip(RUN_FILES[:3], (
             json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str),
             response_markdown(plan), self.shed.districts.to_csv(index=False))))
@@ -117,11 +118,13 @@ class RunResult:
             files.update({name: table.round(4).to_csv(index=False) for name, table in (
                 ("timeline.csv", rest.timeline), ("events.csv", rest.events),
                 ("district_timeline.csv", rest.districts), ("jobs.csv", rest.jobs))})
-            files.update(figure_writers(rest.timeline, rest.districts,
-                                        termination_h=rest.terminated_h, map_options={
-                                            "failed": self.shed.to_dict()["failed"],
-                                            "hazards": self.scenario.hazards}))
-        files[REPORT_FILE] = html_report(self, None, rest)
+            # each figure drawn once: the same bytes go to its file and into report.html
+            figures = render_figures(rest.timeline, rest.districts,
+                                     termination_h=rest.terminated_h, map_options={
+                                         "failed": self.shed.to_dict()["failed"],
+                                         "hazards": self.scenario.hazards})
+            files.update(figures)
+        files[REPORT_FILE] = html_report(self, None, rest, rendered=figures)
         files[GEOJSON_FILE] = districts_geojson(self, rest)  # for GIS: the table on the outlines
         files.update(extra or {})
         return write_outputs(out_dir, files, force=force, stale=_all_outputs())
