@@ -191,11 +191,12 @@ def test_montecarlo_cli_writes_summary_and_figures(tmp_path):
 @pytest.mark.parametrize("make", [pn.case39, pn.case118])
 def test_random_double_outages_agree_within_1_mw_or_are_flagged(make):
     # issue 16: the batch engine gives the single engine's answer on meshed user grids (the
-    # overloaded scenarios go through the same LP); what it cannot settle it flags
+    # overloaded scenarios go through the same LP); what it cannot settle it flags. 600 pairs
+    # here; benchmarks/bench_agreement.py runs 2,000 and reports the flag's precision and recall
     net = grid.annotate_net(make())
     bm = batch.compile_batch(net)
     rng = np.random.default_rng(5)
-    pairs = [rng.choice(bm.n_branch, 2, replace=False) for _ in range(2000)]
+    pairs = [rng.choice(bm.n_branch, 2, replace=False) for _ in range(600)]
     scenarios = [[_branch_outage(bm, k) for k in p] for p in pairs]
     res = batch.run_batch(bm, batch.OutageMatrix.from_outages(bm, scenarios))
     single = np.array([shed_load(net, o, ac_check=False).main["shed_mw"] for o in scenarios])
