@@ -149,7 +149,7 @@ class _Run:
         self.st.tripped.append(Outage(el, idx, name, (
             f"连锁跳闸 cascade trip: {CAUSE_TEXT[cause]} at {100 * loading:.0f}% of rating, "
             f"round {r}, t = {self.t:.1f} s"), "cascade"))
-        return {"element": el, "index": idx, "name": name, "loading_pct": round(100 * loading, 1),
+        return {"element": el, "index": idx, "name": name, "loading_pct": round(100 * float(loading), 1),
                 "time_s": round(self.t, 3), "cause": cause}
 
     def redispatch(self) -> tuple[np.ndarray, np.ndarray]:
