@@ -129,7 +129,7 @@ class BatchResult:
 
     ``shed_mw``/``customers_out`` are (S, D) by district; ``main_shed_mw``/``main_customers_out``
     (S,); ``uncertain`` marks scenarios whose overload relief was approximated (dispatch mode)
-    or whose cascade did not settle; ``tripped`` counts branches tripped by protection (cascade
+    or whose cascade did not settle; ``tripped`` counts branches tripped in the cascade (cascade
     mode). :meth:`to_events` is the input of :func:`outage_sim.severity.classify_batch`, as
     :meth:`outage_sim.engine.ShedResult.to_event` is that of :func:`outage_sim.severity.classify`.
     """

@@ -38,8 +38,6 @@ from outage_sim.engine.cascade_model import (
 from outage_sim.engine.state import DC_RATING_MARGIN, DCModel, active_masks, build_dc_model
 from outage_sim.hazards import Outage
 
-MAX_CASCADE_ROUNDS = 50  # the shipped cascade.yaml's max_rounds (kept for readers of the name)
-
 
 @dataclass(frozen=True)
 class Branches:
@@ -184,7 +182,7 @@ def cascade(work, model: DCModel, st: WorkState, loss: float, threshold: float, 
     run.trip(np.zeros_like(out0), load0, HIDDEN, newly=_out(work) & ~out0)
     for _ in range(2 * data.max_rounds + 2):
         if len(run.rounds) >= data.max_rounds:
-            flags.append(f"cascade did not settle within {data.max_rounds} rounds")
+            flags.append(f"连锁跳闸未止 cascade did not settle within {data.max_rounds} rounds")
             break
         load, lim = _loading(fb, run.model, st)
         if not np.isfinite(run.t_op) and (lim > 1.0 + 1e-9).any():
@@ -210,6 +208,6 @@ def _flags(run: _Run) -> list[str]:
     flags = [cascade_flag(run.rounds)] if run.rounds else []
     left = _loading(run.fb, run.model, run.st)[0] > 1.0 + 1e-9
     if left.any():
-        flags.append(f"{int(left.sum())} branch(es) above 100% but below the "
+        flags.append(f"过载 {int(left.sum())} branch(es) above 100% but below the "
                      f"{100 * run.threshold:.0f}% trip threshold remain overloaded")
     return flags
