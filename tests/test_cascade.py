@@ -102,6 +102,9 @@ def test_batch_equals_single_for_the_same_seeds(c39):
     again = batch.run_batch(bm, batch.OutageMatrix.from_outages(bm, [_outages(bm, p) for p in pairs]),
                             mode="cascade", seed=np.array([scenario_seed(5, s) for s in range(6)]))
     assert np.array_equal(again.main_shed_mw, res.main_shed_mw)
+    chunked = batch.run_batch(bm, batch.OutageMatrix.from_outages(bm, [_outages(bm, p) for p in pairs]),
+                              mode="cascade", seed=5, chunk=4)  # however the batch is cut
+    assert np.array_equal(chunked.main_shed_mw, res.main_shed_mw)
 
 
 def test_thermal_trip_time_is_the_first_order_closed_form():
