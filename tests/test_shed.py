@@ -80,10 +80,12 @@ def test_cascade_trips_the_overloaded_line_and_loses_what_is_behind_it():
     assert len(r.cascade_rounds) == 1 and r.cascade_rounds[0][0]["name"] == "L01"
     assert r.main["shed_mw"] == pytest.approx(100.0)
     assert r.tripped[0].cause == "cascade"
-    # below the trip threshold nothing trips, and the overload is flagged
+    # below the trip threshold protection leaves it (106%, the line heats too slowly to trip
+    # first); the dispatcher relieves it 10 minutes on, by priority (cascade.yaml)
     r = shed_load(_tiny(line_limit_mw=90.0, twin=True), twin, mode="cascade")
-    assert r.main["shed_mw"] == 0.0 and not r.cascade_rounds
-    assert any("remain overloaded" in f for f in r.flags)
+    assert r.main["shed_mw"] == pytest.approx(10.0) and not r.cascade_rounds
+    assert r.loads.set_index("name").cause["industry"].startswith("overload relief")
+    assert not any("remain overloaded" in f for f in r.flags)
 
 
 def test_ac_check_runs_on_the_energised_islands_and_says_when_none_is_left():

@@ -33,6 +33,10 @@ def contingency(
         ),
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, max=MAX_SEED,
+                          help="Seed of the cascade's random trips (cascade mode).")
+    ] = 0,
     quiet: Quiet = False,
 ) -> None:
     """N-1 / N-2 screening of branches and units: which outages make a large-area outage event."""
@@ -50,7 +54,7 @@ def contingency(
                 ) from None
     if mode not in ("dispatch", "cascade"):
         raise InputError(f"--mode: {mode!r} unknown; use dispatch or cascade")
-    frame = contingency_table(level, k, mode, recheck, progress=not quiet)
+    frame = contingency_table(level, k, mode, recheck, progress=not quiet, seed=seed)
     if out is not None:
         to_file = frame.to_parquet if out.suffix.lower() == ".parquet" else frame.to_csv
         write_output(out, lambda path: to_file(path, index=False), force=force)

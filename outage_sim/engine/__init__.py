@@ -8,9 +8,10 @@ scenario with an AC check, :func:`run_batch` for many scenarios at once on array
 Modules: ``state`` (the network after faults: masks and the DC model), ``base`` (the intact
 net before the event: its problems, the base state, and what the event is measured against),
 ``shed`` (the single face: ``start`` where it starts, ``balance`` the balance rule and the
-dispatcher, ``lp`` the one LP of balance and relief, also the batch's, ``cascade`` cascade mode),
+dispatcher, ``lp`` the one LP of balance and relief, also the batch's, ``cascade`` cascade mode, its model
+``cascade_model``),
 ``ac`` (its AC check), ``result`` (:class:`ShedResult`), ``batch``
-(the batch face), ``batch_model`` (its arrays) and ``chunk`` (its work on a chunk).
+(the batch face), ``batch_model`` (its arrays) ``chunk`` (its work on a chunk) and ``chunk_cascade`` (a chunk in cascade mode).
 
 The names below are this stage's public API (listed in ``__init__.pyi``), loaded on first use.
 """

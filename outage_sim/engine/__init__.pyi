@@ -3,6 +3,7 @@
 from .balance import GRID_FORMING_IMPORTS, shed_by_priority
 from .base import BaseState
 from .batch import BatchModel, BatchResult, OutageMatrix, compile_batch, run_batch
+from .cascade_model import CascadeData, cascade_rng, load_cascade_data, scenario_seed
 from .frequency import (
     FrequencyData,
     FrequencyResponse,
@@ -22,6 +23,7 @@ __all__ = [
     "BaseState",
     "BatchModel",
     "BatchResult",
+    "CascadeData",
     "FrequencyData",
     "FrequencyResponse",
     "IslandDynamics",
@@ -30,10 +32,13 @@ __all__ = [
     "active_masks",
     "base_state",
     "build_dc_model",
+    "cascade_rng",
     "compile_batch",
     "island_dynamics",
+    "load_cascade_data",
     "load_frequency_data",
     "run_batch",
+    "scenario_seed",
     "shed_by_priority",
     "shed_load",
     "simulate_frequency",

@@ -18,8 +18,9 @@ no Python loop over scenarios in the hot path:
 - **flows** after k outages by compensation: ``f = f0 + M[:, K] Δ`` with ``(I − M[K, K]) Δ =
   f0[K]`` solved for every scenario at once (stacked pseudo-inverses, which also handle cuts that
   island the grid, where the system is singular but consistent because each island is balanced);
-- **overloads**: ``cascade`` trips branches above the threshold in vectorized rounds; in
-  ``dispatch`` mode the scenarios that have an overload after the balance rule go through the
+- **overloads**: ``cascade`` runs the single engine's cascade through time (protection,
+  heating, the dispatcher, hidden failures; :mod:`outage_sim.engine.chunk_cascade`) with
+  vectorised rounds and per-scenario random streams; in ``dispatch`` mode the scenarios that have an overload after the balance rule go through the
   single engine's linear program (:func:`outage_sim.engine.lp.optimal_dispatch`: balance and
   relief as one, with the PTDF after the scenario's outages by compensation), so they get the
   single engine's answer. ``uncertain`` marks the scenarios the batch cannot settle: the LP
@@ -43,7 +44,10 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from outage_sim.engine.batch_model import BatchModel, OutageMatrix
+from outage_sim.engine.cascade import Branches
+from outage_sim.engine.cascade_model import load_cascade_data, scenario_seed
 from outage_sim.engine.chunk import _balance, _flows, _run_chunk, new_chunk
+from outage_sim.engine.chunk_cascade import run_cascade_chunk
 from outage_sim.engine.shed import MODES
 from outage_sim.engine.start import event_start
 from outage_sim.engine.state import build_dc_model
@@ -85,6 +89,7 @@ def compile_batch(net: pp.pandapowerNet) -> BatchModel:
     for j, ref in enumerate(st.fixed_ref):
         positions[ref] = ("fixed", j)
     names = np.array([str(work[el].at[idx, "name"]) for el, idx in zip(model.br_element, model.br_index)])
+    full = Branches.of(work, load_cascade_data())
     meta = net.get("meta", {})
     bm = BatchModel(
         n_bus=model.n_bus, br_from=model.br_from, br_to=model.br_to, br_rating=model.br_rating_mw,
@@ -104,7 +109,7 @@ def compile_batch(net: pp.pandapowerNet) -> BatchModel:
         known=frozenset((t, int(i)) for t in ("line", "trafo", "bus", "gen", "sgen", "ext_grid")
                         for i in work[t].index),
         bridge=np.abs(np.diag(transfer) - 1.0) < 1e-6, base_island=_islands(model),
-        base=base_state)
+        base=base_state, br_full=full.positions(model), n_full=len(full.element))
     # the state just before the event, through the same steps as every scenario
     base = new_chunk(bm, OutageMatrix.empty(bm, 1))
     _balance(bm, base, False)
@@ -124,7 +129,7 @@ class BatchResult:
 
     ``shed_mw``/``customers_out`` are (S, D) by district; ``main_shed_mw``/``main_customers_out``
     (S,); ``uncertain`` marks scenarios whose overload relief was approximated (dispatch mode)
-    or whose cascade did not settle; ``tripped`` counts branches tripped by protection (cascade
+    or whose cascade did not settle; ``tripped`` counts branches tripped in the cascade (cascade
     mode). :meth:`to_events` is the input of :func:`outage_sim.severity.classify_batch`, as
     :meth:`outage_sim.engine.ShedResult.to_event` is that of :func:`outage_sim.severity.classify`.
     """
@@ -163,8 +168,15 @@ class BatchResult:
 def run_batch(bm: BatchModel, outages: OutageMatrix, *, mode: str = "dispatch",
               cascade_threshold: float = 1.2, chunk: int = DEFAULT_CHUNK,
               cut_share: np.ndarray | None = None,
-              on_chunk: Callable[[int], object] | None = None) -> BatchResult:
+              on_chunk: Callable[[int], object] | None = None,
+              seed: int | np.ndarray | None = None) -> BatchResult:
     """Run S scenarios, ``chunk`` at a time (memory stays bounded whatever S is).
+
+    ``seed`` seeds the cascade's random draws (``cascade`` mode): an integer (None counts as 0)
+    gives scenario ``s`` the seed :func:`~outage_sim.engine.cascade_model.scenario_seed`
+    ``(seed, s)``; an array gives each scenario its own (Monte-Carlo passes its samples' seeds).
+    Either way scenario ``s`` equals ``shed_load(..., mode="cascade", seed=<its seed>)``,
+    whatever the chunking.
 
     ``cut_share`` (S × loads), when given, is the share of each load cut off beneath the
     transmission model (110 kV lines and feeders): each load keeps ``1 − cut_share`` of what the
@@ -184,9 +196,14 @@ def run_batch(bm: BatchModel, outages: OutageMatrix, *, mode: str = "dispatch",
     tripped = np.zeros(S, np.int32)
     onehot = np.zeros((len(bm.demand), n_d))
     onehot[np.arange(len(bm.demand)), bm.load_district] = 1.0
+    seeds = _seeds(seed, S)
     for start in range(0, S, chunk):
         rows = slice(start, min(S, start + chunk))
-        served, unc, trip = _run_chunk(bm, outages.take(rows), mode, cascade_threshold)
+        if mode == "cascade":
+            served, unc, trip = run_cascade_chunk(bm, outages.take(rows), cascade_threshold,
+                                                  seeds[rows])
+        else:
+            served, unc, trip = _run_chunk(bm, outages.take(rows))
         if cut_share is not None:
             served = served * (1.0 - np.clip(cut_share[rows], 0.0, 1.0))
         shed = np.clip(bm.demand[None, :] - served, 0.0, None)
@@ -208,3 +225,16 @@ def run_batch(bm: BatchModel, outages: OutageMatrix, *, mode: str = "dispatch",
                        tripped=tripped, load_mw=load_d, customers=cust_tot,
                        district_names=bm.district_names, model_version=bm.model_version,
                        level=bm.level)
+
+
+def _seeds(seed: int | np.ndarray | None, n: int) -> np.ndarray:
+    """Each scenario's cascade seed (see :func:`run_batch`)."""
+    if seed is not None and np.ndim(seed) == 1:
+        seeds = np.asarray(seed, np.int64)
+        if len(seeds) != n:
+            raise InputError(f"seed: {len(seeds)} seeds for {n} scenarios")
+        return seeds
+    if seed is not None and np.ndim(seed) != 0:
+        raise InputError("seed: an integer or one seed per scenario")
+    base = 0 if seed is None else int(seed)  # type: ignore[arg-type]
+    return np.array([scenario_seed(base, s) for s in range(n)], np.int64)

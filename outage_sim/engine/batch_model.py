@@ -62,6 +62,10 @@ class BatchModel:
     known: frozenset = field(repr=False, default=frozenset())  # every (table, index) of the net
     base_island: np.ndarray = field(repr=False, default=None)  # island of each bus before the event
     base: object = field(repr=False, default=None)  # the intact net's BaseState
+    # each branch's place in the net's full branch list (all lines, then all transformers) and
+    # that list's length: the cascade's random draws are vectors over it (engine.cascade_model)
+    br_full: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, np.int64))
+    n_full: int = 0
 
     @property
     def n_branch(self) -> int:

@@ -16,7 +16,6 @@ from scipy.sparse.csgraph import connected_components
 from outage_sim.engine.batch_model import BatchModel, OutageMatrix
 from outage_sim.engine.frequency import island_dynamics, load_frequency_data, simulate_frequency
 from outage_sim.engine.lp import DispatchProblem, optimal_dispatch
-from outage_sim.engine.state import DC_RATING_MARGIN
 from outage_sim.grid import RAISING_CONTROLS
 
 MAX_ROUNDS = 50
@@ -55,8 +54,9 @@ def new_chunk(bm: BatchModel, om: OutageMatrix) -> _Chunk:
     return c
 
 
-def _run_chunk(bm: BatchModel, om: OutageMatrix, mode: str, threshold: float):
-    """Served MW per load, uncertain and tripped flags, for one chunk.
+def _run_chunk(bm: BatchModel, om: OutageMatrix):
+    """Served MW per load, uncertain and tripped flags, for one chunk in dispatch mode (cascade
+    mode: :mod:`outage_sim.engine.chunk_cascade`).
 
     Scenarios that lose at most one branch (not a bridge) and nothing else keep the pre-event
     injections: their flows are the base flows plus one compensation step, and unless that
@@ -77,45 +77,28 @@ def _run_chunk(bm: BatchModel, om: OutageMatrix, mode: str, threshold: float):
         delta = np.divide(bm.f_base[out], denom, out=np.zeros(len(rows)), where=has & (denom != 0))
         f = bm.f_base[None, :] + bm.transfer[:, out].T * delta[:, None]
         f[np.flatnonzero(has), out[has]] = 0.0
-        limit = (bm.br_rating / DC_RATING_MARGIN * threshold if mode == "cascade"
-                 else bm.br_rating + 1e-6)
-        simple[rows[(np.abs(f) > limit[None, :]).any(axis=1)]] = False
+        simple[rows[(np.abs(f) > bm.br_rating[None, :] + 1e-6).any(axis=1)]] = False
     full = np.flatnonzero(~simple)
     if len(full):
-        served[full], uncertain[full], tripped[full] = _run_full(bm, om.take(full), mode, threshold)
+        served[full], uncertain[full], tripped[full] = _run_full(bm, om.take(full))
     return served, uncertain, tripped
 
 
-def _run_full(bm: BatchModel, om: OutageMatrix, mode: str, threshold: float):
+def _run_full(bm: BatchModel, om: OutageMatrix):
     S = om.n
     c = new_chunk(bm, om)
-    fast = mode == "cascade"
     before = c.served.copy()
-    _balance(bm, c, fast)
+    _balance(bm, c, False)
     flows = _flows(bm, c)
     uncertain = np.zeros(S, bool)
     tripped = np.zeros(S, np.int32)
-    if fast:
-        trip_at = bm.br_rating / DC_RATING_MARGIN * threshold
-        for _ in range(MAX_ROUNDS):
-            over = (np.abs(flows) > trip_at[None, :]) & ~c.br_out
-            if not over.any():
-                break
-            tripped += over.sum(axis=1).astype(np.int32)
-            c.br_out |= over
-            islands(bm, c)
-            _balance(bm, c, True)
-            flows = _flows(bm, c)
-        else:
-            uncertain |= ((np.abs(flows) > trip_at[None, :]) & ~c.br_out).any(axis=1)
-    else:
-        over = ((np.abs(flows) > bm.br_rating[None, :] + 1e-6) & ~c.br_out).any(axis=1)
-        if over.any():
-            rows = np.flatnonzero(over)
-            rule_shed = np.clip(before[rows] - c.served[rows], 0.0, None)
-            rule_shed *= _energised(bm, c)[c.isl_load[rows]]
-            for r, s in enumerate(rows):
-                uncertain[s] = not _optimal_relief(bm, c, int(s), rule_shed[r], flows[s])
+    over = ((np.abs(flows) > bm.br_rating[None, :] + 1e-6) & ~c.br_out).any(axis=1)
+    if over.any():
+        rows = np.flatnonzero(over)
+        rule_shed = np.clip(before[rows] - c.served[rows], 0.0, None)
+        rule_shed *= _energised(bm, c)[c.isl_load[rows]]
+        for r, s in enumerate(rows):
+            uncertain[s] = not _optimal_relief(bm, c, int(s), rule_shed[r], flows[s])
     return c.served, uncertain, tripped
 
 

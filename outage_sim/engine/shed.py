@@ -49,9 +49,10 @@ import pandapower as pp
 
 from outage_sim.engine.ac import ac_verdict
 from outage_sim.engine.ac_secure import ac_secure
-from outage_sim.engine.balance import balance_islands, dispatch_islands, follow_units
+from outage_sim.engine.balance import dispatch_islands, follow_units
 from outage_sim.engine.base import BaseState, check_outages
-from outage_sim.engine.cascade import cascade
+from outage_sim.engine.cascade import cascade, cascade_start
+from outage_sim.engine.cascade_model import cascade_rng
 from outage_sim.engine.result import ShedResult, build_result
 from outage_sim.engine.start import base_state, deactivate, event_start
 from outage_sim.engine.state import active_masks, build_dc_model
@@ -82,7 +83,9 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
     ac_check
         Run pandapower's AC power flow on the end state.
     seed
-        Recorded in the result (the engine itself is deterministic).
+        The cascade's random draws (``cascade`` mode: hidden failures, at-limit outages) come
+        from :func:`~outage_sim.engine.cascade_model.cascade_rng` of it; None counts as 0, and
+        the result records the seed used. Recorded as given in ``dispatch`` mode (deterministic).
 
     Raises
     ------
@@ -105,6 +108,7 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
     work, st, base = event_start(net)
     check_outages(work, failed)
     loss = float(work.get("meta", {}).get("loss_factor", 0.0))
+    start = cascade_start(work, st) if mode == "cascade" else None
 
     apply_outages(work, list(failed))
     masks = active_masks(work)
@@ -116,8 +120,10 @@ def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] 
     if mode == "dispatch":
         dispatch_islands(work, model, st, loss, stage="dispatch")
     else:
-        balance_islands(work, model, st, loss, stage="fast")
-        model, rounds, flags = cascade(work, model, st, loss, cascade_threshold)
+        assert start is not None  # read before the outages, in cascade mode
+        seed = 0 if seed is None else seed
+        model, rounds, flags = cascade(work, model, st, loss, cascade_threshold,
+                                       rng=cascade_rng(seed), start=start)
 
     ac: dict = {"converged": None}
     state = "dc"

@@ -17,8 +17,12 @@ from outage_sim.progress import progress_bar, track
 
 
 def contingency_table(level: str = "summer_peak", k: int = 1, mode: str = "dispatch",
-                      recheck: bool = False, *, progress: bool = False):
+                      recheck: bool = False, *, progress: bool = False, seed: int = 0):
     """All single (k=1) or double (k=2) outages of branches and units, ranked.
+
+    In cascade mode contingency ``i`` (its place before ranking) draws its hidden failures and
+    at-limit outages with the seed ``scenario_seed(seed, i)`` (:func:`outage_sim.engine.run_batch`),
+    the recheck too; ``attrs["seed"]`` records ``seed``.
 
     Returns a DataFrame (one row per contingency) with the level keys of ``outage-sim classify``,
     MW and customers lost and the deciding criterion, worst first. ``attrs`` holds
@@ -46,19 +50,19 @@ def contingency_table(level: str = "summer_peak", k: int = 1, mode: str = "dispa
     om.branch[rows[is_branch], p[is_branch]] = True
     om.unit[rows[~is_branch], p[~is_branch]] = True
     with progress_bar(f"N-{k} 预想事故 contingencies", len(sets), enabled=progress) as advance:
-        res = run_batch(bm, om, mode=mode, on_chunk=advance)
+        res = run_batch(bm, om, mode=mode, on_chunk=advance, seed=seed)
     frame = to_frame(res, [" + ".join(names[c] for c in s) for s in sets])
     frame.insert(1, "k", k)
     checked = None
     if recheck:
         before = frame  # _recheck returns a new table
-        frame = _recheck(net, frame, sets, kinds, pos, bm, names, mode, progress)
+        frame = _recheck(net, frame, sets, kinds, pos, bm, names, mode, progress, seed)
         checked = recheck_summary(before, frame)
     frame = frame.sort_values(["level_rank", "shed_mw", "customers_out"], ascending=False,
                               kind="stable").reset_index(drop=True)
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))
     frame.attrs.update(model_version=bm.model_version, level=bm.level, mode=mode,
-                       load_mw=float(bm.demand.sum()))
+                       load_mw=float(bm.demand.sum()), seed=seed)
     if checked is not None:
         frame.attrs["recheck"] = checked
     return frame
@@ -89,10 +93,10 @@ def recheck_summary(before, after) -> dict:
     return {"rechecked": len(rows), "changed_level": changed, "largest_change": largest}
 
 
-def _recheck(net, frame, sets, kinds, pos, bm, names, mode, progress=False):
+def _recheck(net, frame, sets, kinds, pos, bm, names, mode, progress=False, seed=0):
     """Re-run the uncertain contingencies through the single engine (AC-checked); returns a new
     table (``frame`` is left alone)."""
-    from outage_sim.engine import shed_load
+    from outage_sim.engine import scenario_seed, shed_load
     from outage_sim.hazards import Outage
     from outage_sim.severity import classify, level_frame
 
@@ -105,7 +109,7 @@ def _recheck(net, frame, sets, kinds, pos, bm, names, mode, progress=False):
             el, idx = ((str(bm.br_element[pos[c]]), int(bm.br_index[pos[c]])) if kinds[c] == "branch"
                        else bm.unit_ref[pos[c]])
             outs.append(Outage(el, idx, names[c], "contingency"))
-        r = shed_load(net, outs, mode=mode)
+        r = shed_load(net, outs, mode=mode, seed=scenario_seed(seed, int(i)))
         sev = classify(r.to_event())
         scope = -1 if sev.decided_by and sev.decided_by.scope == "main" else (
             list(bm.district_names).index(sev.decided_by.scope) if sev.decided_by else -2)

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from outage_sim.engine import BatchModel, OutageMatrix, compile_batch, run_batch
+from outage_sim.engine import BatchModel, OutageMatrix, compile_batch, run_batch, scenario_seed
 from outage_sim.errors import InputError, ModelError, OutageSimError
 from outage_sim.grid import distribution_blocks
 from outage_sim.hazards import (
@@ -50,8 +50,9 @@ MONTECARLO_FILES = ("summary.json", "samples.csv", "districts.csv", "levels.png"
 
 
 def sample_seed(master: int, i: int) -> int:
-    """The seed of sample ``i`` (pass it to ``outage-sim run --seed`` to replay the draw)."""
-    return int(np.random.SeedSequence([int(master), int(i)]).generate_state(1, np.uint32)[0])
+    """The seed of sample ``i`` (pass it to ``outage-sim run --seed`` to replay the draw, its
+    cascade included): the batch engine's :func:`~outage_sim.engine.scenario_seed`."""
+    return scenario_seed(master, i)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def run_chunk(setup: MonteCarloSetup, seeds: np.ndarray) -> dict:
         lost, failed = sample_blocks(probs, feeders, seeds)
         cut = load_fractions(dark_share(lost, failed, feeders), matrix)
     res = run_batch(setup.model, om, mode=setup.mode, cascade_threshold=setup.cascade_threshold,
-                    cut_share=cut)
+                    cut_share=cut, seed=np.asarray(seeds, np.int64))
     sev = classify_batch(**res.to_events())
     return {"seeds": np.asarray(seeds, np.int64), "rank": sev.rank.astype(np.int8),
             "shed_mw": res.main_shed_mw, "customers_out": res.main_customers_out,
