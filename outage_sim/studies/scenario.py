@@ -236,9 +236,11 @@ class Scenario(BaseModel):
                             examples=["2026-07-15T10:20:00+08:00"])
     level: str = Field("summer_peak", description="the grid's load level at the event")
     mode: Literal["dispatch", "cascade"] = Field(
-        "dispatch", description="dispatch: units re-dispatched, load shed by the priority table; "
-                                "cascade: the first seconds (protection trips overloads, "
-                                "under-frequency load shedding)")
+        "dispatch", description="dispatch: the dispatcher's minutes (units and the interties' "
+                                "support re-dispatched, load shed by the priority table in one LP); "
+                                "cascade: the first seconds and the cascade through time (frequency "
+                                "response and under-frequency load shedding, protection, heating, "
+                                "hidden failures, redispatch; seeded)")
     cascade_threshold: float = Field(1.2, ge=1.0, le=3.0, strict=True,
                                      json_schema_extra={"unit": "× rating"},
                                      description="loading at which protection trips a branch "
