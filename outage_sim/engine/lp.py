@@ -1,5 +1,6 @@
 """One optimisation for the dispatcher's minutes after an event: island balance and overload
-relief as one linear program, used by the single engine and by the batch engine alike.
+relief as one linear program (HiGHS, through its own Python binding ``highspy``), used by the
+single engine and by the batch engine alike.
 
 The balance rule (:func:`outage_sim.engine.balance.shed_by_priority`: units up to their limits,
 healthy interties up to theirs, then whole priority levels of load, the marginal level by the
@@ -29,10 +30,12 @@ solution overloads, until none is.
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
 from scipy.sparse import csr_matrix, vstack
 
 REDISPATCH_COST, SUPPORT_COST, CURTAIL_COST = 1.0, 3.0, 5.0
@@ -95,14 +98,100 @@ class DispatchSolution:
 
 
 @dataclass
-class _Columns:
-    bus: list[np.ndarray]
-    inj: list[np.ndarray]        # injection per unit of the variable at its bus (sign)
-    cost: list[np.ndarray]
-    ub: list[np.ndarray]
-    island: list[np.ndarray]
-    balance: list[np.ndarray]    # contribution per unit to the island's balance
-    loads_of: list[np.ndarray]   # group columns: the loads they cut
+class _Vars:
+    """The LP's variables: group shares, aimed cuts, units up and down, interties up and
+    curtailment down, in that order (positions into the problem's arrays)."""
+
+    loads: np.ndarray
+    units: np.ndarray
+    fixed: np.ndarray
+    gidx: np.ndarray             # group of each load
+    n_g: int
+    served: np.ndarray           # MW of each load
+    w: float                     # 1 + loss
+
+    @property
+    def n_l(self) -> int:
+        return len(self.loads)
+
+    def sens(self, prob: DispatchProblem, rows: np.ndarray) -> np.ndarray:
+        """Flow change on branches ``rows`` per unit of every variable (PTDF rows only)."""
+        p = _rows(prob.ptdf, rows)
+        sl = p[:, prob.load_bus[self.loads]] * self.w
+        sg = np.zeros((len(rows), self.n_g))
+        for r in range(len(rows)):
+            sg[r] = np.bincount(self.gidx, weights=sl[r] * self.served, minlength=self.n_g)
+        su = p[:, prob.unit_bus[self.units]]
+        sf = p[:, prob.fixed_bus[self.fixed]]
+        return np.hstack([sg, sl, su, -su, sf, -sf])
+
+    def injection(self, prob: DispatchProblem, x: np.ndarray) -> np.ndarray:
+        """Injection change per bus of a solution ``x``."""
+        n_g, n_l, n_u, n_f = self.n_g, self.n_l, len(self.units), len(self.fixed)
+        dp = np.zeros(len(prob.island))
+        np.add.at(dp, prob.load_bus[self.loads],
+                  self.w * (x[:n_g][self.gidx] * self.served + x[n_g:n_g + n_l]))
+        o = n_g + n_l
+        np.add.at(dp, prob.unit_bus[self.units], x[o:o + n_u] - x[o + n_u:o + 2 * n_u])
+        o += 2 * n_u
+        np.add.at(dp, prob.fixed_bus[self.fixed], x[o:o + n_f] - x[o + n_f:o + 2 * n_f])
+        return dp
+
+
+_BANNER_SHOWN = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A quiet HiGHS solver. HiGHS prints its banner on the process's standard output (the file
+    descriptor, not ``sys.stdout``) when the first solver is made, and standard output is the
+    result of ``--json`` commands: the first one is made with it pointed at the null device."""
+    global _BANNER_SHOWN
+    if not _BANNER_SHOWN:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    else:
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def _highs(cost: np.ndarray, ub: np.ndarray, a, lo: np.ndarray,
+           hi: np.ndarray) -> tuple[np.ndarray | None, str]:
+    """min cost·x, 0 ≤ x ≤ ub, lo ≤ a x ≤ hi (``a`` CSC) with HiGHS (highspy): the solution,
+    or None and the solver's status."""
+    h = _new_highs()
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = len(cost), a.shape[0]
+    model.col_cost_, model.col_lower_, model.col_upper_ = cost, np.zeros(len(cost)), ub
+    inf = highspy.kHighsInf
+    model.row_lower_ = np.where(np.isfinite(lo), lo, -inf)
+    model.row_upper_ = np.where(np.isfinite(hi), hi, inf)
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_, model.a_matrix_.index_, model.a_matrix_.value_ = a.indptr, a.indices, a.data
+    h.passModel(model)
+    h.run()
+    status = h.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        return None, h.modelStatusToString(status)
+    return np.clip(np.asarray(h.getSolution().col_value), 0.0, None), ""
+
+
+def _rows(ptdf, rows: np.ndarray) -> np.ndarray:
+    """PTDF rows: of a dense array, or of an object giving them (``rows(idx)``)."""
+    return ptdf.rows(rows) if hasattr(ptdf, "rows") else ptdf[rows]
+
+
+def _dot(ptdf, dp: np.ndarray) -> np.ndarray:
+    """Flow change of an injection change: PTDF × ``dp`` (dense, or the object's ``dot``)."""
+    return ptdf.dot(dp) if hasattr(ptdf, "rows") else ptdf @ dp
 
 
 def optimal_dispatch(prob: DispatchProblem) -> DispatchSolution:
@@ -113,18 +202,10 @@ def optimal_dispatch(prob: DispatchProblem) -> DispatchSolution:
     lisl = prob.island[prob.load_bus[loads]]
     groups, gidx = np.unique(np.column_stack([lisl, prob.priority[loads]]), axis=0,
                              return_inverse=True)
-    gidx = gidx.ravel()
-    n_g, n_l, n_u, n_f = len(groups), len(loads), len(units), len(fixed)
-    w = 1.0 + prob.loss
-    served = prob.served[loads]
-    g_mw = np.bincount(gidx, weights=served, minlength=n_g)
-    # flow sensitivity of every variable (branch × variable), built from PTDF columns
-    sens_load = prob.ptdf[:, prob.load_bus[loads]] * w
-    sens_group = (sens_load * served[None, :]) @ _onehot(gidx, n_g)
-    sens_unit = prob.ptdf[:, prob.unit_bus[units]]
-    sens_fixed = prob.ptdf[:, prob.fixed_bus[fixed]]
-    sens = np.hstack([sens_group, sens_load, sens_unit, -sens_unit, sens_fixed, -sens_fixed])
-    cost_g = prob.cost[loads][np.unique(gidx, return_index=True)[1]] if n_g else np.zeros(0)
+    v = _Vars(loads, units, fixed, gidx.ravel(), len(groups), prob.served[loads], 1.0 + prob.loss)
+    n_g, n_l, n_u, n_f, w, served = v.n_g, v.n_l, len(units), len(fixed), v.w, v.served
+    g_mw = np.bincount(v.gidx, weights=served, minlength=n_g)
+    cost_g = prob.cost[loads][np.unique(v.gidx, return_index=True)[1]] if n_g else np.zeros(0)
     cost = np.concatenate([cost_g * g_mw, prob.cost[loads] * (1 + TARGETED_PREMIUM),
                            np.full(2 * n_u, REDISPATCH_COST), np.full(n_f, SUPPORT_COST),
                            np.full(n_f, CURTAIL_COST)])
@@ -144,22 +225,20 @@ def optimal_dispatch(prob: DispatchProblem) -> DispatchSolution:
     a_eq = csr_matrix((var_bal, (row, np.arange(len(cost)))), shape=(len(islands), len(cost)))
     b_eq = prob.balance[islands] if len(prob.balance) else np.zeros(0)
     # a load cannot lose more than it has: its group share and its aimed cut together
-    n_var = len(cost)
     a_cap = csr_matrix((np.concatenate([served, np.ones(n_l)]),
-                        (np.tile(np.arange(n_l), 2), np.concatenate([gidx, n_g + np.arange(n_l)]))),
-                       shape=(n_l, n_var))
-    x, res = _solve_with_watch(prob, sens, cost, ub, a_eq, b_eq, a_cap, served)
+                        (np.tile(np.arange(n_l), 2), np.concatenate([v.gidx, n_g + np.arange(n_l)]))),
+                       shape=(n_l, len(cost)))
+    x, res = _solve_with_watch(prob, v, cost, ub, a_eq, b_eq, a_cap)
     if x is None:
         return DispatchSolution(prob.served.copy(), prob.unit_p.copy(), prob.fixed_p.copy(),
                                 np.zeros_like(prob.served), np.zeros_like(prob.served), np.inf,
                                 False, res)
-    alpha, aimed = x[:n_g], x[n_g:n_g + n_l]
     group_cut = np.zeros_like(prob.served)
     aimed_cut = np.zeros_like(prob.served)
-    group_cut[loads] = alpha[gidx] * served
-    aimed_cut[loads] = aimed
+    group_cut[loads] = x[:n_g][v.gidx] * served
+    aimed_cut[loads] = x[n_g:n_g + n_l]
     new_served = prob.served.copy()
-    new_served[loads] = np.clip(served - group_cut[loads] - aimed, 0.0, None)
+    new_served[loads] = np.clip(served - group_cut[loads] - aimed_cut[loads], 0.0, None)
     o = n_g + n_l
     unit_p = prob.unit_p.copy()
     unit_p[units] += x[o:o + n_u] - x[o + n_u:o + 2 * n_u]
@@ -170,33 +249,26 @@ def optimal_dispatch(prob: DispatchProblem) -> DispatchSolution:
                             float(cost @ x), True)
 
 
-def _onehot(idx: np.ndarray, n: int) -> np.ndarray:
-    out = np.zeros((len(idx), n))
-    out[np.arange(len(idx)), idx] = 1.0
-    return out
-
-
-def _solve_with_watch(prob: DispatchProblem, sens, cost, ub, a_eq, b_eq, a_cap, served):
+def _solve_with_watch(prob: DispatchProblem, v: _Vars, cost, ub, a_eq, b_eq, a_cap):
     """Solve with the branches that bind, adding any the solution overloads (see the module
     docstring). Returns the solution vector (None on failure) and the solver's message."""
     rating = np.where(prob.active, prob.rating, np.inf)
     watch = prob.active & (np.abs(prob.flows) > WATCH_LOADING * prob.rating)
-    bounds = np.column_stack([np.zeros(len(cost)), ub])
-    message = ""
+    rows = np.flatnonzero(watch)
+    sens = v.sens(prob, rows)
     for _ in range(MAX_ROUNDS):
-        rows = np.flatnonzero(watch)
-        s = sens[rows]
-        a_ub = vstack([csr_matrix(s), csr_matrix(-s), a_cap]).tocsr()
-        b_ub = np.concatenate([rating[rows] - prob.flows[rows], rating[rows] + prob.flows[rows],
-                               served])
-        res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq if a_eq.shape[0] else None,
-                      b_eq=b_eq if a_eq.shape[0] else None, bounds=bounds, method="highs")
-        if res.status != 0:
-            return None, str(res.message)
-        x = np.clip(res.x, 0.0, None)
-        flows = prob.flows + sens @ x
+        a = vstack([csr_matrix(sens), a_cap, a_eq]).tocsc()
+        lo = np.concatenate([-rating[rows] - prob.flows[rows], np.full(v.n_l, -np.inf), b_eq])
+        hi = np.concatenate([rating[rows] - prob.flows[rows], v.served, b_eq])
+        x, message = _highs(cost, ub, a, lo, hi)
+        if x is None:
+            return None, message
+        flows = prob.flows + _dot(prob.ptdf, v.injection(prob, x))
         over = prob.active & ~watch & (np.abs(flows) > rating + TOL_MW)
         if not over.any():
-            return x, message
+            return x, ""
+        new = np.flatnonzero(over)
         watch |= over
+        rows = np.concatenate([rows, new])
+        sens = np.vstack([sens, v.sens(prob, new)])
     return None, f"overloads still appearing after {MAX_ROUNDS} rounds"
