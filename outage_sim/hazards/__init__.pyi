@@ -6,10 +6,19 @@ from .distribution import (
     DistributionDraw,
     block_load_matrix,
     block_probabilities,
-    dark_share,
     draw_distribution,
-    load_fractions,
     sample_blocks,
+)
+from .draws import (
+    DRAW_BLOCK,
+    DrawTable,
+    SampleStream,
+    dark_share,
+    draw_block_failures,
+    draw_table_failures,
+    failure_matrix,
+    group_codes,
+    load_fractions,
 )
 from .faults import (
     FAULT_KINDS,
@@ -27,7 +36,6 @@ from .sampling import (
     apply_conditions,
     draw_hazards,
     failure_probabilities,
-    group_codes,
     peak_ground_acceleration,
     sample_failures,
 )
@@ -35,12 +43,15 @@ from .specs import HAZARD_TYPES, Earthquake, HazardSpec, IceStorm, parse_hazard
 
 __all__ = [
     "DAMAGE_STATES",
+    "DRAW_BLOCK",
     "FAULT_KINDS",
     "HAZARD_FILES",
     "HAZARD_TYPES",
     "OUTLINES_FILE",
+    "SampleStream",
     "BlockProbabilities",
     "DistributionDraw",
+    "DrawTable",
     "Earthquake",
     "FieldFacts",
     "HazardGuide",
@@ -57,8 +68,11 @@ __all__ = [
     "distance_km",
     "district_outlines",
     "district_zones",
+    "draw_block_failures",
     "draw_distribution",
     "draw_hazards",
+    "draw_table_failures",
+    "failure_matrix",
     "failure_probabilities",
     "fault_names",
     "field_facts",
