@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from outage_sim.engine import ShedResult, shed_load, with_distribution
+from outage_sim.errors import InputError
 from outage_sim.grid import distribution_blocks
 from outage_sim.hazards import draw_distribution
 from outage_sim.outputs import Writer, check_output, write_outputs
@@ -128,8 +129,11 @@ class RunResult:
 
 
 def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool = True,
-                 restore: bool = True, policy: str | None = None) -> RunResult:
-    """Run one realisation of a scenario (``seed`` overrides the scenario's).
+                 restore: bool = True, policy: str | None = None,
+                 sample: int | None = None) -> RunResult:
+    """Run one realisation of a scenario (``seed`` overrides the scenario's; with ``sample``,
+    the realisation is Monte-Carlo sample ``sample`` of master seed ``seed``, as
+    :func:`run_montecarlo` drew it).
 
     The defaults are those of ``outage-sim run``: the AC check runs (``--no-ac`` is
     ``ac_check=False``) and the restoration is simulated (:func:`outage_sim.restoration.restore`,
@@ -138,10 +142,14 @@ def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool 
     """
     seed = scenario.seed if seed is None else seed
     net = scenario.build_net()
-    outages, notes = draw_outages(scenario, net, seed)
+    if sample is not None and sample < 0:
+        raise InputError(f"--sample: must be at least 0, got {sample}")
+    outages, notes = draw_outages(scenario, net, seed, sample)
+    if sample is not None:
+        notes = [f"蒙特卡洛抽样 Monte-Carlo sample {sample} of master seed {seed}", *notes]
     shed = shed_load(net, outages, mode=scenario.mode, cascade_threshold=scenario.cascade_threshold,
                      ac_check=ac_check, seed=seed)
-    dist = draw_distribution(net, distribution_blocks(), scenario.hazards, seed)
+    dist = draw_distribution(net, distribution_blocks(), scenario.hazards, seed, sample)
     if dist is not None and dist.any:
         shed = with_distribution(shed, dist.load_share, dist.load_cause)
         c = dist.summary()
