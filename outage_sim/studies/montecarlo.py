@@ -279,7 +279,9 @@ def _dask_client(workers: int | None, scheduler: str | None):
             with client:
                 yield client
             return
-        with (dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}),
+        # the workers' statistical profiler costs a busy worker CPU for nothing we read
+        with (dask.config.set({"distributed.worker.multiprocessing-method": "forkserver",
+                               "distributed.worker.profile.enabled": False}),
               LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                            host="127.0.0.1", dashboard_address=None,
                            silence_logs=logging.CRITICAL) as cluster,
