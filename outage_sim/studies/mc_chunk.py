@@ -60,7 +60,7 @@ class MonteCarloSetup:
     distribution: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
-def build_targets(bm: BatchModel, kinds: np.ndarray, positions: np.ndarray,
+def build_targets(kinds: np.ndarray, positions: np.ndarray,
                   fixed: list[tuple[str, int]]) -> Targets:
     """:class:`Targets` from each table row's matrix array (index into :data:`KINDS`, −1 when
     the component was out before the event) and position, and the fixed outages' places."""

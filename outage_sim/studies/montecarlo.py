@@ -89,7 +89,7 @@ def prepare(scenario: Scenario) -> MonteCarloSetup:
     fixed_kinds, fixed_pos = _places(bm, fixed)
     fixed_places = [(KINDS[k], int(p)) for k, p in zip(fixed_kinds, fixed_pos) if k >= 0]
     return MonteCarloSetup(model=bm, tables=tuple(DrawTable.from_table(t) for t in tables),
-                           targets=build_targets(bm, kinds, positions, fixed_places),
+                           targets=build_targets(kinds, positions, fixed_places),
                            mode=scenario.mode, cascade_threshold=scenario.cascade_threshold,
                            scenario_name=scenario.name, distribution=dist)
 
