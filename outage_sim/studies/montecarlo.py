@@ -41,9 +41,11 @@ DEFAULT_CHUNK = 2000
 #: and at most :data:`DASK_MAX_CHUNK` (a task's memory), about :data:`DASK_CHUNKS_PER_WORKER`
 #: per worker so that a slow or restarted worker does not hold the sweep up for long.
 DASK_MIN_CHUNK, DASK_MAX_CHUNK, DASK_CHUNKS_PER_WORKER = 2000, 20_000, 4
-#: Below this many samples ``workers`` runs in this process: starting a local cluster (worker
-#: processes importing the engine, the set-up sent over) costs more than it saves. Measured on
-#: 2 cores, ice_storm_2008 (benchmarks/bench_montecarlo.py --crossover).
+#: Below this many samples ``workers`` runs in this process: starting a local cluster costs more
+#: than it saves. ice_storm_2008 on 2 shared, saturated cores (benchmarks/bench_montecarlo.py
+#: --crossover 10000,30000): 2 workers took 1.5× and 1.4× the serial time; from CPU time (--cpu)
+#: and a 1-5 s start, 2 idle cores would cross near 20,000. Set above both, to be revised when
+#: measured on an idle machine.
 LOCAL_CLUSTER_MIN_SAMPLES = 60_000
 MONTECARLO_FILES = ("summary.json", "samples.csv", "districts.csv", "levels.png", "districts.png",
                     "shed_histogram.png")
