@@ -15,7 +15,7 @@ from outage_sim.cli import app
 from outage_sim.engine import batch, shed_load
 from outage_sim.hazards import Outage, resolve_fault
 from outage_sim.severity import classify, classify_batch
-from outage_sim.studies import load_scenario, run_montecarlo, run_scenario, sample_seed
+from outage_sim.studies import load_scenario, run_montecarlo, run_scenario
 
 runner = CliRunner()
 
@@ -131,23 +131,26 @@ def test_montecarlo_is_reproducible_and_chunk_free():
     c = run_montecarlo(sc, 300, seed=6, chunk=300)
     assert not a.samples.shed_mw.equals(c.samples.shed_mw)
     assert abs(a.level_probability.probability.sum() - 1.0) < 1e-12
-    assert a.samples.seed.iloc[3] == sample_seed(5, 3)
+    assert list(a.samples["sample"]) == list(range(300))
 
 
 def test_worst_draw_replays_through_run():
     sc = load_scenario(SCEN)
     res = run_montecarlo(sc, 200, seed=9)
     worst = res.summary()["worst"][0]
-    replay = run_scenario(sc, seed=int(worst["seed"]), ac_check=False, restore=False)
+    replay = run_scenario(sc, seed=9, sample=int(worst["sample"]), ac_check=False, restore=False)
     assert replay.severity.level_rank == worst["level_rank"]
     assert replay.shed.main["shed_mw"] == pytest.approx(worst["shed_mw"], abs=0.01 * res.load_mw)
+    row = res.samples.set_index("sample").loc[int(worst["sample"])]
+    assert replay.shed.main["customers_out"] == pytest.approx(row.customers_out, rel=0.02)
+    assert replay.hazard_notes[0].startswith("蒙特卡洛抽样 Monte-Carlo sample")
 
 
 def test_dask_local_cluster_gives_the_serial_result():
     pytest.importorskip("dask.distributed")
     sc = load_scenario(SCEN)
     serial = run_montecarlo(sc, 120, seed=11, chunk=40)
-    spread = run_montecarlo(sc, 120, seed=11, chunk=40, workers=2)
+    spread = run_montecarlo(sc, 120, seed=11, chunk=40, workers=2, cluster_min_samples=0)
     assert spread.samples.equals(serial.samples)
 
 

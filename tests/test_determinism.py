@@ -50,11 +50,14 @@ def test_same_scenario_and_seed_give_the_same_bytes_even_when_run_at_once(tmp_pa
 
 
 def _worker_processes(pid: int) -> list:
+    """The Dask workers under ``pid``: spawned ones, or those forked by the fork server (the
+    local cluster's way, :func:`outage_sim.studies.montecarlo._forkserver_with_engine`)."""
     import psutil
 
     try:
-        kids = psutil.Process(pid).children()
-        return [k for k in kids if "spawn_main" in " ".join(k.cmdline())]
+        kids = psutil.Process(pid).children(recursive=True)
+        return [k for k in kids if "spawn_main" in " ".join(k.cmdline())
+                or (k.ppid() != pid and "forkserver" in " ".join(k.cmdline()))]
     except psutil.Error:
         return []
 
@@ -84,20 +87,22 @@ def test_montecarlo_on_dask_survives_killed_workers_and_equals_serial(tmp_path, 
     """``montecarlo --workers 2`` with one or both workers killed mid-sweep: exit 0, nothing on
     stderr (no traceback, no resource_tracker or nanny warning), the serial sweep's result.
 
-    About 20-30 s each on two cores (worker start-up, and a sweep long enough to be killed)."""
+    About a minute each on two cores (a sweep above the cluster cross-over, and the serial one)."""
     pytest.importorskip("dask.distributed")
     pytest.importorskip("psutil")
     from outage_sim.studies import load_scenario, run_montecarlo
+    from outage_sim.studies.montecarlo import LOCAL_CLUSTER_MIN_SAMPLES
 
     scenario = SCENARIOS / "ice_storm_2008.yaml"
-    args = ["montecarlo", str(scenario), "--samples", "30000", "--chunk", "1000", "--seed", "7",
+    n = max(30000, LOCAL_CLUSTER_MIN_SAMPLES)  # smaller sweeps run in the process
+    args = ["montecarlo", str(scenario), "--samples", str(n), "--chunk", "1000", "--seed", "7",
             "--workers", "2", "--json", "--out", str(tmp_path / "mc")]
     proc = _run(args, "0")
     assert _kill_workers_midway(proc, killed) == killed, "the sweep ended before a worker was killed"
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     assert err == "", err
-    serial = run_montecarlo(load_scenario(scenario), 30000, seed=7, chunk=4000).summary()
+    serial = run_montecarlo(load_scenario(scenario), n, seed=7, chunk=4000).summary()
     assert json.loads(out) == json.loads(json.dumps(serial, default=lambda x: x.item()))
     written = json.loads((tmp_path / "mc" / "summary.json").read_text("utf-8"))
     assert written == json.loads(out)

@@ -365,7 +365,7 @@ ADDRESSES = st.one_of(st.sampled_from(["not a url", "tcp://", "tcp://h:99999", "
                                        "tcp://10.0.0.5:8786", "h:1/x", "[::1]:8786", ""]),
                       st.text(string.printable, max_size=15))
 COMMANDS = {  # command → its options (value strategy) and the trailing args that make it end
-    "run": ({"--seed": INTS}, ["{missing}"]),
+    "run": ({"--seed": INTS, "--sample": INTS}, ["{missing}"]),
     "montecarlo": ({"--samples": INTS, "--seed": INTS, "--workers": INTS, "--chunk": INTS,
                     "--scheduler": ADDRESSES}, ["{missing}"]),
     "drill": ({"--step": FLOATS, "--steps": INTS, "--seed": INTS}, ["{missing}"]),

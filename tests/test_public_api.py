@@ -117,7 +117,7 @@ def test_without_dask_the_parallel_sweep_names_the_extra(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", no_dask)
     with pytest.raises(InputError, match=r"pip install 'outage_sim\[parallel\]'"):
-        _run_dask(None, [], 2, None, False)
+        _run_dask(None, 0, [], 2, None, False)
 
 
 def test_no_progress_bar_when_piped():

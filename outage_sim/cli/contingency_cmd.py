@@ -145,8 +145,10 @@ def montecarlo(
         typer.Option("--scheduler", parser=scheduler_address,
                      help="Address of a Dask scheduler (tcp://HOST:PORT)."),
     ] = None,
-    chunk: Annotated[int, typer.Option("--chunk", min=1, max=1_000_000,
-                                       help="Samples per chunk.")] = 2000,
+    chunk: Annotated[int | None, typer.Option(
+        "--chunk", min=1, max=1_000_000,
+        help="Samples per chunk (default: 2000 in this process; on Dask, about 4 chunks per "
+        "worker, 2000-20000). The results do not depend on it.")] = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Folder for summary.json, samples.csv, districts.csv, figures."),
@@ -251,10 +253,11 @@ def _montecarlo_summary(name: str, s: dict) -> str:
             "全停概率 P(district dark): "
             + "; ".join(f"{d['district']} {100 * d['p_dark']:.1f}%" for d in dark)
         )
-    lines.append("最坏抽样 worst draws (replay with `outage-sim run SCENARIO --seed N`):")
+    lines.append("最坏抽样 worst draws (replay with `outage-sim run SCENARIO --seed "
+                 f"{s['master_seed']} --sample N`):")
     for w in s["worst"][:5]:
         lines.append(
-            f"  seed {w['seed']}: {w['level']} {w['level_en']}, {w['shed_mw']:,.0f} MW, "
+            f"  sample {w['sample']}: {w['level']} {w['level_en']}, {w['shed_mw']:,.0f} MW, "
             f"{w['customers_out']:,} customers, {w['failed']} failed"
         )
     return "\n".join(lines)

@@ -151,7 +151,13 @@ def run(
     seed: Annotated[
         int | None,
         typer.Option("--seed", min=0, max=MAX_SEED,
-                     help="Override the scenario's seed (replay a Monte-Carlo draw)."),
+                     help="Override the scenario's seed (with --sample: a Monte-Carlo "
+                     "sweep's master seed)."),
+    ] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option("--sample", min=0, max=10_000_000,
+                     help="Replay sample N of a Monte-Carlo sweep of master seed --seed."),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite files already in --out.")
@@ -199,7 +205,8 @@ def run(
     if out is not None:
         check_out_dir(out, force=force, extra=COMPARE_FILES if compare else ())
     result = run_scenario(
-        sc, seed=seed, ac_check=not no_ac, restore=not no_restoration, policy=policy
+        sc, seed=seed, ac_check=not no_ac, restore=not no_restoration, policy=policy,
+        sample=sample,
     )
     comparison = None
     if compare:

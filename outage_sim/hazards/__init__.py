@@ -7,7 +7,8 @@ landslides, external damage, heat waves), seeded and reproducible (:func:`draw_h
 Modules: ``faults`` (outages by name), ``specs`` (the hazard models' inputs, validated),
 ``data`` (fragility parameters from the data files), ``geo`` (distances and exposure),
 ``fragility`` (the fragility curves), ``tables`` (per-component failure probabilities),
-``sampling`` (drawing failures), ``distribution`` (110 kV lines and 10 kV feeders beneath the
+``sampling`` (drawing failures), ``draws`` (many samples at once, seeded by block, numpy
+only), ``distribution`` (110 kV lines and 10 kV feeders beneath the
 transmission model: their failure probabilities and draws), ``guide`` (each hazard's parameters,
 units, ranges and where outcomes spread, for people).
 

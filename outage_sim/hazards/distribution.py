@@ -8,8 +8,9 @@ is dark when its 110 kV supply fails (both lines of a dual-supplied station), el
 its feeders that failed is dark. The draw uses its own random stream (seed, 110), after and apart
 from the transmission draw, so the transmission outages of a seed are those ``run --seed`` gives.
 
-:func:`block_probabilities` gives the probabilities per block; :func:`sample_blocks` draws S
-samples at once (binomial per block); :func:`load_fractions` maps the blocks' dark shares onto
+:func:`block_probabilities` gives the probabilities per block; :func:`sample_blocks` draws one
+seed's stream each (a Monte-Carlo sweep draws whole blocks of samples at once,
+:func:`outage_sim.hazards.draw_block_failures`); :func:`load_fractions` maps the blocks' dark shares onto
 the net's loads (share of each 220 kV station's load, every class alike).
 """
 
@@ -23,6 +24,7 @@ import pandapower as pp
 import pandas as pd
 
 from outage_sim.hazards.data import by_voltage, district_zones, hazard_parameters, parameter
+from outage_sim.hazards.draws import dark_share, draw_block_failures, load_fractions
 from outage_sim.hazards.fragility import ice_p_per_km, rainfall_p_per_km, tower_wind_p
 from outage_sim.hazards.specs import HazardSpec, IceStorm, Landslide, WindStorm
 
@@ -122,11 +124,6 @@ def sample_blocks(probs: BlockProbabilities, feeders: np.ndarray, seeds: Iterabl
     return lost, failed
 
 
-def dark_share(lost: np.ndarray, failed: np.ndarray, feeders: np.ndarray) -> np.ndarray:
-    """Share of each block's load cut off: all of it when its 110 kV supply failed."""
-    return np.where(lost, 1.0, failed / np.maximum(feeders, 1))
-
-
 def block_load_matrix(net: pp.pandapowerNet, blocks: pd.DataFrame) -> np.ndarray:
     """(blocks × loads): each block's share of each load at its 220 kV station (the blocks of a
     station share its load by their ``peak_mw``); zero where a station is not in the net."""
@@ -142,11 +139,6 @@ def block_load_matrix(net: pp.pandapowerNet, blocks: pd.DataFrame) -> np.ndarray
         if b is not None:
             out[k, load_bus == b] = weight[k]
     return out
-
-
-def load_fractions(dark: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """(S × loads) share of each load cut off by distribution failures, from (S × blocks)."""
-    return np.clip(dark @ matrix, 0.0, 1.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,14 +168,19 @@ class DistributionDraw:
 
 
 def draw_distribution(net: pp.pandapowerNet, blocks: pd.DataFrame, specs: Iterable[HazardSpec],
-                      seed: int | None) -> DistributionDraw | None:
-    """The distribution failures of one seed, or None when no hazard reaches distribution."""
+                      seed: int | None, sample: int | None = None) -> DistributionDraw | None:
+    """The distribution failures of one seed (with ``sample``: of Monte-Carlo sample ``sample``
+    of master seed ``seed``), or None when no hazard reaches distribution."""
     specs = list(specs)
     if not len(blocks) or not any(s.type in DISTRIBUTION_CAUSES for s in specs):
         return None
     probs = block_probabilities(blocks, specs)
     feeders = blocks["feeders"].to_numpy(np.int64)
-    lost, failed = sample_blocks(probs, feeders, [0 if seed is None else int(seed)])
+    if sample is None:
+        lost, failed = sample_blocks(probs, feeders, [0 if seed is None else int(seed)])
+    else:
+        lost, failed = draw_block_failures(probs.p_110, probs.p_feeder, feeders,
+                                           0 if seed is None else int(seed), sample, sample + 1)
     dark = dark_share(lost[0], failed[0], feeders)
     matrix = block_load_matrix(net, blocks)
     share = load_fractions(dark[None, :], matrix)[0]

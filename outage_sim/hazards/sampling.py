@@ -44,7 +44,7 @@ Models, in short (details and numbers in the data files):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,7 @@ import pandas as pd
 
 from outage_sim.errors import InputError
 from outage_sim.hazards.data import hazard_parameters
+from outage_sim.hazards.draws import DrawTable, SampleStream, failure_matrix, group_codes
 from outage_sim.hazards.faults import Outage, unique_outages
 from outage_sim.hazards.fragility import DAMAGE_STATES, damage_state
 from outage_sim.hazards.geo import HazardContext, hazard_context
@@ -77,6 +78,7 @@ __all__ = [
     "draw",
     "draw_hazards",
     "failure_probabilities",
+    "group_codes",
     "peak_ground_acceleration",
     "sample_failures",
 ]
@@ -173,8 +175,8 @@ def apply_conditions(net: pp.pandapowerNet, spec: HazardSpec | Mapping[str, Any]
 PRE_CONDITION_COLUMNS = ("p_mw", "q_mvar", "scaling", "min_p_mw", "max_p_mw", "in_service")
 
 
-def _generator(rng: Any) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
+def _generator(rng: Any) -> np.random.Generator | SampleStream:
+    if isinstance(rng, (np.random.Generator, SampleStream)):
         return rng
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
         return np.random.default_rng(int(rng))
@@ -182,31 +184,20 @@ def _generator(rng: Any) -> np.random.Generator:
                      f"{type(rng).__name__}")
 
 
-def sample_failures(table: pd.DataFrame, rng: np.random.Generator,
+def sample_failures(table: pd.DataFrame, rng: np.random.Generator | SampleStream,
                     codes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Draw a probability table: ``(failed, u)`` boolean and uniform per row.
 
     One ``rng.random(n_groups)`` call; rows of a group share the uniform. Rows with ``choose = k``
-    are replaced by the k rows with the smallest uniforms (a uniformly random k-subset).
+    are replaced by the k rows with the smallest uniforms (a uniformly random k-subset): the rule
+    of :func:`~outage_sim.hazards.failure_matrix`, which draws many samples at once.
     ``codes`` (:func:`group_codes` of the table) may be passed by callers drawing many times.
     """
-    if codes is None:
-        codes = group_codes(table)
-    n_groups = int(codes.max()) + 1 if len(codes) else 0
-    u = rng.random(n_groups)[codes] if n_groups else np.zeros(0)
-    failed = u < table["p_fail"].to_numpy(float)
-    choose = table["choose"].to_numpy(np.int64) if "choose" in table else np.zeros(len(table), int)
-    if (choose > 0).any():
-        rows = np.flatnonzero(choose > 0)
-        k = int(choose[rows[0]])
-        failed[rows] = False
-        failed[rows[np.argsort(u[rows], kind="stable")[:k]]] = True
-    return failed, u
-
-
-def group_codes(table: pd.DataFrame) -> np.ndarray:
-    """0-based group number of each row of a probability table (rows of a group share a draw)."""
-    return pd.factorize(table["group"], sort=False)[0]
+    t = DrawTable.from_table(table)
+    if codes is not None:
+        t = replace(t, codes=np.asarray(codes, np.int64), n_groups=int(max(codes, default=-1)) + 1)
+    u = rng.random(t.n_groups)[None, :] if t.n_groups else np.zeros((1, 0))
+    return failure_matrix(u, t)[0], u[0, t.codes]
 
 
 def _earthquake_outcome(table: pd.DataFrame, u: np.ndarray, failed: np.ndarray
@@ -229,7 +220,7 @@ def _earthquake_outcome(table: pd.DataFrame, u: np.ndarray, failed: np.ndarray
 
 
 def draw(net: pp.pandapowerNet, spec: HazardSpec | Mapping[str, Any],
-         rng: np.random.Generator | int, *, context: HazardContext | None = None) -> HazardDraw:
+         rng: np.random.Generator | SampleStream | int, *, context: HazardContext | None = None) -> HazardDraw:
     """Draw one hazard: which components fail, and why.
 
     Parameters
@@ -240,7 +231,8 @@ def draw(net: pp.pandapowerNet, spec: HazardSpec | Mapping[str, Any],
     spec
         A hazard model, or a mapping with a ``type`` key.
     rng
-        Seeded ``numpy.random.Generator`` (or an integer seed); never the global RNG.
+        Seeded ``numpy.random.Generator`` (or an integer seed, or a Monte-Carlo sample's
+        :class:`~outage_sim.hazards.SampleStream`); never the global RNG.
     context
         Prebuilt :func:`hazard_context` of ``net``.
 
@@ -277,8 +269,8 @@ def draw(net: pp.pandapowerNet, spec: HazardSpec | Mapping[str, Any],
 
 
 def draw_hazards(net: pp.pandapowerNet, specs: Iterable[HazardSpec | Mapping[str, Any]],
-                 rng: np.random.Generator | int, *, context: HazardContext | None = None
-                 ) -> HazardDraw:
+                 rng: np.random.Generator | SampleStream | int, *,
+                 context: HazardContext | None = None) -> HazardDraw:
     """Draw a list of hazards in order from one generator and merge them.
 
     A component failing in several hazards is listed once, for the first reason. Each table row

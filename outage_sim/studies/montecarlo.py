@@ -1,15 +1,17 @@
 """Monte-Carlo hazard sweeps: N realisations of a scenario's hazards through the batch engine.
 
-Every sample ``i`` has its own seed, derived from the master seed and ``i`` alone
-(:func:`sample_seed`), and is drawn exactly as ``outage-sim run SCENARIO --seed <seed>`` draws it
-(same hazard tables, same generator calls), so any draw can be replayed through the single
-engine. Because a sample's draw depends only on its seed, the results are the same however the
-samples are split into chunks, threads or Dask workers.
+Sample ``i`` of master seed ``m`` is drawn from the streams of its seeding block
+(``SeedSequence(m).spawn`` children, :mod:`outage_sim.hazards.draws`), so it depends on ``m`` and
+``i`` alone: the results are the same however the samples are split into chunks, threads or Dask
+workers. ``outage-sim run SCENARIO --seed m --sample i`` (:func:`run_scenario` ``sample=i``)
+replays sample ``i`` through the single engine.
 
-Work is done in chunks (:func:`run_chunk`): draw the outages of each sample of the chunk, then
-one :func:`outage_sim.engine.run_batch` call. :func:`run_montecarlo` runs the chunks in this
-process (with a progress bar, :mod:`outage_sim.progress`) or on a Dask cluster (``workers`` starts a local one; ``scheduler``
-uses an existing one).
+Work is done in chunks (:func:`~outage_sim.studies.mc_chunk.run_chunk`): draw the outages of
+samples ``start:stop`` as matrices, one :func:`outage_sim.engine.run_batch` call, reduce.
+:func:`run_montecarlo` runs the chunks in this process (with a progress bar,
+:mod:`outage_sim.progress`) or on a Dask cluster (``workers`` starts a local one when the sweep
+is large enough to pay for it, :data:`LOCAL_CLUSTER_MIN_SAMPLES`; ``scheduler`` uses an existing
+one).
 """
 
 from __future__ import annotations
@@ -22,115 +24,98 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from outage_sim.engine import BatchModel, OutageMatrix, compile_batch, run_batch, scenario_seed
+from outage_sim.engine import scenario_seed
 from outage_sim.errors import InputError, ModelError, OutageSimError
-from outage_sim.grid import distribution_blocks
-from outage_sim.hazards import (
-    BlockProbabilities,
-    apply_conditions,
-    block_load_matrix,
-    block_probabilities,
-    dark_share,
-    failure_probabilities,
-    group_codes,
-    hazard_context,
-    load_fractions,
-    resolve_fault,
-    sample_blocks,
-    sample_failures,
-)
 from outage_sim.outputs import save_figure, write_outputs
 from outage_sim.progress import track
-from outage_sim.severity import classify_batch, level_frame
+from outage_sim.severity import level_frame
+from outage_sim.studies.mc_chunk import KINDS, MonteCarloSetup, build_targets, run_chunk
 from outage_sim.studies.scenario import Scenario
 
+__all__ = ["DEFAULT_CHUNK", "MONTECARLO_FILES", "MonteCarloResult", "MonteCarloSetup", "prepare",
+           "run_chunk", "run_montecarlo", "sample_seed"]
+
+#: Samples per chunk in this process (the progress bar's step; the batch engine's memory is
+#: bounded by its own chunks).
 DEFAULT_CHUNK = 2000
+#: On Dask: chunks of at least this many samples (a task's overhead, about 10 ms, stays small)
+#: and at most :data:`DASK_MAX_CHUNK` (a task's memory), about :data:`DASK_CHUNKS_PER_WORKER`
+#: per worker so that a slow or restarted worker does not hold the sweep up for long.
+DASK_MIN_CHUNK, DASK_MAX_CHUNK, DASK_CHUNKS_PER_WORKER = 2000, 20_000, 4
+#: Below this many samples ``workers`` runs in this process: starting a local cluster costs more
+#: than it saves. ice_storm_2008 on 2 shared, saturated cores (benchmarks/bench_montecarlo.py
+#: --crossover 10000,30000): 2 workers took 1.5× and 1.4× the serial time; from CPU time (--cpu)
+#: and a 1-5 s start, 2 idle cores would cross near 20,000. Set above both, to be revised when
+#: measured on an idle machine.
+LOCAL_CLUSTER_MIN_SAMPLES = 60_000
 MONTECARLO_FILES = ("summary.json", "samples.csv", "districts.csv", "levels.png", "districts.png",
-                "shed_histogram.png")
+                    "shed_histogram.png")
 
 
 def sample_seed(master: int, i: int) -> int:
-    """The seed of sample ``i`` (pass it to ``outage-sim run --seed`` to replay the draw, its
-    cascade included): the batch engine's :func:`~outage_sim.engine.scenario_seed`."""
+    """The seed of sample ``i`` of master seed ``master``: the batch engine's
+    :func:`~outage_sim.engine.scenario_seed` (its cascade draws; the seeded restorations of
+    ``montecarlo --restoration`` replay one ``outage-sim run --seed`` each)."""
     return scenario_seed(master, i)
-
-
-@dataclass(frozen=True)
-class MonteCarloSetup:
-    """Everything a chunk needs, built once per sweep (small enough to send to Dask workers)."""
-
-    model: BatchModel
-    tables: tuple[tuple[pd.DataFrame, np.ndarray], ...]  # probability table and group codes
-    fixed_outages: tuple[tuple[str, int], ...]           # the scenario's explicit faults
-    mode: str
-    cascade_threshold: float
-    scenario_name: str
-    # beneath the transmission model: block probabilities, feeders per block, blocks × loads
-    distribution: tuple[BlockProbabilities, np.ndarray, np.ndarray] | None = None
 
 
 def prepare(scenario: Scenario) -> MonteCarloSetup:
     """Apply the scenario's conditions (heat wave) and compute each hazard's failure table, in
     the order ``outage-sim run`` draws them; compile the grid for the batch engine."""
+    from outage_sim.engine import compile_batch
+    from outage_sim.grid import distribution_blocks
+    from outage_sim.hazards import (
+        DrawTable,
+        apply_conditions,
+        block_load_matrix,
+        block_probabilities,
+        failure_probabilities,
+        hazard_context,
+        resolve_fault,
+    )
+
     net = scenario.build_net()
     ctx = hazard_context(net)
     tables = []
     for spec in scenario.hazards:
         apply_conditions(net, spec, context=ctx)
-        table = failure_probabilities(net, spec, context=ctx)
-        tables.append((table, group_codes(table)))
-    fixed = []
-    for f in scenario.faults:
-        fixed += [(o.element, o.index) for o in resolve_fault(net, f.kind, f.name)]
+        tables.append(failure_probabilities(net, spec, context=ctx))
+    fixed = [(o.element, o.index) for f in scenario.faults
+             for o in resolve_fault(net, f.kind, f.name)]
     blocks = distribution_blocks()
     probs = block_probabilities(blocks, scenario.hazards)
-    dist = ((probs, blocks["feeders"].to_numpy(np.int64), block_load_matrix(net, blocks))
-            if probs.exposed else None)
-    return MonteCarloSetup(model=compile_batch(net), tables=tuple(tables),
-                           fixed_outages=tuple(fixed), mode=scenario.mode,
-                           cascade_threshold=scenario.cascade_threshold, scenario_name=scenario.name,
-                           distribution=dist)
+    dist = ((probs.p_110, probs.p_feeder, blocks["feeders"].to_numpy(np.int64),
+             block_load_matrix(net, blocks)) if probs.exposed else None)
+    bm = compile_batch(net)
+    rows = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(
+        {"element": [], "index": []})
+    kinds, positions = _places(bm, zip(rows["element"], rows["index"]))
+    fixed_kinds, fixed_pos = _places(bm, fixed)
+    fixed_places = [(KINDS[k], int(p)) for k, p in zip(fixed_kinds, fixed_pos) if k >= 0]
+    return MonteCarloSetup(model=bm, tables=tuple(DrawTable.from_table(t) for t in tables),
+                           targets=build_targets(kinds, positions, fixed_places),
+                           mode=scenario.mode, cascade_threshold=scenario.cascade_threshold,
+                           scenario_name=scenario.name, distribution=dist)
 
 
-def draw_matrix(setup: MonteCarloSetup, seeds: np.ndarray) -> OutageMatrix:
-    """The outage matrix of the samples with these seeds."""
-    bm = setup.model
-    om = OutageMatrix.empty(bm, len(seeds))
-    for s, seed in enumerate(seeds):
-        rng = np.random.default_rng(int(seed))
-        for table, codes in setup.tables:
-            failed, _ = sample_failures(table, rng, codes)
-            for el, idx in zip(table["element"].to_numpy()[failed], table["index"].to_numpy()[failed]):
-                om.set(s, bm, str(el), int(idx))
-        for el, idx in setup.fixed_outages:
-            om.set(s, bm, el, idx)
-    return om
-
-
-def run_chunk(setup: MonteCarloSetup, seeds: np.ndarray) -> dict:
-    """Draw and run one chunk; returns plain arrays (picklable, small)."""
-    om = draw_matrix(setup, seeds)
-    cut = None
-    if setup.distribution is not None:  # 110 kV lines and feeders, drawn on their own stream
-        probs, feeders, matrix = setup.distribution
-        lost, failed = sample_blocks(probs, feeders, seeds)
-        cut = load_fractions(dark_share(lost, failed, feeders), matrix)
-    res = run_batch(setup.model, om, mode=setup.mode, cascade_threshold=setup.cascade_threshold,
-                    cut_share=cut, seed=np.asarray(seeds, np.int64))
-    sev = classify_batch(**res.to_events())
-    return {"seeds": np.asarray(seeds, np.int64), "rank": sev.rank.astype(np.int8),
-            "shed_mw": res.main_shed_mw, "customers_out": res.main_customers_out,
-            "district_shed_mw": res.shed_mw.astype(np.float32),
-            "dark": res.dark(), "uncertain": res.uncertain,
-            "failed": om.branch.sum(1) + om.bus.sum(1) + om.unit.sum(1) + om.fixed.sum(1),
-            "decided_scope": sev.decided_scope, "decided_measure": sev.decided_measure}
+def _places(bm, components) -> tuple[np.ndarray, np.ndarray]:
+    """Each component's OutageMatrix array (index into KINDS; −1 when out before the event) and
+    position, checked as :meth:`OutageMatrix.set` checks them."""
+    kinds, positions = [], []
+    for element, index in components:
+        kind, pos = bm.positions.get((str(element), int(index)), (None, -1))
+        if kind is None and bm.known and (str(element), int(index)) not in bm.known:
+            raise InputError(f"outages: {element} {index!r} is not in net.{element}")
+        kinds.append(-1 if kind is None else KINDS.index(kind))
+        positions.append(pos)
+    return np.array(kinds, np.int64), np.array(positions, np.int64)
 
 
 @dataclass(frozen=True)
 class MonteCarloResult:
     """The sweep: one row per sample, and the summaries planners ask for."""
 
-    samples: pd.DataFrame           # seed, level_rank, level, shed_mw, customers_out, failed, ...
+    samples: pd.DataFrame           # sample, level_rank, level, shed_mw, customers_out, failed, ...
     district_dark_probability: pd.DataFrame
     district_mean_shed_mw: pd.DataFrame
     level_probability: pd.DataFrame
@@ -155,7 +140,7 @@ class MonteCarloResult:
             "mean_shed_mw": round(float(s.shed_mw.mean()), 3),
             "uncertain_share": round(float(s.uncertain.mean()), 6),
             "district_dark_probability": self.district_dark_probability.to_dict("records"),
-            "worst": w[["seed", "level", "level_en", "level_rank", "shed_mw", "customers_out",
+            "worst": w[["sample", "level", "level_en", "level_rank", "shed_mw", "customers_out",
                         "failed"]].to_dict("records"),
             **({"base_state": self.base_state} if self.base_state else {}),
         }
@@ -192,26 +177,47 @@ class MonteCarloResult:
 
 
 def run_montecarlo(scenario: Scenario, samples: int, *, seed: int | None = None,
-                   chunk: int = DEFAULT_CHUNK, workers: int | None = None,
-                   scheduler: str | None = None, progress: bool = False) -> MonteCarloResult:
-    """Run ``samples`` draws of the scenario's hazards (master seed: ``seed`` or the scenario's)."""
+                   chunk: int | None = None, workers: int | None = None,
+                   scheduler: str | None = None, progress: bool = False,
+                   cluster_min_samples: int = LOCAL_CLUSTER_MIN_SAMPLES) -> MonteCarloResult:
+    """Run ``samples`` draws of the scenario's hazards (master seed: ``seed`` or the scenario's).
+
+    ``chunk``: samples per chunk (default :data:`DEFAULT_CHUNK` in this process, and on Dask
+    :func:`dask_chunk`); the results do not depend on it. ``workers``: a local Dask cluster of
+    that many processes, for sweeps of at least ``cluster_min_samples`` (smaller ones run here,
+    which is faster); ``scheduler``: an existing Dask cluster, whatever the size.
+    """
     if samples < 1:
         raise InputError("--samples: must be at least 1")
-    if chunk < 1:
+    if chunk is not None and chunk < 1:
         raise InputError("--chunk: must be at least 1")
     if workers is not None and scheduler is not None:
         raise InputError("--workers and --scheduler: give one or the other")
+    if workers is not None and workers < 1:
+        raise InputError("--workers: must be at least 1")
     master = scenario.seed if seed is None else int(seed)
+    on_dask = scheduler is not None or (workers is not None
+                                        and samples >= cluster_min_samples)
+    if on_dask and scheduler is None:
+        _forkserver_with_engine()  # its imports overlap the set-up below
     setup = prepare(scenario)
-    seeds = np.array([sample_seed(master, i) for i in range(samples)], np.int64)
-    chunks = [seeds[i:i + chunk] for i in range(0, samples, chunk)]
-    if workers is not None or scheduler is not None:
-        parts = _run_dask(setup, chunks, workers, scheduler, progress)
+    if on_dask:
+        size = chunk or dask_chunk(samples, workers or 2)
+        ranges = [(i, min(samples, i + size)) for i in range(0, samples, size)]
+        parts = _run_dask(setup, master, ranges, workers, scheduler, progress)
     else:
-        parts = []
-        for part in track(chunks, "蒙特卡洛 Monte-Carlo chunks", enabled=progress):
-            parts.append(run_chunk(setup, part))
+        size = chunk or DEFAULT_CHUNK
+        ranges = [(i, min(samples, i + size)) for i in range(0, samples, size)]
+        parts = [run_chunk(setup, master, a, b) for a, b in
+                 track(ranges, "蒙特卡洛 Monte-Carlo chunks", enabled=progress)]
     return _assemble(setup, parts, master)
+
+
+def dask_chunk(samples: int, workers: int) -> int:
+    """Samples per Dask task: about :data:`DASK_CHUNKS_PER_WORKER` tasks per worker, within
+    :data:`DASK_MIN_CHUNK` … :data:`DASK_MAX_CHUNK`."""
+    even = -(-samples // (DASK_CHUNKS_PER_WORKER * max(1, workers)))
+    return int(min(DASK_MAX_CHUNK, max(DASK_MIN_CHUNK, even)))
 
 
 #: Times Dask re-runs a chunk that raised (a chunk whose worker died is re-run anyway, up to
@@ -219,7 +225,7 @@ def run_montecarlo(scenario: Scenario, samples: int, *, seed: int | None = None,
 DASK_RETRIES = 3
 
 
-def _run_dask(setup, chunks, workers, scheduler, progress) -> list[dict]:
+def _run_dask(setup, master, ranges, workers, scheduler, progress) -> list[dict]:
     """The chunks on a Dask cluster (a local one of ``workers`` processes, or ``scheduler``'s),
     in chunk order whatever order they finished in.
 
@@ -235,8 +241,8 @@ def _run_dask(setup, chunks, workers, scheduler, progress) -> list[dict]:
                          "pip install 'outage_sim[parallel]'") from None
     with _dask_client(workers, scheduler) as client:
         ref = client.submit(_setup_task, setup, pure=False)
-        futures = [client.submit(run_chunk, ref, c, pure=False, retries=DASK_RETRIES)
-                   for c in chunks]
+        futures = [client.submit(run_chunk, ref, master, a, b, pure=False, retries=DASK_RETRIES)
+                   for a, b in ranges]
         index = {f.key: i for i, f in enumerate(futures)}
         parts: list[dict | None] = [None] * len(futures)
         try:
@@ -264,6 +270,7 @@ def _dask_client(workers: int | None, scheduler: str | None):
     import logging
     import warnings
 
+    import dask
     from dask.distributed import Client, LocalCluster
 
     with warnings.catch_warnings():
@@ -276,23 +283,54 @@ def _dask_client(workers: int | None, scheduler: str | None):
             with client:
                 yield client
             return
-        if workers < 1:
-            raise InputError("--workers: must be at least 1")
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          host="127.0.0.1", dashboard_address=None,
-                          silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
+        # the workers' statistical profiler costs a busy worker CPU for nothing we read
+        with (dask.config.set({"distributed.worker.multiprocessing-method": "forkserver",
+                               "distributed.worker.profile.enabled": False}),
+              LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=None,
+                           silence_logs=logging.CRITICAL) as cluster,
+              Client(cluster) as client):
             yield client
+
+
+#: Imported once by the fork server that local workers are forked from (Dask's own list, and
+#: the chunk's modules): a worker starts in about a second instead of importing them itself
+#: (spawned workers took 15-20 s to start on 2 busy cores, more than 50,000 samples' work).
+FORKSERVER_PRELOAD = ("distributed", "numpy", "pandas", "scipy", "outage_sim.studies.mc_chunk")
+
+
+def _forkserver_with_engine() -> None:
+    """Start the fork server importing :data:`FORKSERVER_PRELOAD` (a no-op once it runs).
+
+    The fork server is a fresh single-threaded process, so forking from it is safe where
+    forking this (threaded) process would not be; it runs with one BLAS thread (Dask's
+    ``distributed.nanny.pre-spawn-environ``), as spawned workers would."""
+    import multiprocessing
+    import multiprocessing.forkserver
+    import os
+
+    import dask
+    from distributed.utils import get_mp_context
+
+    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+        get_mp_context()  # Dask sets its own preload list first, once
+    multiprocessing.get_context("forkserver").set_forkserver_preload(list(FORKSERVER_PRELOAD))
+    env = dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}
+    os.environ.update({k: str(v) for k, v in env.items()})  # as the nanny does before a spawn
+    multiprocessing.forkserver.ensure_running()
 
 
 def _assemble(setup: MonteCarloSetup, parts: list[dict], master: int) -> MonteCarloResult:
     from outage_sim.severity import load_plan
 
     bm = setup.model
-    cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    per_sample = [k for k in parts[0] if k not in ("dark_count", "shed_sum_mw")]
+    cat = {k: np.concatenate([p[k] for p in parts]) for k in per_sample}
+    n = len(cat["sample"])
     plan = load_plan()
     frame = level_frame(plan, cat["rank"], cat["decided_scope"], cat["decided_measure"],
-                          bm.district_names)
-    frame.insert(0, "seed", cat["seeds"])
+                        bm.district_names)
+    frame.insert(0, "sample", cat["sample"])
     frame = frame.assign(shed_mw=np.round(cat["shed_mw"], 3),
                          shed_pct=np.round(100 * cat["shed_mw"] / bm.demand.sum(), 3),
                          customers_out=cat["customers_out"], failed=cat["failed"],
@@ -300,11 +338,12 @@ def _assemble(setup: MonteCarloSetup, parts: list[dict], master: int) -> MonteCa
     ranks = np.arange(plan.max_rank, -1, -1)
     counts = np.bincount(cat["rank"].astype(int), minlength=plan.max_rank + 1)
     levels = level_frame(plan, ranks, np.full(len(ranks), -2), np.full(len(ranks), -1), ())
-    levels = levels[["level", "level_en", "level_rank"]].assign(probability=counts[ranks] / len(frame))
+    levels = levels[["level", "level_en", "level_rank"]].assign(probability=counts[ranks] / n)
     names = list(bm.district_names)
-    dark = pd.DataFrame({"district": names, "p_dark": cat["dark"].mean(axis=0)})
+    dark = pd.DataFrame({"district": names,
+                         "p_dark": sum(p["dark_count"] for p in parts) / n})
     mean_shed = pd.DataFrame({"district": names,
-                              "mean_shed_mw": cat["district_shed_mw"].mean(axis=0),
+                              "mean_shed_mw": sum(p["shed_sum_mw"] for p in parts) / n,
                               "load_mw": np.bincount(bm.load_district, weights=bm.demand,
                                                      minlength=len(names))})
     return MonteCarloResult(

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from outage_sim.engine import ShedResult, shed_load, with_distribution
+from outage_sim.engine import ShedResult, scenario_seed, shed_load, with_distribution
+from outage_sim.errors import InputError
 from outage_sim.grid import distribution_blocks
 from outage_sim.hazards import draw_distribution
 from outage_sim.outputs import Writer, check_output, write_outputs
@@ -131,8 +132,11 @@ class RunResult:
 
 
 def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool = True,
-                 restore: bool = True, policy: str | None = None) -> RunResult:
-    """Run one realisation of a scenario (``seed`` overrides the scenario's).
+                 restore: bool = True, policy: str | None = None,
+                 sample: int | None = None) -> RunResult:
+    """Run one realisation of a scenario (``seed`` overrides the scenario's; with ``sample``,
+    the realisation is Monte-Carlo sample ``sample`` of master seed ``seed``, as
+    :func:`run_montecarlo` drew it).
 
     The defaults are those of ``outage-sim run``: the AC check runs (``--no-ac`` is
     ``ac_check=False``) and the restoration is simulated (:func:`outage_sim.restoration.restore`,
@@ -141,10 +145,15 @@ def run_scenario(scenario: Scenario, *, seed: int | None = None, ac_check: bool 
     """
     seed = scenario.seed if seed is None else seed
     net = scenario.build_net()
-    outages, notes = draw_outages(scenario, net, seed)
+    if sample is not None and sample < 0:
+        raise InputError(f"--sample: must be at least 0, got {sample}")
+    outages, notes = draw_outages(scenario, net, seed, sample)
+    if sample is not None:
+        notes = [f"蒙特卡洛抽样 Monte-Carlo sample {sample} of master seed {seed}", *notes]
+    # a Monte-Carlo sample's cascade draws come from its own seed (engine.scenario_seed)
     shed = shed_load(net, outages, mode=scenario.mode, cascade_threshold=scenario.cascade_threshold,
-                     ac_check=ac_check, seed=seed)
-    dist = draw_distribution(net, distribution_blocks(), scenario.hazards, seed)
+                     ac_check=ac_check, seed=seed if sample is None else scenario_seed(seed, sample))
+    dist = draw_distribution(net, distribution_blocks(), scenario.hazards, seed, sample)
     if dist is not None and dist.any:
         shed = with_distribution(shed, dist.load_share, dist.load_cause)
         c = dist.summary()

@@ -411,18 +411,21 @@ def load_scenario(path: str | Path) -> Scenario:
     return parse_scenario(parse_yaml(text, path.name), source=path.name)
 
 
-def draw_outages(scenario: Scenario, net: pp.pandapowerNet, seed: int | None = None) -> tuple[list[Outage], list[str]]:
+def draw_outages(scenario: Scenario, net: pp.pandapowerNet, seed: int | None = None,
+                 sample: int | None = None) -> tuple[list[Outage], list[str]]:
     """The outages of one realisation: hazards first (drawn with ``seed``, default the
-    scenario's), then the explicit faults; each element fails once, for its first reason.
+    scenario's; with ``sample``, as Monte-Carlo sample ``sample`` of master seed ``seed`` is
+    drawn), then the explicit faults; each element fails once, for its first reason.
 
     Hazards that change the grid (a heat wave raises demand, derates plants) change ``net``,
     which must therefore be the caller's own copy. Returns the outages and the hazard notes.
     """
     import numpy as np
 
-    from outage_sim.hazards import draw_hazards, resolve_fault, unique_outages
+    from outage_sim.hazards import SampleStream, draw_hazards, resolve_fault, unique_outages
 
-    rng = np.random.default_rng(scenario.seed if seed is None else seed)
+    master = scenario.seed if seed is None else seed
+    rng = np.random.default_rng(master) if sample is None else SampleStream(master, sample)
     draw = draw_hazards(net, scenario.hazards, rng)
     outs = list(draw.outages)
     for f in scenario.faults:
