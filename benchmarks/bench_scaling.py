@@ -28,7 +28,6 @@ import subprocess
 import sys
 import time
 import warnings
-from typing import Any
 
 NETS = ("case39", "case118", "case1354pegase", "case2869pegase", "case9241pegase", "chongqing")
 STAGES = ("load", "compile", "n1", "n2")
@@ -61,8 +60,13 @@ def _load(name: str):
     return annotate_net(getattr(pn, name)())
 
 
-def _contingencies(net, bm, sets, repeat: int, peers: tuple[str, ...]) -> dict:
-    """Rates per second of the engine, the kernel and lightsim2grid on the same branch sets."""
+def _contingencies(net, bm, sets, stage: str, peers: tuple[str, ...], args) -> None:
+    """Rates per second of the engine, the kernel and lightsim2grid on the same branch sets.
+
+    Each case is first called once alone (its warm-up; the rate is printed at once, so a net
+    that runs out of time still shows how far it got); the cases that took at most
+    ``--case-seconds`` are then timed ``--repeat`` times, interleaved.
+    """
     import baselines as b
     from timing import measure
 
@@ -72,16 +76,25 @@ def _contingencies(net, bm, sets, repeat: int, peers: tuple[str, ...]) -> dict:
     cases = {"kernel": b.flows_kernel(bm, sets), "engine": lambda: b.engine_levels(bm, om)}
     for algorithm in peers:
         cases[f"ls2g_{algorithm}"] = b.ls2g_contingencies(work, ids, algorithm)
-    m = measure(cases, repeat=repeat, warmup=1)
-    out: dict[str, Any] = {f"{name}_per_s": len(sets) / ct.median_s for name, ct in m.cases.items()}
-    out["timing"] = m.to_dict()
-    for algorithm in peers:
-        out[f"ls2g_{algorithm}_converged"] = m.cases[f"ls2g_{algorithm}"].result[1]
-    return out
+    quick = {}
+    for name, fn in cases.items():
+        probe = measure({name: fn}, repeat=1, warmup=0).cases[name]
+        record = {f"{name}_{stage}_per_s": len(sets) / probe.median_s, f"{name}_{stage}_calls": 1}
+        if name.startswith("ls2g"):
+            record[f"{name}_{stage}_converged"] = probe.result[1]
+        _emit({"stage": stage, **record})
+        if probe.median_s <= args.case_seconds:
+            quick[name] = fn
+    if quick:
+        m = measure(quick, repeat=args.repeat, warmup=0)
+        _emit({"stage": stage, f"{stage}_timing": m.to_dict(),
+               **{f"{name}_{stage}_per_s": len(sets) / ct.median_s for name, ct in m.cases.items()},
+               **{f"{name}_{stage}_calls": args.repeat for name in m.cases}})
 
 
-def child(name: str, n2_sample: int, repeat: int) -> None:
-    """Measure one net, printing one JSON line per stage as soon as it is done."""
+def child(name: str, args) -> None:
+    """Measure one net, printing JSON lines as results come (a stage's start, its figures, its
+    end), so the parent keeps what was done when the net runs out of time or memory."""
     warnings.simplefilter("ignore")
     from baselines import branch_sets
     from timing import machine_load, measure
@@ -90,28 +103,24 @@ def child(name: str, n2_sample: int, repeat: int) -> None:
 
     _emit({"stage": "load", "start": True})
     net = _load(name)
-    _emit({"stage": "load", "buses": len(net.bus),
+    _emit({"stage": "load", "done": True, "buses": len(net.bus),
            "branches": int(net.line.in_service.sum() + net.trafo.in_service.sum()),
            "load_before": machine_load()["loadavg_1_5_15"]})
     _emit({"stage": "compile", "start": True})
     rss0 = _maxrss_mb()
     m = measure({"compile": lambda: compile_batch(net)}, repeat=1, warmup=0)
     bm = m.cases["compile"].result
-    _emit({"stage": "compile", "compile_s": m.cases["compile"].median_s,
+    _emit({"stage": "compile", "done": True, "compile_s": m.cases["compile"].median_s,
            "compile_cpu_s": m.cases["compile"].stats("cpu")["median"],
            "compile_peak_mb": _maxrss_mb() - rss0, "engine_branches": bm.n_branch})
     _emit({"stage": "n1", "start": True})
-    r = _contingencies(net, bm, branch_sets(bm.n_branch, 1), repeat, ("dc", "ac"))
-    _emit({"stage": "n1", "engine_n1_per_s": r["engine_per_s"], "kernel_n1_per_s": r["kernel_per_s"],
-           "ls2g_dc_n1_per_s": r["ls2g_dc_per_s"], "ls2g_ac_n1_per_s": r["ls2g_ac_per_s"],
-           "engine_over_ls2g_dc": r["ls2g_dc_per_s"] / r["engine_per_s"],
-           "ls2g_ac_converged": r["ls2g_ac_converged"], "n1_timing": r["timing"]})
+    _contingencies(net, bm, branch_sets(bm.n_branch, 1), "n1", ("dc", "ac"), args)
+    _emit({"stage": "n1", "done": True})
     _emit({"stage": "n2", "start": True})
-    pairs = branch_sets(bm.n_branch, 2, sample=n2_sample, seed=0)
-    r = _contingencies(net, bm, pairs, repeat, ("dc",))
-    _emit({"stage": "n2", "engine_n2_per_s": r["engine_per_s"], "kernel_n2_per_s": r["kernel_per_s"],
-           "ls2g_dc_n2_per_s": r["ls2g_dc_per_s"], "n2_pairs": len(pairs), "n2_timing": r["timing"],
-           "load_after": machine_load()["loadavg_1_5_15"]})
+    pairs = branch_sets(bm.n_branch, 2, sample=args.n2_sample, seed=0)
+    _emit({"stage": "n2", "n2_pairs": len(pairs)})
+    _contingencies(net, bm, pairs, "n2", ("dc",), args)
+    _emit({"stage": "n2", "done": True, "load_after": machine_load()["loadavg_1_5_15"]})
 
 
 def run_net(name: str, args) -> dict:
@@ -122,7 +131,8 @@ def run_net(name: str, args) -> dict:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     cmd = [sys.executable, os.path.abspath(__file__), "--child", name,
-           "--n2-sample", str(args.n2_sample), "--repeat", str(args.repeat)]
+           "--n2-sample", str(args.n2_sample), "--repeat", str(args.repeat),
+           "--case-seconds", str(args.case_seconds)]
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     t0 = time.perf_counter()
     try:
@@ -147,9 +157,9 @@ def run_net(name: str, args) -> dict:
         stage = record.pop("stage")
         if record.pop("start", False):
             running = stage
-        else:
-            row.update(record)
+        elif record.pop("done", False):
             running = None
+        row.update(record)
     if failure:
         row["failed_stage"] = running
         row["failure"] = failure
@@ -157,18 +167,19 @@ def run_net(name: str, args) -> dict:
 
 
 def _cell(row: dict, key: str, stage: str) -> str:
+    if key == "engine_over_ls2g_dc" and {"engine_n1_per_s", "ls2g_dc_n1_per_s"} <= set(row):
+        return f"{row['ls2g_dc_n1_per_s'] / row['engine_n1_per_s']:.2f}×"
     if key in row:
         value = row[key]
-        if key == "engine_over_ls2g_dc":
-            return f"{value:.2f}×"
-        if key == "ls2g_ac_n1_per_s" and row.get("ls2g_ac_converged", 0) < row.get("engine_branches", 0):
-            return f"{value:,.0f} ({row['ls2g_ac_converged']} conv.)"
-        return f"{value:,.0f}" if value >= 100 or isinstance(value, int) else f"{value:.2f}"
+        text = f"{value:,.0f}" if value >= 100 or isinstance(value, int) else f"{value:.2f}"
+        if key == "ls2g_ac_n1_per_s" and row.get("ls2g_ac_n1_converged", 0) < row.get("engine_branches", 0):
+            text += f" ({row['ls2g_ac_n1_converged']} conv.)"
+        if row.get(key.replace("_per_s", "_calls")) == 1:
+            text += " (1 call)"
+        return text
     if row.get("failed_stage") == stage:
         return row["failure"]
-    if "failure" in row:
-        return "skipped"
-    return "—"
+    return "skipped" if "failure" in row else "—"
 
 
 def markdown(rows: list[dict]) -> str:
@@ -188,11 +199,13 @@ def main() -> None:
     ap.add_argument("--max-gb", type=float, default=8.0, help="address-space limit per net")
     ap.add_argument("--n2-sample", type=int, default=2000, help="random branch pairs for N-2")
     ap.add_argument("--repeat", type=int, default=3, help="interleaved timed calls of each case")
+    ap.add_argument("--case-seconds", type=float, default=20.0,
+                    help="a case whose first call takes longer is reported from that call alone")
     ap.add_argument("--json", help="also write the rows (and every timing) to this JSON file")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.n2_sample, args.repeat)
+        child(args.child, args)
         return
     from timing import machine_load
 
