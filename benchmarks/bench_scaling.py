@@ -73,11 +73,14 @@ def _contingencies(net, bm, sets, stage: str, peers: tuple[str, ...], args) -> N
     om = b.outage_matrix(bm, sets)
     ids = b.ls2g_branch_ids(net, bm)[sets]
     work = b.ls2g_net(net)
-    cases = {"kernel": b.flows_kernel(bm, sets), "engine": lambda: b.engine_levels(bm, om)}
+    # the engine last: on a large net it may not finish, and the others are then measured
+    cases = {"kernel": b.flows_kernel(bm, sets)}
     for algorithm in peers:
         cases[f"ls2g_{algorithm}"] = b.ls2g_contingencies(work, ids, algorithm)
+    cases["engine"] = lambda: b.engine_levels(bm, om)
     quick = {}
     for name, fn in cases.items():
+        _emit({"stage": stage, "running_case": name})
         probe = measure({name: fn}, repeat=1, warmup=0).cases[name]
         record = {f"{name}_{stage}_per_s": len(sets) / probe.median_s, f"{name}_{stage}_calls": 1}
         if name.startswith("ls2g"):
@@ -86,6 +89,7 @@ def _contingencies(net, bm, sets, stage: str, peers: tuple[str, ...], args) -> N
         if probe.median_s <= args.case_seconds:
             quick[name] = fn
     if quick:
+        _emit({"stage": stage, "running_case": None})
         m = measure(quick, repeat=args.repeat, warmup=0)
         _emit({"stage": stage, f"{stage}_timing": m.to_dict(),
                **{f"{name}_{stage}_per_s": len(sets) / ct.median_s for name, ct in m.cases.items()},
@@ -157,6 +161,7 @@ def run_net(name: str, args) -> dict:
         stage = record.pop("stage")
         if record.pop("start", False):
             running = stage
+            row["running_case"] = None
         elif record.pop("done", False):
             running = None
         row.update(record)
@@ -177,7 +182,8 @@ def _cell(row: dict, key: str, stage: str) -> str:
         if row.get(key.replace("_per_s", "_calls")) == 1:
             text += " (1 call)"
         return text
-    if row.get("failed_stage") == stage:
+    running = row.get("running_case")
+    if row.get("failed_stage") == stage and (running is None or key.startswith(running + "_")):
         return row["failure"]
     return "skipped" if "failure" in row else "—"
 
