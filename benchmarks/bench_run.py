@@ -1,6 +1,7 @@
 """One scenario end to end (validate, hazards, load shed with AC check, severity, response), for
 every shipped scenario, printed as a ratio against pandapower's AC power flow of the same
-Chongqing net run in the same process (the baseline). Nothing here asserts a time.
+Chongqing net, interleaved with them in the same process (the baseline). Nothing here asserts a
+time.
 
 Run: ``python benchmarks/bench_run.py [--repeat 3]``
 """
@@ -9,17 +10,23 @@ from __future__ import annotations
 
 import argparse
 import copy
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pandapower as pp
-from timing import best_of
+from timing import measure, ratio_table
 
 from outage_sim.grid import chongqing_net
 from outage_sim.studies import load_scenario, run_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+BASELINE = "pandapower runpp, Chongqing net (baseline)"
 
 
+def run_file(path: Path):
+    """Validate, hazards, shed with AC check, severity and response of one scenario file."""
+    return run_scenario(load_scenario(path), restore=False)
 
 
 def main() -> None:
@@ -27,16 +34,16 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     net = chongqing_net()
-    base = best_of(lambda: pp.runpp(copy.deepcopy(net), numba=False), 5 * args.repeat)
-    print(f"baseline: pandapower runpp on the Chongqing net {base:.3f} s")
-    print(f"{'scenario':<34}{'level':<8}{'best s':>8}{'× baseline':>12}")
-    worst = 0.0
-    for path in sorted(SCENARIOS.glob("*.yaml")):
-        level = run_scenario(load_scenario(path), restore=False).severity.level
-        t = best_of(lambda: run_scenario(load_scenario(path), restore=False), args.repeat)
-        worst = max(worst, t)
-        print(f"{path.name:<34}{level:<8}{t:>8.2f}{t / base:>12.1f}")
-    print(f"slowest scenario: {worst:.2f} s")
+    paths = sorted(SCENARIOS.glob("*.yaml"))
+    cases: dict[str, Callable[[], object]] = {
+        BASELINE: lambda: pp.runpp(copy.deepcopy(net), numba=False)}
+    for path in paths:
+        cases[path.name] = partial(run_file, path)
+    m = measure(cases, repeat=args.repeat, warmup=1)
+    print(ratio_table(m, BASELINE))
+    print("levels (等级):", {p.name: m.cases[p.name].result.severity.level for p in paths})
+    worst = max(paths, key=lambda p: m.cases[p.name].median_s)
+    print(f"slowest scenario: {worst.name}, median {m.cases[worst.name].median_s:.2f} s")
 
 
 if __name__ == "__main__":
