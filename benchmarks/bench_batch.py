@@ -9,8 +9,8 @@ and prints min/median/max wall time, CPU time, the rate and the ratio per contin
   outages, its converter set-up included (``baselines.ls2g_contingencies``).
 
 1. N-1 of every branch of the Chongqing model: the engine (islands, shed, severity) compiled,
-   and with ``compile_batch`` in the call; ``contingency_table(level, k=1)`` end to end (it takes
-   a level, not a net, so it builds the net: the build is timed beside it), lightsim2grid AC,
+   and with ``compile_batch`` in the call; ``contingency_table(net, k=1)`` end to end on the built
+   net (compile, islands, shed, severity and the ranked table), lightsim2grid AC,
    pandapower ``run_contingency`` (AC, on ``--rc-sample`` lines).
 2. Agreement with the single engine: all N-1 and a random N-2 sample (``--agreement N``).
 3. Full N-2 of all branch pairs: the engine against the kernel and lightsim2grid DC.
@@ -74,13 +74,12 @@ def n1_section(net, level: str, repeat: int, rc_sample: int):
         "lightsim2grid AC": ls2g_contingencies(work, ids, "ac"),
         "engine run+classify (compiled)": lambda: engine_levels(bm, om),
         "engine compile+run+classify": lambda: engine_levels(compile_batch(net), om),
-        "contingency_table(level, k=1)": lambda: contingency_table(level, k=1),
-        "  of which chongqing_net(level)": lambda: grid.chongqing_net(level),
+        "contingency_table(net, k=1)": lambda: contingency_table(net, k=1),
         "pandapower run_contingency (AC)": lambda: pc.run_contingency(
             rc_net, {"line": {"index": rc_lines}}),
     }
     items = {name: float(len(sets)) for name in cases}
-    items["contingency_table(level, k=1)"] = items["  of which chongqing_net(level)"] = n_table
+    items["contingency_table(net, k=1)"] = n_table
     items["pandapower run_contingency (AC)"] = float(len(rc_lines))
     m = measure(cases, repeat=repeat, warmup=1)
     print(f"N-1 of the Chongqing model ({level}): {len(sets)} branches "

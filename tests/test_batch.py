@@ -15,7 +15,7 @@ from outage_sim.cli import app
 from outage_sim.engine import batch, shed_load
 from outage_sim.hazards import Outage, resolve_fault
 from outage_sim.severity import classify, classify_batch
-from outage_sim.studies import load_scenario, run_montecarlo, run_scenario
+from outage_sim.studies import contingency_table, load_scenario, run_montecarlo, run_scenario
 
 runner = CliRunner()
 
@@ -206,3 +206,12 @@ def test_random_double_outages_agree_within_1_mw_or_are_flagged(make):
     differ = np.abs(single - res.main_shed_mw) > 1.0
     assert not (differ & ~res.uncertain).any(), np.flatnonzero(differ & ~res.uncertain)[:10]
     assert res.uncertain.sum() <= 0.01 * len(scenarios)
+
+
+def test_contingency_table_takes_a_built_net_and_leaves_it_alone():
+    net = grid.annotate_net(pn.case9())
+    before = net.line.in_service.copy()
+    frame = contingency_table(net, k=1)
+    assert len(frame) == len(net.line) + len(net.trafo) + len(net.gen) + len(net.ext_grid)
+    assert (frame["shed_mw"] >= 0).all() and frame["rank"].tolist() == list(range(1, len(frame) + 1))
+    assert net.line.in_service.equals(before)

@@ -16,9 +16,13 @@ from outage_sim.errors import InputError
 from outage_sim.progress import progress_bar, track
 
 
-def contingency_table(level: str = "summer_peak", k: int = 1, mode: str = "dispatch",
+def contingency_table(net="summer_peak", k: int = 1, mode: str = "dispatch",
                       recheck: bool = False, *, progress: bool = False, seed: int = 0):
-    """All single (k=1) or double (k=2) outages of branches and units, ranked.
+    """All single (k=1) or double (k=2) outages of branches and units of ``net``, ranked.
+
+    ``net`` is an annotated net already built (the Chongqing model, or a user's through
+    :func:`~outage_sim.grid.annotate_net`; it is not modified) or the name of a Chongqing load
+    level (``summer_peak``, ``winter_peak``, ``valley``), which builds the model at that level.
 
     In cascade mode contingency ``i`` (its place before ranking) draws its hidden failures and
     at-limit outages with the seed ``scenario_seed(seed, i)`` (:func:`outage_sim.engine.run_batch`),
@@ -30,14 +34,15 @@ def contingency_table(level: str = "summer_peak", k: int = 1, mode: str = "dispa
     (:func:`recheck_summary`). ``progress``: a bar on stderr when it is a terminal.
     """
     from outage_sim.engine import OutageMatrix, compile_batch, run_batch
-    from outage_sim.grid import chongqing_net
+    from outage_sim.grid import chongqing_net, element_name
     from outage_sim.studies.tables import to_frame
 
     if k not in (1, 2):
         raise InputError(f"--k: {k} not supported; use 1 or 2")
-    net = chongqing_net(level)
+    if isinstance(net, str):
+        net = chongqing_net(net)
     bm = compile_batch(net)
-    names = list(bm.br_name) + [net.gen.at[idx, "name"] for _, idx in bm.unit_ref]
+    names = list(bm.br_name) + [element_name(net, ref) for ref in bm.unit_ref]
     kinds = ["branch"] * bm.n_branch + ["unit"] * len(bm.unit_ref)
     pos = list(range(bm.n_branch)) + list(range(len(bm.unit_ref)))
     live = [i for i in range(len(names)) if kinds[i] == "branch" or bm.unit_on0[pos[i]]]
