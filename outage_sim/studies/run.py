@@ -29,8 +29,10 @@ from outage_sim.studies.scenario import HAZARD_CAUSE, Scenario, draw_outages
 #: 2.0: ``response.reports`` has one entry per reporting body (``by`` one body, not a joined
 #: list), a ``first`` report at every level, reports sorted by due time with ``immediate`` and
 #: ``due_zh``; added ``shed.base_state``, ``restoration.aftermath``, the affected districts and
-#: minor impacts.
-RESULT_SCHEMA_VERSION = "2.0"
+#: minor impacts. 2.1: added inside ``restoration`` (transfer, emergency power, ``first_hours``;
+#: issue 15) and inside ``shed`` (``ac``: ``method``, ``iterations``, ``ac_shed_mw``, ``secure``,
+#: ``alerts``, ``open_ends``; ``cascade_rounds`` entries: ``time_s``, ``cause``; issue 16).
+RESULT_SCHEMA_VERSION = "2.1"
 
 RUN_FILES = ("result.json", "response.md", "districts.csv", "report.html", "districts.geojson")
 
