@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import copy
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandapower as pp
 import pandas as pd
 
 from outage_sim.engine.state import DCModel
+
+if TYPE_CHECKING:  # loaded where the AC power flow runs (_solve): array workers never need it
+    import pandapower as pp
 
 # Emergency voltage band (pu) outside which the end state is flagged.
 VM_BAND = (0.90, 1.10)
@@ -220,6 +223,8 @@ def _slack_gens(model: DCModel, st, ext_islands: set[int]) -> list[int]:
 def _solve(ac: pp.pandapowerNet) -> bool:
     """Run the AC power flow in place, the units within their reactive limits (``min_q_mvar``,
     ``max_q_mvar``; none where the net gives none); True when it converged."""
+    import pandapower as pp
+
     # lightsim2grid's solver when installed (faster), pandapower's own when it declines the case
     for ls2g in ("auto", False):
         try:

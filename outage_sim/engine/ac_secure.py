@@ -25,14 +25,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandapower as pp
 from scipy.sparse import coo_matrix, identity
 
 from outage_sim.engine.ac import NOTHING_TO_CHECK, VM_BAND, _solve, _summary, ac_case
 from outage_sim.engine.state import DC_RATING_MARGIN, DCModel
+
+if TYPE_CHECKING:  # pandapower only in annotations: array workers never load it
+    import pandapower as pp
 
 METHOD = "dc-shed/ac-check loop"
 # Normal operating band (pu): buses outside it are alerts (越限告警), not shed for.

@@ -21,13 +21,16 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandapower as pp
 import pandas as pd
 
 from outage_sim.engine.state import DC_RATING_MARGIN, build_dc_model
 from outage_sim.errors import InputError
+
+if TYPE_CHECKING:  # pandapower only in annotations: array workers never load it
+    import pandapower as pp
 
 # Causes the pre-event state gives a load that is not (fully) served (see engine.start)
 _OUT_OF_SERVICE = ("load out of service", "substation out of service")

@@ -45,7 +45,7 @@ Customers: a load cut by a share ``f`` puts ``round(f × customers)`` of its cus
 
 from __future__ import annotations
 
-import pandapower as pp
+from typing import TYPE_CHECKING
 
 from outage_sim.engine.ac import ac_verdict
 from outage_sim.engine.ac_secure import ac_secure
@@ -58,6 +58,9 @@ from outage_sim.engine.start import base_state, deactivate, event_start
 from outage_sim.engine.state import active_masks, build_dc_model
 from outage_sim.errors import InputError
 from outage_sim.hazards import Outage, apply_outages, unique_outages
+
+if TYPE_CHECKING:  # pandapower only in annotations: array workers never load it
+    import pandapower as pp
 
 __all__ = ["MODES", "BaseState", "base_state", "event_start", "shed_load"]
 

@@ -6,9 +6,9 @@ on it (:func:`pre_event_state`) and the intact net's base state (:func:`event_st
 from __future__ import annotations
 
 import copy
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandapower as pp
 import pandas as pd
 
 from outage_sim.engine.balance import (
@@ -22,6 +22,9 @@ from outage_sim.engine.lp import shed_cost
 from outage_sim.engine.result import element_name
 from outage_sim.engine.state import DC_RATING_MARGIN, DCModel, active_masks, build_dc_model
 from outage_sim.grid import RAISING_CONTROLS, check_annotations
+
+if TYPE_CHECKING:  # pandapower only in annotations: array workers never load it
+    import pandapower as pp
 
 
 def event_start(net: pp.pandapowerNet) -> tuple[pp.pandapowerNet, WorkState, BaseState]:

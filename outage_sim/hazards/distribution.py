@@ -18,15 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandapower as pp
 import pandas as pd
 
 from outage_sim.hazards.data import by_voltage, district_zones, hazard_parameters, parameter
 from outage_sim.hazards.draws import dark_share, draw_block_failures, load_fractions
 from outage_sim.hazards.fragility import ice_p_per_km, rainfall_p_per_km, tower_wind_p
 from outage_sim.hazards.specs import HazardSpec, IceStorm, Landslide, WindStorm
+
+if TYPE_CHECKING:  # pandapower only in annotations: array workers never load it
+    import pandapower as pp
 
 DISTRIBUTION_CAUSES = {"ice_storm": "ice", "wind_storm": "wind", "landslide": "geological"}
 STREAM = 110  # the distribution draw's own stream: SeedSequence([seed, STREAM])

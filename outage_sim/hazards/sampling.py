@@ -46,10 +46,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandapower as pp
 import pandas as pd
 
 from outage_sim.errors import InputError
@@ -71,6 +70,9 @@ from outage_sim.hazards.tables import (
     earthquake_pga,
     empty_table,
 )
+
+if TYPE_CHECKING:  # pandapower only in annotations: array workers never load it
+    import pandapower as pp
 
 __all__ = [
     "HazardDraw",

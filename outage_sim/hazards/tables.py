@@ -22,8 +22,9 @@ component with the columns of :data:`TABLE_COLUMNS`:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandapower as pp
 import pandas as pd
 
 from outage_sim.errors import DataFileError, InputError
@@ -50,6 +51,9 @@ from outage_sim.hazards.specs import (
     Landslide,
     WindStorm,
 )
+
+if TYPE_CHECKING:  # pandapower only in annotations: array workers never load it
+    import pandapower as pp
 
 TABLE_COLUMNS = ("element", "index", "name", "p_fail", "reason", "cause", "group", "choose",
                  "intensity")
