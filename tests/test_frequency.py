@@ -21,6 +21,7 @@ from outage_sim.engine import (
     IslandDynamics,
     island_dynamics,
     load_frequency_data,
+    quiet_islands,
     simulate_frequency,
 )
 from outage_sim.errors import DataFileError, InputError
@@ -62,7 +63,7 @@ def test_no_governor_matches_the_first_order_closed_form(t: float) -> None:
     d = DATA.load_damping_pu * load / F0
     m = 2 * h_sys / F0
     expected = -dp / d * (1 - math.exp(-d * t / m))
-    res = simulate_frequency(islands(load, dp, inertia=h_sys), NO_UFLS, t_end=t, early_stop=False)
+    res = simulate_frequency(islands(load, dp, inertia=h_sys), NO_UFLS, t_end=t, early_stop=False, screen=False)
     assert res.final_hz[0] - F0 == pytest.approx(expected, abs=1e-3)
     assert res.survived[0] and res.ufls_share[0] == 0
 
@@ -87,7 +88,7 @@ def test_governor_matches_the_second_order_closed_form(fast: float) -> None:
     t = np.linspace(0, 60, 600_001)
     exact = second_order(load, dp, h_sys, k, tau, fast, t)
     dyn = islands(load, dp, inertia=h_sys, gain=k, limit=1e9, tau=tau, fast=fast)
-    res = simulate_frequency(dyn, NO_UFLS, t_end=60.0, early_stop=False)
+    res = simulate_frequency(dyn, NO_UFLS, t_end=60.0, early_stop=False, screen=False)
     assert res.nadir_hz[0] - F0 == pytest.approx(exact.min(), abs=1e-3)
     assert res.t_nadir_s[0] == pytest.approx(t[exact.argmin()], abs=0.1)
     assert res.final_hz[0] - F0 == pytest.approx(exact[-1], abs=1e-3)
@@ -101,7 +102,7 @@ def test_governor_limit_caps_the_response() -> None:
     load, dp = 1000.0, 100.0
     d = DATA.load_damping_pu * load / F0
     dyn = islands(load, dp, inertia=4000.0, gain=400.0, limit=30.0, tau=5.0)
-    res = simulate_frequency(dyn, NO_UFLS, t_end=120.0, early_stop=False)
+    res = simulate_frequency(dyn, NO_UFLS, t_end=120.0, early_stop=False, screen=False)
     assert res.gov_mw[0] == pytest.approx(30.0)
     assert res.final_hz[0] - F0 == pytest.approx(-(dp - 30.0) / d, abs=1e-3)
 
@@ -253,3 +254,26 @@ def test_the_data_file_is_checked(tmp_path) -> None:
         encoding="utf-8")
     with pytest.raises(DataFileError, match="unit_trip_hz: needs exactly one of 'source'"):
         load_frequency_data(tmp_path / "b")
+
+
+def test_screened_islands_are_the_ones_no_round_can_reach():
+    # the screen settles islands without stepping them only where no round can fire: the
+    # outcome (survival, rounds, load shed) equals the stepped run's, and the bound it reports is
+    # below the true nadir
+    rng = np.random.default_rng(4)
+    load = rng.uniform(100.0, 5000.0, 400)
+    deficit = load * rng.uniform(0.0, 0.5, 400)
+    s = 1.2 * load
+    ext = np.where(rng.random(400) < 0.5, 20_000.0, 0.0)
+    dyn = islands(load, deficit, inertia=4.0 * s, gain=s / (0.05 * F0), limit=0.06 * s, tau=8.0,
+                  fast=0.3, ext_gain=ext, ext_limit=rng.uniform(0.0, 3000.0, 400) * (ext > 0),
+                  ext_inertia=ext * 9.0)
+    quiet = quiet_islands(dyn, DATA)
+    assert 0 < quiet.sum() < len(quiet)
+    fast = simulate_frequency(dyn, DATA, early_stop=False)
+    full = simulate_frequency(dyn, DATA, early_stop=False, screen=False)
+    assert np.array_equal(fast.survived, full.survived)
+    assert np.array_equal(fast.rounds_fired, full.rounds_fired)
+    assert np.allclose(fast.ufls_share, full.ufls_share)
+    assert (full.rounds_fired[quiet] == 0).all()
+    assert (fast.nadir_hz[quiet] <= full.nadir_hz[quiet] + 1e-9).all()

@@ -10,6 +10,7 @@ from .frequency import (
     IslandDynamics,
     island_dynamics,
     load_frequency_data,
+    quiet_islands,
     simulate_frequency,
 )
 from .result import ShedResult, with_distribution
@@ -37,6 +38,7 @@ __all__ = [
     "island_dynamics",
     "load_cascade_data",
     "load_frequency_data",
+    "quiet_islands",
     "run_batch",
     "scenario_seed",
     "shed_by_priority",
