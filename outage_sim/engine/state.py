@@ -23,6 +23,8 @@ import pandapower as pp
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from outage_sim.engine.sparse import DCFactor
+
 # Share of a branch's MVA rating the DC (active-power-only) flow may use, leaving room for the
 # reactive part so the AC check of a relieved state stays within 100% in practice.
 DC_RATING_MARGIN = 0.95
@@ -111,21 +113,15 @@ class DCModel:
                 _PTDF_CACHE.pop(next(iter(_PTDF_CACHE)))
         return self._ptdf
 
+    def factor(self, dense_mb: float = 0.0) -> DCFactor:
+        """The reduced susceptance matrix factorised (sparse LU, each island's first bus its
+        angle reference): PTDF and transfer columns on demand, dense ones kept when they fit
+        ``dense_mb`` (:class:`outage_sim.engine.sparse.DCFactor`)."""
+        return DCFactor(self.n_bus, self.br_from, self.br_to, self.br_b, self.island, dense_mb)
+
     def _build_ptdf(self) -> np.ndarray:
-        n, m = self.n_bus, len(self.br_b)
-        x = np.zeros((n, n))
-        bbus = np.zeros((n, n))
-        np.add.at(bbus, (self.br_from, self.br_from), self.br_b)
-        np.add.at(bbus, (self.br_to, self.br_to), self.br_b)
-        np.add.at(bbus, (self.br_from, self.br_to), -self.br_b)
-        np.add.at(bbus, (self.br_to, self.br_from), -self.br_b)
-        for k in range(self.n_islands):
-            members = np.flatnonzero(self.island == k)
-            if len(members) < 2:
-                continue
-            rest = members[1:]  # the island's first bus is its angle reference
-            x[np.ix_(rest, rest)] = np.linalg.inv(bbus[np.ix_(rest, rest)])
-        ptdf = self.br_b[:, None] * (x[self.br_from] - x[self.br_to]) if m else np.zeros((0, n))
+        # from the sparse factorisation: one solve per branch, no dense n × n inverse
+        ptdf = self.factor().ptdf_matrix()
         ptdf.setflags(write=False)
         return ptdf
 

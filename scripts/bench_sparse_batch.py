@@ -1,0 +1,135 @@
+"""CPU-time figures of the batch engine on Chongqing and on pandapower's PEGASE nets.
+
+Chongqing (summer peak): N-1 of every branch with islands, shed and severity (contingencies per
+CPU-second) and full N-2 of every branch pair (CPU seconds). A PEGASE net (``--net``), annotated
+with :func:`outage_sim.grid.annotate_net` and run in a child process limited to 8 GB of address
+space: compile CPU time and peak memory, the base state's highest loading, N-1 with shed per
+CPU-second, N-2 on 2,000 random pairs per CPU-second, and a chunk of all pairs (extrapolated to
+full N-2). The same script times an older engine when ``PYTHONPATH`` points at its copy.
+
+Run: ``python scripts/bench_sparse_batch.py [--cq] [--net case1354pegase ...] [--timeout 900]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+
+warnings.simplefilter("ignore")
+
+
+def _om(bm, idx: np.ndarray):
+    from outage_sim.engine import OutageMatrix
+
+    om = OutageMatrix.empty(bm, len(idx))
+    s, j = np.nonzero(idx >= 0)
+    om.branch[s, idx[s, j]] = True
+    return om
+
+
+def _rate(bm, idx: np.ndarray, chunk: int = 1024) -> tuple[float, Any]:
+    from outage_sim.engine import run_batch
+    from outage_sim.severity import classify_batch
+
+    t = time.process_time()
+    res = run_batch(bm, _om(bm, idx), chunk=chunk)
+    classify_batch(**res.to_events())
+    return time.process_time() - t, res
+
+
+def _pairs(n: int, start: int, count: int) -> np.ndarray:
+    i, j = np.triu_indices(n, 1)
+    return np.column_stack([i[start:start + count], j[start:start + count]])
+
+
+def chongqing(full_n2: bool) -> dict:
+    from outage_sim import grid
+    from outage_sim.engine import compile_batch
+
+    net = grid.chongqing_net("summer_peak")
+    t = time.process_time()
+    bm = compile_batch(net)
+    out: dict = {"compile_cpu_s": time.process_time() - t}
+    n1 = np.arange(bm.n_branch)[:, None]
+    best = min(_rate(bm, n1)[0] for _ in range(5))
+    out["n1_per_cpu_s"] = bm.n_branch / best
+    if full_n2:
+        n = bm.n_branch
+        total, cpu = n * (n - 1) // 2, 0.0
+        for start in range(0, total, 65536):
+            cpu += _rate(bm, _pairs(n, start, 65536))[0]
+        out["n2_full_cpu_s"] = cpu
+        out["n2_pairs"] = total
+    return out
+
+
+def pegase(case: str, n1_max: int) -> dict:
+    import pandapower.networks as pn
+
+    from outage_sim.engine import compile_batch
+    from outage_sim.grid import annotate_net
+
+    net = annotate_net(getattr(pn, case)())
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = time.process_time()
+    bm = compile_batch(net)
+    out: dict = {"net": case, "buses": bm.n_bus, "branches": bm.n_branch,
+                 "compile_cpu_s": time.process_time() - t,
+                 "peak_rss_mb_before_compile": rss0,
+                 "peak_rss_mb_after_compile": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                 "base_max_loading": float(np.max(np.abs(bm.f_base) / np.maximum(bm.br_rating, 1e-9)))}
+    rng = np.random.default_rng(0)
+    k = rng.choice(bm.n_branch, min(n1_max, bm.n_branch), replace=False)
+    cpu, res = _rate(bm, k[:, None])
+    out.update(n1_scenarios=len(k), n1_per_cpu_s=len(k) / cpu, n1_uncertain=int(res.uncertain.sum()),
+               n1_with_shed=int((res.main_shed_mw > 1e-6).sum()))
+    pairs = np.column_stack([rng.integers(0, bm.n_branch, 4000), rng.integers(0, bm.n_branch, 4000)])
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]][:2000]
+    cpu, _ = _rate(bm, pairs)
+    out["n2_sample_per_cpu_s"] = len(pairs) / cpu
+    n = bm.n_branch
+    cpu, _ = _rate(bm, _pairs(n, 0, 20000))
+    out["n2_full_pairs"] = n * (n - 1) // 2
+    out["n2_full_extrapolated_cpu_min"] = out["n2_full_pairs"] * cpu / 20000 / 60
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def _child(case: str, n1_max: int, timeout: float) -> dict:
+    code = ("import resource, json, sys; sys.path.insert(0, 'scripts');"
+            "resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30));"
+            f"import bench_sparse_batch as b; print(json.dumps(b.pegase({case!r}, {n1_max})))")
+    try:
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"net": case, "error": f"timeout after {timeout:.0f} s"}
+    if r.returncode:
+        return {"net": case, "error": r.stderr.strip().splitlines()[-1:]}
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cq", action="store_true")
+    ap.add_argument("--full-n2", action="store_true")
+    ap.add_argument("--net", nargs="*", default=[])
+    ap.add_argument("--n1-max", type=int, default=100_000)
+    ap.add_argument("--timeout", type=float, default=900.0)
+    a = ap.parse_args()
+    if a.cq:
+        print(json.dumps(chongqing(a.full_n2)))
+    for case in a.net:
+        print(json.dumps(_child(case, a.n1_max, a.timeout)))
+
+
+if __name__ == "__main__":
+    main()
