@@ -7,7 +7,8 @@ space: compile CPU time and peak memory, the base state's highest loading, N-1 w
 CPU-second, N-2 on 2,000 random pairs per CPU-second, and a chunk of all pairs (extrapolated to
 full N-2). The same script times an older engine when ``PYTHONPATH`` points at its copy.
 
-Run: ``python scripts/bench_sparse_batch.py [--cq] [--net case1354pegase ...] [--timeout 900]``
+Run: ``python scripts/bench_sparse_batch.py [--cq [--full-n2]] [--net case1354pegase ...]
+[--n1-max N] [--n2-sample N] [--n2-chunk N] [--timeout 900]``
 """
 
 from __future__ import annotations
@@ -35,10 +36,31 @@ def _om(bm, idx: np.ndarray):
     return om
 
 
+_LP = {"calls": 0, "cpu_s": 0.0}
+
+
+def _count_lp() -> None:
+    """Time the per-scenario LP (the integrator's engine.lp) apart from the rest."""
+    from outage_sim.engine import chunk
+
+    inner = chunk._optimal_relief
+
+    def timed(*args, **kwargs):
+        t = time.process_time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            _LP["calls"] += 1
+            _LP["cpu_s"] += time.process_time() - t
+
+    chunk._optimal_relief = timed
+
+
 def _rate(bm, idx: np.ndarray, chunk: int = 1024) -> tuple[float, Any]:
     from outage_sim.engine import run_batch
     from outage_sim.severity import classify_batch
 
+    _LP.update(calls=0, cpu_s=0.0)
     t = time.process_time()
     res = run_batch(bm, _om(bm, idx), chunk=chunk)
     classify_batch(**res.to_events())
@@ -71,7 +93,7 @@ def chongqing(full_n2: bool) -> dict:
     return out
 
 
-def pegase(case: str, n1_max: int) -> dict:
+def pegase(case: str, n1_max: int, n2_sample: int = 2000, n2_chunk: int = 20000) -> dict:
     import pandapower.networks as pn
 
     from outage_sim.engine import compile_batch
@@ -88,25 +110,32 @@ def pegase(case: str, n1_max: int) -> dict:
                  "base_max_loading": float(np.max(np.abs(bm.f_base) / np.maximum(bm.br_rating, 1e-9)))}
     rng = np.random.default_rng(0)
     k = rng.choice(bm.n_branch, min(n1_max, bm.n_branch), replace=False)
+    _count_lp()
     cpu, res = _rate(bm, k[:, None])
     out.update(n1_scenarios=len(k), n1_per_cpu_s=len(k) / cpu, n1_uncertain=int(res.uncertain.sum()),
-               n1_with_shed=int((res.main_shed_mw > 1e-6).sum()))
-    pairs = np.column_stack([rng.integers(0, bm.n_branch, 4000), rng.integers(0, bm.n_branch, 4000)])
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]][:2000]
+               n1_with_shed=int((res.main_shed_mw > 1e-6).sum()), n1_lp_calls=_LP["calls"],
+               n1_per_cpu_s_without_lp=len(k) / max(cpu - _LP["cpu_s"], 1e-9))
+    pairs = np.column_stack([rng.integers(0, bm.n_branch, 2 * n2_sample),
+                             rng.integers(0, bm.n_branch, 2 * n2_sample)])
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]][:n2_sample]
     cpu, _ = _rate(bm, pairs)
-    out["n2_sample_per_cpu_s"] = len(pairs) / cpu
+    out.update(n2_sample=len(pairs), n2_sample_per_cpu_s=len(pairs) / cpu, n2_lp_calls=_LP["calls"],
+               n2_per_cpu_s_without_lp=len(pairs) / max(cpu - _LP["cpu_s"], 1e-9))
     n = bm.n_branch
-    cpu, _ = _rate(bm, _pairs(n, 0, 20000))
+    cpu, _ = _rate(bm, _pairs(n, 0, n2_chunk))
     out["n2_full_pairs"] = n * (n - 1) // 2
-    out["n2_full_extrapolated_cpu_min"] = out["n2_full_pairs"] * cpu / 20000 / 60
+    out["n2_full_extrapolated_cpu_min"] = out["n2_full_pairs"] * cpu / n2_chunk / 60
+    out["n2_full_extrapolated_cpu_min_without_lp"] = \
+        out["n2_full_pairs"] * (cpu - _LP["cpu_s"]) / n2_chunk / 60
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
 
-def _child(case: str, n1_max: int, timeout: float) -> dict:
+def _child(case: str, n1_max: int, n2_sample: int, n2_chunk: int, timeout: float) -> dict:
     code = ("import resource, json, sys; sys.path.insert(0, 'scripts');"
             "resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30));"
-            f"import bench_sparse_batch as b; print(json.dumps(b.pegase({case!r}, {n1_max})))")
+            "import bench_sparse_batch as b;"
+            f"print(json.dumps(b.pegase({case!r}, {n1_max}, {n2_sample}, {n2_chunk})))")
     try:
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            timeout=timeout)
@@ -123,12 +152,14 @@ def main() -> None:
     ap.add_argument("--full-n2", action="store_true")
     ap.add_argument("--net", nargs="*", default=[])
     ap.add_argument("--n1-max", type=int, default=100_000)
+    ap.add_argument("--n2-sample", type=int, default=2000)
+    ap.add_argument("--n2-chunk", type=int, default=20000)
     ap.add_argument("--timeout", type=float, default=900.0)
     a = ap.parse_args()
     if a.cq:
         print(json.dumps(chongqing(a.full_n2)))
     for case in a.net:
-        print(json.dumps(_child(case, a.n1_max, a.timeout)))
+        print(json.dumps(_child(case, a.n1_max, a.n2_sample, a.n2_chunk, a.timeout)), flush=True)
 
 
 if __name__ == "__main__":

@@ -2,13 +2,21 @@
 
 :func:`compile_batch` turns an annotated net (its pre-event state and base state, from the same
 :func:`outage_sim.engine.start.event_start` the single engine starts from) into a
-:class:`BatchModel`: incidence, susceptances, ratings, PTDF and the branch-to-branch transfer
-matrix ``M`` (``M[l, k]`` = flow on ``l`` per MW sent from ``k``'s from-bus to its to-bus), load,
-unit and infeed positions, priorities, customers and districts. :func:`run_batch` takes an
-:class:`OutageMatrix` (S scenarios × branches, buses, units, infeeds) and returns shed MW and
+:class:`BatchModel`: incidence, susceptances, ratings, the DC model factorised once
+(:class:`~outage_sim.engine.sparse.DCFactor`: a sparse LU of the reduced susceptance matrix, each
+island's reference bus removed; flows of many injection vectors by one multi-right-hand-side
+solve, columns of the PTDF and of the branch-to-branch transfer matrix ``M`` on demand, where
+``M[l, k]`` = flow on ``l`` per MW sent from ``k``'s from-bus to its to-bus; a dense PTDF and
+``M`` from the same factorisation kept when they fit ``dense_mb``, as for Chongqing), load, unit
+and infeed positions, priorities, customers and districts. :func:`run_batch` takes an
+:class:`OutageMatrix` (S scenarios × branches, buses, units, infeeds; built from index lists
+chunk by chunk with :meth:`OutageMatrix.from_indices` for full N-k) and returns shed MW and
 customers out per district and for the main grid, with the severity ranks — chunk by chunk, with
-no Python loop over scenarios in the hot path:
+no Python loop over scenarios in the hot path (BLAS on one thread, ``threads``):
 
+- **no change of injections**: a scenario that loses only branches and splits no island keeps
+  the pre-event state; its flows are the base flows plus compensation, and unless they overload
+  a branch nothing else is computed (no islands, no balance);
 - **islands** of a whole chunk in one :func:`scipy.sparse.csgraph.connected_components` call on
   the block-diagonal graph of the chunk;
 - **island balance** by sums per (island, priority) and a cumulative sum over the priority table:
@@ -16,13 +24,20 @@ no Python loop over scenarios in the hot path:
   share on each load; black islands; in cascade mode primary response only and frequency collapse
   beyond the under-frequency scheme);
 - **flows** after k outages by compensation: ``f = f0 + M[:, K] Δ`` with ``(I − M[K, K]) Δ =
-  f0[K]`` solved for every scenario at once (stacked pseudo-inverses, which also handle cuts that
-  island the grid, where the system is singular but consistent because each island is balanced);
+  f0[K]``, scenarios grouped by k and each group solved at once (closed form for k = 1, a
+  batched :func:`numpy.linalg.solve` beyond; only the |K| columns ``M[:, K]`` a group needs are
+  asked of the factorisation). ``det(I − M[K, K])`` is the ratio of the reduced susceptance
+  determinants after and before the outage, so a singular system is a cut that islands the
+  grid: found this way (bridges for k = 1), it sends the scenario through the island logic, and
+  its system, consistent because each island is balanced, is solved by regularised least
+  squares;
 - **overloads**: ``cascade`` runs the single engine's cascade through time (protection,
   heating, the dispatcher, hidden failures; :mod:`outage_sim.engine.chunk_cascade`) with
   vectorised rounds and per-scenario random streams; in ``dispatch`` mode the scenarios that have an overload after the balance rule go through the
   single engine's linear program (:func:`outage_sim.engine.lp.optimal_dispatch`: balance and
-  relief as one, with the PTDF after the scenario's outages by compensation), so they get the
+  relief as one, with the PTDF after the scenario's outages by compensation, its columns asked
+  of the factorisation as the LP reads them: :class:`~outage_sim.engine.sparse.OutagePTDF`), so
+  they get the
   single engine's answer. ``uncertain`` marks the scenarios the batch cannot settle: the LP
   failed (the rule's state is kept), or a cascade did not settle.
 

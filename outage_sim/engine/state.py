@@ -23,7 +23,7 @@ import pandapower as pp
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from outage_sim.engine.sparse import DCFactor
+from outage_sim.engine.sparse import DENSE_BUDGET_MB, DCFactor
 
 # Share of a branch's MVA rating the DC (active-power-only) flow may use, leaving room for the
 # reactive part so the AC check of a relieved state stays within 100% in practice.
@@ -86,6 +86,7 @@ class DCModel:
     br_index: np.ndarray
     sn_mva: float
     _ptdf: np.ndarray | None = None
+    _factor: DCFactor | None = None
 
     @property
     def n_bus(self) -> int:
@@ -126,7 +127,13 @@ class DCModel:
         return ptdf
 
     def flows(self, p_bus_mw: np.ndarray) -> np.ndarray:
-        """DC branch flows (MW) for net injections per bus position (each island balanced)."""
+        """DC branch flows (MW) for net injections per bus position (each island balanced):
+        through the PTDF when it fits :data:`~outage_sim.engine.sparse.DENSE_BUDGET_MB`, else
+        one solve with the factorisation (a large net's PTDF is never built for its flows)."""
+        if self._ptdf is None and 8.0 * self.n_bus * len(self.br_b) / 1e6 > DENSE_BUDGET_MB:
+            if self._factor is None:
+                self._factor = self.factor()
+            return self._factor.flows(np.asarray(p_bus_mw, float)[None, :])[0]
         return self.ptdf() @ p_bus_mw
 
 
