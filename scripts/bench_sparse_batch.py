@@ -108,6 +108,7 @@ def pegase(case: str, n1_max: int, n2_sample: int = 2000, n2_chunk: int = 20000)
                  "peak_rss_mb_before_compile": rss0,
                  "peak_rss_mb_after_compile": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                  "base_max_loading": float(np.max(np.abs(bm.f_base) / np.maximum(bm.br_rating, 1e-9)))}
+    print(json.dumps(out), flush=True)
     rng = np.random.default_rng(0)
     k = rng.choice(bm.n_branch, min(n1_max, bm.n_branch), replace=False)
     _count_lp()
@@ -115,12 +116,14 @@ def pegase(case: str, n1_max: int, n2_sample: int = 2000, n2_chunk: int = 20000)
     out.update(n1_scenarios=len(k), n1_per_cpu_s=len(k) / cpu, n1_uncertain=int(res.uncertain.sum()),
                n1_with_shed=int((res.main_shed_mw > 1e-6).sum()), n1_lp_calls=_LP["calls"],
                n1_per_cpu_s_without_lp=len(k) / max(cpu - _LP["cpu_s"], 1e-9))
+    print(json.dumps(out), flush=True)
     pairs = np.column_stack([rng.integers(0, bm.n_branch, 2 * n2_sample),
                              rng.integers(0, bm.n_branch, 2 * n2_sample)])
     pairs = pairs[pairs[:, 0] != pairs[:, 1]][:n2_sample]
     cpu, _ = _rate(bm, pairs)
     out.update(n2_sample=len(pairs), n2_sample_per_cpu_s=len(pairs) / cpu, n2_lp_calls=_LP["calls"],
                n2_per_cpu_s_without_lp=len(pairs) / max(cpu - _LP["cpu_s"], 1e-9))
+    print(json.dumps(out), flush=True)
     n = bm.n_branch
     cpu, _ = _rate(bm, _pairs(n, 0, n2_chunk))
     out["n2_full_pairs"] = n * (n - 1) // 2
@@ -139,11 +142,15 @@ def _child(case: str, n1_max: int, n2_sample: int, n2_chunk: int, timeout: float
     try:
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"net": case, "error": f"timeout after {timeout:.0f} s"}
-    if r.returncode:
-        return {"net": case, "error": r.stderr.strip().splitlines()[-1:]}
-    return json.loads(r.stdout.strip().splitlines()[-1])
+        lines, err = r.stdout, r.stderr.strip().splitlines()[-1:] if r.returncode else None
+    except subprocess.TimeoutExpired as e:  # what the child measured before it was stopped
+        lines = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        err = f"timeout after {timeout:.0f} s"
+    done = [json.loads(x) for x in lines.splitlines() if x.startswith("{")]
+    result = done[-1] if done else {"net": case}
+    if err:
+        result["error"] = err
+    return result
 
 
 def main() -> None:

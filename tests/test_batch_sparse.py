@@ -71,6 +71,8 @@ def test_outage_ptdf_columns_equal_the_ptdf_of_the_net_without_the_branches(case
     buses = np.array([1, 8, 20])
     np.testing.assert_allclose(post[:, buses][keep], fac.ptdf_cols(buses), atol=1e-9)
     assert not post[:, buses][out].any()
+    kept = OutagePTDF.of(bm.dc, out, buses=np.array([20, 1, 8, 30]))  # columns computed at once
+    np.testing.assert_allclose(kept[:, buses], post[:, buses], atol=1e-12)
 
 
 def test_the_column_path_gives_the_dense_path_answer(case39):

@@ -293,9 +293,10 @@ def _energised(bm: BatchModel, c: _Chunk) -> np.ndarray:
 
 
 def outage_ptdf(bm: BatchModel, out: np.ndarray) -> OutagePTDF:
-    """The PTDF after the branches ``out`` are lost (compensation; their rows 0), columns on
-    demand. Exact for injections balanced in each island the outage leaves."""
-    return OutagePTDF.of(bm.dc, out)
+    """The PTDF after the branches ``out`` are lost (compensation; their rows 0), the columns
+    of the buses with loads and sources computed at once. Exact for injections balanced in each
+    island the outage leaves."""
+    return OutagePTDF.of(bm.dc, out, np.concatenate([bm.load_bus, bm.unit_bus, bm.fixed_bus]))
 
 
 def _optimal_relief(bm: BatchModel, c: _Chunk, s: int, rule_shed: np.ndarray,

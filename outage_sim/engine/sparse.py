@@ -163,21 +163,36 @@ class DCFactor:
 
 @dataclass(frozen=True)
 class OutagePTDF:
-    """The PTDF after the branches ``out`` are lost, column by column on demand (compensation;
-    their rows 0): ``ptdf[:, buses]`` is all :func:`outage_sim.engine.lp.optimal_dispatch`
-    reads. Exact for injections balanced in each island the outage leaves."""
+    """The PTDF after the branches ``out`` are lost (compensation; their rows 0), by columns:
+    ``ptdf[:, buses]`` is all :func:`outage_sim.engine.lp.optimal_dispatch` reads. The columns
+    of ``buses`` (the buses with loads and sources) are computed once, others on demand. Exact
+    for injections balanced in each island the outage leaves."""
 
     factor: DCFactor
     out: np.ndarray
     _mk: np.ndarray = field(repr=False)      # M[:, out]
     _inv: np.ndarray = field(repr=False)     # (I − M[out, out])⁻¹ (regularised when singular)
+    _at: np.ndarray = field(repr=False)      # bus -> column of _cols, -1 when not kept
+    _cols: np.ndarray = field(repr=False)
 
     @classmethod
-    def of(cls, factor: DCFactor, out: np.ndarray) -> OutagePTDF:
+    def of(cls, factor: DCFactor, out: np.ndarray, buses: np.ndarray | None = None) -> OutagePTDF:
         out = np.asarray(out, np.int64)
         mk = factor.transfer_cols(out)
-        a = np.eye(len(out)) - mk[out]
-        return cls(factor, out, mk, small_inverse(a))
+        inv = small_inverse(np.eye(len(out)) - mk[out])
+        at = np.full(factor.n_bus, -1, np.int64)
+        kept = np.unique(np.asarray(buses if buses is not None else [], np.int64))
+        at[kept] = np.arange(len(kept))
+        self = cls(factor, out, mk, inv, at, np.zeros((factor.n_branch, 0)))
+        object.__setattr__(self, "_cols", self._compute(kept))
+        return self
+
+    def _compute(self, buses: np.ndarray) -> np.ndarray:
+        cols = self.factor.ptdf_cols(buses)
+        if len(self.out):
+            cols = cols + self._mk @ (self._inv @ cols[self.out])
+            cols[self.out] = 0.0
+        return cols
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -185,10 +200,9 @@ class OutagePTDF:
 
     def __getitem__(self, key: tuple) -> np.ndarray:
         rows, buses = key
-        cols = self.factor.ptdf_cols(np.arange(self.factor.n_bus)[buses])
-        if len(self.out):
-            cols = cols + self._mk @ (self._inv @ cols[self.out])
-            cols[self.out] = 0.0
+        buses = np.arange(self.factor.n_bus)[buses]
+        pos = self._at[buses]
+        cols = self._cols[:, pos] if (pos >= 0).all() else self._compute(buses)
         return cols[rows]
 
     def __matmul__(self, x: np.ndarray) -> np.ndarray:
