@@ -65,7 +65,7 @@ from outage_sim.engine.cascade_model import load_cascade_data, scenario_seed
 from outage_sim.engine.chunk import _balance, _flows, _run_chunk, new_chunk
 from outage_sim.engine.chunk_cascade import run_cascade_chunk
 from outage_sim.engine.shed import MODES
-from outage_sim.engine.sparse import DENSE_BUDGET_MB
+from outage_sim.engine.sparse import DENSE_BUDGET_MB, bridges
 from outage_sim.engine.start import event_start
 from outage_sim.engine.state import build_dc_model
 from outage_sim.errors import InputError
@@ -128,7 +128,7 @@ def compile_batch(net: pp.pandapowerNet, *, dense_mb: float = DENSE_BUDGET_MB) -
         level=str(meta.get("level", "")), positions=positions,
         known=frozenset((t, int(i)) for t in ("line", "trafo", "bus", "gen", "sgen", "ext_grid")
                         for i in work[t].index),
-        bridge=np.abs(dc.transfer_diag() - 1.0) < 1e-6, base_island=_islands(model),
+        bridge=bridges(model.n_bus, model.br_from, model.br_to), base_island=_islands(model),
         base=base_state, br_full=full.positions(model), n_full=len(full.element))
     # the state just before the event, through the same steps as every scenario
     base = new_chunk(bm, OutageMatrix.empty(bm, 1))

@@ -212,6 +212,23 @@ class OutagePTDF:
         return self[:, :]
 
 
+def bridges(n_bus: int, br_from: np.ndarray, br_to: np.ndarray) -> np.ndarray:
+    """(branches,) True for the branches whose loss splits their island (graph bridges, by
+    :func:`networkx.bridges` on the bus graph; a branch with a parallel twin is never one):
+    ``M[k, k] = 1`` exactly for these, found without a solve per branch."""
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(range(n_bus))
+    g.add_edges_from(zip(br_from.tolist(), br_to.tolist()))
+    pairs = {(min(a, b), max(a, b)) for a, b in nx.bridges(g)}
+    lo, hi = np.minimum(br_from, br_to), np.maximum(br_from, br_to)
+    key = lo * n_bus + hi
+    twin = np.bincount(np.unique(key, return_inverse=True)[1]) > 1
+    is_pair = np.array([(int(a), int(b)) in pairs for a, b in zip(lo, hi)], bool)
+    return is_pair & ~twin[np.unique(key, return_inverse=True)[1]] & (lo != hi)
+
+
 def small_inverse(a: np.ndarray, tol: float = 1e-9) -> np.ndarray:
     """Inverse of a small square matrix, or its Tikhonov-regularised least-squares inverse when
     it is singular (an outage set that islands the grid: the system is consistent because each
