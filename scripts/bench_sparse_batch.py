@@ -147,7 +147,8 @@ def _child(case: str, n1_max: int, n2_sample: int, n2_chunk: int, timeout: float
     try:
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            timeout=timeout)
-        lines, err = r.stdout, r.stderr.strip().splitlines()[-1:] if r.returncode else None
+        lines = r.stdout
+        err = r.stderr.strip().splitlines()[-1] if r.returncode and r.stderr.strip() else None
     except subprocess.TimeoutExpired as e:  # what the child measured before it was stopped
         lines = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
         err = f"timeout after {timeout:.0f} s"
