@@ -60,6 +60,26 @@ def test_factorised_ptdf_and_columns_equal_a_dense_inverse(case39):
         m_ref = ref[:, model.br_from[k]] - ref[:, model.br_to[k]]
         np.testing.assert_allclose(fac.transfer_cols(k), m_ref, atol=1e-9)
         np.testing.assert_allclose(fac.ptdf_cols(np.array([5, 2])), ref[:, [5, 2]], atol=1e-9)
+        np.testing.assert_allclose(fac.ptdf_rows(np.array([4, 9])), ref[[4, 9]], atol=1e-9)
+    lazy = OutagePTDF.of(sparse, np.zeros(0, np.int64))  # a large net's DCModel.ptdf()
+    np.testing.assert_allclose(lazy[6], ref[6], atol=1e-9)
+    np.testing.assert_allclose(lazy[:, np.array([3, 1])], ref[:, [3, 1]], atol=1e-9)
+    np.testing.assert_allclose(lazy @ p[0], ref @ p[0], atol=1e-8)
+
+
+def test_single_engine_without_a_kept_ptdf_gives_the_same_shed(overloaded, monkeypatch):
+    """Above the budget the single engine's DC model works from the factorisation alone."""
+    from outage_sim.engine import state
+
+    net, bm = overloaded
+    outs = [[Outage(str(bm.br_element[k]), int(bm.br_index[k]), "", "t") for k in p]
+            for p in ([0, 5], [3, 12], [7])]
+    kept = [shed_load(net, o, ac_check=False).main["shed_mw"] for o in outs]
+    monkeypatch.setattr(state, "DENSE_BUDGET_MB", 0.0)
+    state._PTDF_CACHE.clear()
+    lazy = [shed_load(net, o, ac_check=False).main["shed_mw"] for o in outs]
+    np.testing.assert_allclose(lazy, kept, atol=1e-6)
+    assert max(kept) > 1.0  # outages that shed
 
 
 def test_outage_ptdf_columns_equal_the_ptdf_of_the_net_without_the_branches(case39):

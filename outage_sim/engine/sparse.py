@@ -141,6 +141,20 @@ class DCFactor:
         rhs[r[ok], np.flatnonzero(ok)] = 1.0
         return self._solve_flows(rhs)
 
+    def ptdf_rows(self, rows: np.ndarray) -> np.ndarray:
+        """PTDF rows of branches ``rows`` (len(rows) × buses, or one row for a scalar)."""
+        if self._ptdf is not None:
+            return self._ptdf[rows]
+        r = np.atleast_1d(np.asarray(rows, np.int64))
+        rhs = np.zeros((len(self.keep), len(r)))
+        cols = np.arange(len(r))
+        for ends, sign in ((self.br_from[r], 1.0), (self.br_to[r], -1.0)):
+            red = self.red[ends]
+            ok = red >= 0
+            rhs[red[ok], cols[ok]] = sign * self.br_b[r][ok]
+        out = self._theta(rhs).T
+        return out[0] if np.ndim(rows) == 0 else out
+
     def transfer_diag(self, block: int = 512) -> np.ndarray:
         """``diag(M)``, block by block of columns (1 for a bridge)."""
         m = self.n_branch
@@ -198,7 +212,11 @@ class OutagePTDF:
     def shape(self) -> tuple[int, int]:
         return (self.factor.n_branch, self.factor.n_bus)
 
-    def __getitem__(self, key: tuple) -> np.ndarray:
+    def __getitem__(self, key) -> np.ndarray:
+        if not isinstance(key, tuple):  # rows, every bus (no outage: the rows of the PTDF)
+            if len(self.out):
+                return self[:, :][key]
+            return self.factor.ptdf_rows(np.arange(self.factor.n_branch)[key])
         rows, buses = key
         buses = np.arange(self.factor.n_bus)[buses]
         pos = self._at[buses]

@@ -23,7 +23,7 @@ import pandapower as pp
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from outage_sim.engine.sparse import DENSE_BUDGET_MB, DCFactor
+from outage_sim.engine.sparse import DENSE_BUDGET_MB, DCFactor, OutagePTDF
 
 # Share of a branch's MVA rating the DC (active-power-only) flow may use, leaving room for the
 # reactive part so the AC check of a relieved state stays within 100% in practice.
@@ -101,6 +101,11 @@ class DCModel:
         island's reference). Block-structured: an injection only moves flows in its own island.
         Kept per topology (:data:`_PTDF_CACHE`): restoration asks for the same few topologies
         many times, and the matrix inversion was most of its time. Read-only."""
+        if self._ptdf is None and not self.fits():
+            # too large to keep (a 10,000-bus net's would take GBs): columns and rows on demand
+            # from the factorisation (OutagePTDF with no outage); the engine's readers take
+            # ``ptdf[:, buses]``, ``ptdf[k]`` and ``ptdf @ x`` only
+            return OutagePTDF.of(self._get_factor(), np.zeros(0, np.int64))  # type: ignore[return-value]
         if self._ptdf is None:
             key = (self.n_bus, self.br_from.tobytes(), self.br_to.tobytes(), self.br_b.tobytes(),
                    self.island.tobytes())
@@ -130,11 +135,18 @@ class DCModel:
         """DC branch flows (MW) for net injections per bus position (each island balanced):
         through the PTDF when it fits :data:`~outage_sim.engine.sparse.DENSE_BUDGET_MB`, else
         one solve with the factorisation (a large net's PTDF is never built for its flows)."""
-        if self._ptdf is None and 8.0 * self.n_bus * len(self.br_b) / 1e6 > DENSE_BUDGET_MB:
-            if self._factor is None:
-                self._factor = self.factor()
-            return self._factor.flows(np.asarray(p_bus_mw, float)[None, :])[0]
+        if self._ptdf is None and not self.fits():
+            return self._get_factor().flows(np.asarray(p_bus_mw, float)[None, :])[0]
         return self.ptdf() @ p_bus_mw
+
+    def fits(self) -> bool:
+        """Whether the dense PTDF fits :data:`~outage_sim.engine.sparse.DENSE_BUDGET_MB`."""
+        return 8.0 * self.n_bus * len(self.br_b) / 1e6 <= DENSE_BUDGET_MB
+
+    def _get_factor(self) -> DCFactor:
+        if self._factor is None:
+            self._factor = self.factor()
+        return self._factor
 
 
 def build_dc_model(net: pp.pandapowerNet, masks: dict[str, np.ndarray] | None = None) -> DCModel:
