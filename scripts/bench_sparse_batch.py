@@ -94,7 +94,7 @@ def chongqing(full_n2: bool) -> dict:
 
 
 def pegase(case: str, n1_max: int, n2_sample: int = 2000, n2_chunk: int = 20000,
-           pmin0: bool = False) -> dict:
+           pmin0: bool = False, rating_scale: float = 1.0) -> dict:
     import pandapower.networks as pn
 
     from outage_sim.engine import compile_batch
@@ -103,11 +103,13 @@ def pegase(case: str, n1_max: int, n2_sample: int = 2000, n2_chunk: int = 20000,
     raw = getattr(pn, case)()
     if pmin0:  # units may go to zero: the pre-event relief LP of case2869/9241 is then feasible
         raw.gen["min_p_mw"] = 0.0
+    raw.line["max_i_ka"] *= rating_scale  # > 1: no overload, the engine's path without the LP
+    raw.trafo["sn_mva"] *= rating_scale
     net = annotate_net(raw)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t = time.process_time()
     bm = compile_batch(net)
-    out: dict = {"net": case, "pmin0": pmin0, "buses": bm.n_bus, "branches": bm.n_branch,
+    out: dict = {"net": case, "pmin0": pmin0, "rating_scale": rating_scale, "buses": bm.n_bus, "branches": bm.n_branch,
                  "compile_cpu_s": time.process_time() - t,
                  "peak_rss_mb_before_compile": rss0,
                  "peak_rss_mb_after_compile": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -139,11 +141,11 @@ def pegase(case: str, n1_max: int, n2_sample: int = 2000, n2_chunk: int = 20000,
 
 
 def _child(case: str, n1_max: int, n2_sample: int, n2_chunk: int, timeout: float,
-           pmin0: bool = False) -> dict:
+           pmin0: bool = False, rating_scale: float = 1.0) -> dict:
     code = ("import resource, json, sys; sys.path.insert(0, 'scripts');"
             "resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30));"
             "import bench_sparse_batch as b;"
-            f"print(json.dumps(b.pegase({case!r}, {n1_max}, {n2_sample}, {n2_chunk}, {pmin0})))")
+            f"print(json.dumps(b.pegase({case!r}, {n1_max}, {n2_sample}, {n2_chunk}, {pmin0}, {rating_scale})))")
     try:
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                            timeout=timeout)
@@ -169,11 +171,12 @@ def main() -> None:
     ap.add_argument("--n2-chunk", type=int, default=20000)
     ap.add_argument("--timeout", type=float, default=900.0)
     ap.add_argument("--pmin0", action="store_true", help="units' min_p_mw set to 0")
+    ap.add_argument("--rating-scale", type=float, default=1.0, help="ratings times this")
     a = ap.parse_args()
     if a.cq:
         print(json.dumps(chongqing(a.full_n2)))
     for case in a.net:
-        print(json.dumps(_child(case, a.n1_max, a.n2_sample, a.n2_chunk, a.timeout, a.pmin0)), flush=True)
+        print(json.dumps(_child(case, a.n1_max, a.n2_sample, a.n2_chunk, a.timeout, a.pmin0, a.rating_scale)), flush=True)
 
 
 if __name__ == "__main__":
