@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from outage_sim.engine.sparse import DCFactor
 from outage_sim.errors import InputError
 from outage_sim.hazards import Outage
 
@@ -24,8 +25,7 @@ class BatchModel:
     br_element: np.ndarray
     br_index: np.ndarray
     br_name: np.ndarray
-    ptdf: np.ndarray                 # branch × bus
-    transfer: np.ndarray             # M, branch × branch
+    dc: DCFactor                     # the factorised DC model: flows, PTDF and M columns
     load_bus: np.ndarray
     demand: np.ndarray               # MW the event can lose (the severity's "load"): what the
                                      # intact net serves (engine.base.BaseState.reference)
@@ -71,6 +71,18 @@ class BatchModel:
     def n_branch(self) -> int:
         return len(self.br_from)
 
+    @property
+    def ptdf(self) -> np.ndarray:
+        """The dense PTDF (branch × bus): kept when it fits the factor's budget, else built
+        (branches × buses floats: avoid on large nets, use ``dc.ptdf_cols``)."""
+        return self.dc.ptdf_matrix()
+
+    @property
+    def transfer(self) -> np.ndarray:
+        """The dense M (branch × branch), as :attr:`ptdf` (else ``dc.transfer_cols``)."""
+        dense = self.dc.dense()
+        return dense[1] if dense else self.dc.transfer_cols(np.arange(self.n_branch))
+
 
 @dataclass
 class OutageMatrix:
@@ -91,6 +103,31 @@ class OutageMatrix:
                    np.zeros((n, len(bm.unit_bus)), bool), np.zeros((n, len(bm.fixed_bus)), bool))
 
     @classmethod
+    def from_indices(cls, bm: BatchModel, branch: np.ndarray | None = None,
+                     bus: np.ndarray | None = None, unit: np.ndarray | None = None,
+                     fixed: np.ndarray | None = None) -> OutageMatrix:
+        """From (S, k) arrays of positions (branch, bus, unit and infeed positions of ``bm``;
+        -1 pads a shorter row). Build one chunk at a time for big studies (see
+        :func:`pairs_chunks`): only the chunk's booleans are ever held."""
+        given = [a for a in (branch, bus, unit, fixed) if a is not None]
+        if not given:
+            raise InputError("outages: give at least one of branch, bus, unit, fixed")
+        om = cls.empty(bm, len(given[0]))
+        for name, idx in (("branch", branch), ("bus", bus), ("unit", unit), ("fixed", fixed)):
+            if idx is None:
+                continue
+            idx = np.asarray(idx, np.int64)
+            idx = idx[:, None] if idx.ndim == 1 else idx
+            arr = getattr(om, name)
+            if idx.ndim != 2 or len(idx) != om.n:
+                raise InputError(f"{name}: expected ({om.n}, k) positions, got shape {idx.shape}")
+            if (idx >= arr.shape[1]).any() or (idx < -1).any():
+                raise InputError(f"{name}: positions must lie in -1..{arr.shape[1] - 1}")
+            s, j = np.nonzero(idx >= 0)
+            arr[s, idx[s, j]] = True
+        return om
+
+    @classmethod
     def from_outages(cls, bm: BatchModel, scenarios: list[list[Outage]]) -> OutageMatrix:
         """From lists of :class:`~outage_sim.hazards.Outage` (one list per scenario)."""
         om = cls.empty(bm, len(scenarios))
@@ -109,3 +146,22 @@ class OutageMatrix:
 
     def take(self, rows: slice | np.ndarray) -> OutageMatrix:
         return OutageMatrix(self.branch[rows], self.bus[rows], self.unit[rows], self.fixed[rows])
+
+
+def pairs_chunks(n: int, chunk: int = 65536):
+    """Every unordered pair of ``n`` positions (i < j) as (P, 2) int arrays of at most ``chunk``
+    rows, in lexicographic order, never all at once: the index input of a full N-2 study
+    (``OutageMatrix.from_indices(bm, branch=pairs)``)."""
+    i, j = 0, 1
+    while i < n - 1:
+        rows_i, rows_j = [], []
+        left = chunk
+        while left > 0 and i < n - 1:
+            take = min(left, n - j)
+            rows_i.append(np.full(take, i, np.int64))
+            rows_j.append(np.arange(j, j + take, dtype=np.int64))
+            left -= take
+            j += take
+            if j >= n:
+                i, j = i + 1, i + 2
+        yield np.column_stack([np.concatenate(rows_i), np.concatenate(rows_j)])

@@ -16,6 +16,7 @@ from scipy.sparse.csgraph import connected_components
 from outage_sim.engine.batch_model import BatchModel, OutageMatrix
 from outage_sim.engine.frequency import island_dynamics, load_frequency_data, simulate_frequency
 from outage_sim.engine.lp import DispatchProblem, optimal_dispatch
+from outage_sim.engine.sparse import OutagePTDF, solve_stacked
 from outage_sim.grid import RAISING_CONTROLS
 
 MAX_ROUNDS = 50
@@ -58,27 +59,24 @@ def _run_chunk(bm: BatchModel, om: OutageMatrix):
     """Served MW per load, uncertain and tripped flags, for one chunk in dispatch mode (cascade
     mode: :mod:`outage_sim.engine.chunk_cascade`).
 
-    Scenarios that lose at most one branch (not a bridge) and nothing else keep the pre-event
-    injections: their flows are the base flows plus one compensation step, and unless that
-    overloads a branch they lose nothing. Only the others go through the full path.
+    Scenarios that lose only branches keep the pre-event injections unless their outages split
+    an island (a bridge, or a singular compensation system: a cut): their flows are the base
+    flows plus compensation, and unless that overloads a branch they lose nothing. Only the
+    others (splits, lost buses or sources, overloads) go through the full path.
     """
     S = om.n
     served = np.repeat(bm.served_base[None, :], S, axis=0)
     uncertain = np.zeros(S, bool)
     tripped = np.zeros(S, np.int32)
-    k = om.branch.sum(axis=1)
-    simple = ((k <= 1) & ~om.bus.any(axis=1) & ~om.unit.any(axis=1) & ~om.fixed.any(axis=1)
-              & ~(om.branch & bm.bridge[None, :]).any(axis=1))
-    rows = np.flatnonzero(simple)
+    settled = np.zeros(S, bool)
+    rows = np.flatnonzero(~om.bus.any(axis=1) & ~om.unit.any(axis=1) & ~om.fixed.any(axis=1))
     if len(rows):
-        out = om.branch[rows].argmax(axis=1)
-        has = k[rows] == 1
-        denom = 1.0 - np.diag(bm.transfer)[out]  # 0 only for a bridge, never a simple row's
-        delta = np.divide(bm.f_base[out], denom, out=np.zeros(len(rows)), where=has & (denom != 0))
-        f = bm.f_base[None, :] + bm.transfer[:, out].T * delta[:, None]
-        f[np.flatnonzero(has), out[has]] = 0.0
-        simple[rows[(np.abs(f) > bm.br_rating[None, :] + 1e-6).any(axis=1)]] = False
-    full = np.flatnonzero(~simple)
+        out = om.branch[rows]
+        f, split = compensate(bm, np.repeat(bm.f_base[None, :], len(rows), axis=0), out)
+        split |= (out & bm.bridge[None, :]).any(axis=1)
+        over = (np.abs(f) > bm.br_rating[None, :] + 1e-6).any(axis=1)
+        settled[rows[~split & ~over]] = True
+    full = np.flatnonzero(~settled)
     if len(full):
         served[full], uncertain[full], tripped[full] = _run_full(bm, om.take(full))
     return served, uncertain, tripped
@@ -255,31 +253,35 @@ def _injections(bm: BatchModel, c: _Chunk) -> np.ndarray:
 
 
 def _flows(bm: BatchModel, c: _Chunk) -> np.ndarray:
-    """DC flows after each scenario's outages (compensation with stacked pseudo-inverses)."""
-    p = _injections(bm, c)
-    f0 = p @ bm.ptdf.T
-    counts = c.br_out.sum(axis=1)
-    kmax = int(counts.max()) if len(counts) else 0
-    if kmax == 0:
-        return f0
-    S = p.shape[0]
-    # each scenario's outaged branches, left-aligned and padded to kmax
-    s_idx, k_idx = np.nonzero(c.br_out)
-    slot = np.arange(len(s_idx)) - np.repeat(np.cumsum(counts) - counts, counts)
-    K = np.zeros((S, kmax), np.int64)
-    valid = np.zeros((S, kmax), bool)
-    K[s_idx, slot] = k_idx
-    valid[s_idx, slot] = True
-    mkk = bm.transfer[K[:, :, None], K[:, None, :]]
-    a = np.eye(kmax)[None, :, :] - mkk * (valid[:, :, None] & valid[:, None, :])
-    a[~valid] = 0.0
-    idx = np.nonzero(~valid)
-    a[idx[0], idx[1], idx[1]] = 1.0
-    rhs = np.where(valid, np.take_along_axis(f0, K, axis=1), 0.0)
-    delta = np.einsum("skj,sj->sk", np.linalg.pinv(a, rcond=1e-9), rhs)
-    f = f0 + np.einsum("msk,sk->sm", bm.transfer[:, K], delta)
-    f[c.br_out] = 0.0
-    return f
+    """DC flows after each scenario's outages: the injections' flows (one multi-right-hand-side
+    solve, or the kept PTDF) and compensation for the outaged branches."""
+    return compensate(bm, bm.dc.flows(_injections(bm, c)), c.br_out)[0]
+
+
+def compensate(bm: BatchModel, f0: np.ndarray, br_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flows after the outages ``br_out`` (S, branches) from the flows ``f0`` with every branch
+    in: ``f = f0 + M[:, K] Δ`` with ``(I − M[K, K]) Δ = f0[K]``, scenarios grouped by their
+    outage count k (one stacked solve per group, closed form for k = 1). Also returns which
+    scenarios' systems are singular: their outages split an island (consistent, because each
+    island is balanced, and solved by regularised least squares)."""
+    S = len(f0)
+    f = f0.copy()
+    singular = np.zeros(S, bool)
+    counts = br_out.sum(axis=1)
+    k_idx = np.nonzero(br_out)[1]
+    starts = np.cumsum(counts) - counts
+    for k in np.unique(counts[counts > 0]):
+        rows = np.flatnonzero(counts == k)
+        K = k_idx[starts[rows][:, None] + np.arange(k)[None, :]]
+        uniq, pos = np.unique(K, return_inverse=True)
+        pos = pos.reshape(K.shape)
+        mcols = bm.dc.transfer_cols(uniq)                        # M[:, uniq]
+        a = np.eye(k)[None] - mcols[K[:, :, None], pos[:, None, :]]
+        delta, singular[rows] = solve_stacked(a, np.take_along_axis(f0[rows], K, axis=1))
+        for j in range(k):
+            f[rows] += mcols[:, pos[:, j]].T * delta[:, j:j + 1]
+    f[br_out] = 0.0
+    return f, singular
 
 
 def _energised(bm: BatchModel, c: _Chunk) -> np.ndarray:
@@ -290,15 +292,11 @@ def _energised(bm: BatchModel, c: _Chunk) -> np.ndarray:
     return sync
 
 
-def outage_ptdf(bm: BatchModel, out: np.ndarray) -> np.ndarray:
-    """The PTDF after the branches ``out`` are lost (compensation; their rows 0). Exact for
-    injections balanced in each island the outage leaves."""
-    if not len(out):
-        return bm.ptdf
-    a = np.eye(len(out)) - bm.transfer[np.ix_(out, out)]
-    ptdf = bm.ptdf + bm.transfer[:, out] @ np.linalg.pinv(a, rcond=1e-9) @ bm.ptdf[out]
-    ptdf[out] = 0.0
-    return ptdf
+def outage_ptdf(bm: BatchModel, out: np.ndarray) -> OutagePTDF:
+    """The PTDF after the branches ``out`` are lost (compensation; their rows 0), the columns
+    of the buses with loads and sources computed at once. Exact for injections balanced in each
+    island the outage leaves."""
+    return OutagePTDF.of(bm.dc, out, np.concatenate([bm.load_bus, bm.unit_bus, bm.fixed_bus]))
 
 
 def _optimal_relief(bm: BatchModel, c: _Chunk, s: int, rule_shed: np.ndarray,
@@ -312,7 +310,8 @@ def _optimal_relief(bm: BatchModel, c: _Chunk, s: int, rule_shed: np.ndarray,
     w = 1.0 + bm.loss
     balance = np.bincount(island[bm.load_bus], weights=w * rule_shed, minlength=island.max() + 1)
     prob = DispatchProblem(
-        ptdf=ptdf, island=island, rating=bm.br_rating, active=~c.br_out[s],
+        ptdf=ptdf,  # type: ignore[arg-type]  # columns on demand: all the LP reads
+        island=island, rating=bm.br_rating, active=~c.br_out[s],
         flows=flows - ptdf[:, bm.load_bus] @ (w * rule_shed), balance=balance,
         served=c.served[s] + rule_shed, load_bus=bm.load_bus, priority=bm.priority,
         cost=bm.shed_cost, unit_bus=bm.unit_bus, unit_p=np.where(c.unit_on[s], c.unit_p[s], 0.0),

@@ -23,6 +23,8 @@ import pandapower as pp
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from outage_sim.engine.sparse import DENSE_BUDGET_MB, DCFactor, OutagePTDF
+
 # Share of a branch's MVA rating the DC (active-power-only) flow may use, leaving room for the
 # reactive part so the AC check of a relieved state stays within 100% in practice.
 DC_RATING_MARGIN = 0.95
@@ -84,6 +86,7 @@ class DCModel:
     br_index: np.ndarray
     sn_mva: float
     _ptdf: np.ndarray | None = None
+    _factor: DCFactor | None = None
 
     @property
     def n_bus(self) -> int:
@@ -98,6 +101,11 @@ class DCModel:
         island's reference). Block-structured: an injection only moves flows in its own island.
         Kept per topology (:data:`_PTDF_CACHE`): restoration asks for the same few topologies
         many times, and the matrix inversion was most of its time. Read-only."""
+        if self._ptdf is None and not self.fits():
+            # too large to keep (a 10,000-bus net's would take GBs): columns and rows on demand
+            # from the factorisation (OutagePTDF with no outage); the engine's readers take
+            # ``ptdf[:, buses]``, ``ptdf[k]`` and ``ptdf @ x`` only
+            return OutagePTDF.of(self._get_factor(), np.zeros(0, np.int64))  # type: ignore[return-value]
         if self._ptdf is None:
             key = (self.n_bus, self.br_from.tobytes(), self.br_to.tobytes(), self.br_b.tobytes(),
                    self.island.tobytes())
@@ -111,27 +119,34 @@ class DCModel:
                 _PTDF_CACHE.pop(next(iter(_PTDF_CACHE)))
         return self._ptdf
 
+    def factor(self, dense_mb: float = 0.0) -> DCFactor:
+        """The reduced susceptance matrix factorised (sparse LU, each island's first bus its
+        angle reference): PTDF and transfer columns on demand, dense ones kept when they fit
+        ``dense_mb`` (:class:`outage_sim.engine.sparse.DCFactor`)."""
+        return DCFactor(self.n_bus, self.br_from, self.br_to, self.br_b, self.island, dense_mb)
+
     def _build_ptdf(self) -> np.ndarray:
-        n, m = self.n_bus, len(self.br_b)
-        x = np.zeros((n, n))
-        bbus = np.zeros((n, n))
-        np.add.at(bbus, (self.br_from, self.br_from), self.br_b)
-        np.add.at(bbus, (self.br_to, self.br_to), self.br_b)
-        np.add.at(bbus, (self.br_from, self.br_to), -self.br_b)
-        np.add.at(bbus, (self.br_to, self.br_from), -self.br_b)
-        for k in range(self.n_islands):
-            members = np.flatnonzero(self.island == k)
-            if len(members) < 2:
-                continue
-            rest = members[1:]  # the island's first bus is its angle reference
-            x[np.ix_(rest, rest)] = np.linalg.inv(bbus[np.ix_(rest, rest)])
-        ptdf = self.br_b[:, None] * (x[self.br_from] - x[self.br_to]) if m else np.zeros((0, n))
+        # from the sparse factorisation: one solve per branch, no dense n × n inverse
+        ptdf = self.factor().ptdf_matrix()
         ptdf.setflags(write=False)
         return ptdf
 
     def flows(self, p_bus_mw: np.ndarray) -> np.ndarray:
-        """DC branch flows (MW) for net injections per bus position (each island balanced)."""
+        """DC branch flows (MW) for net injections per bus position (each island balanced):
+        through the PTDF when it fits :data:`~outage_sim.engine.sparse.DENSE_BUDGET_MB`, else
+        one solve with the factorisation (a large net's PTDF is never built for its flows)."""
+        if self._ptdf is None and not self.fits():
+            return self._get_factor().flows(np.asarray(p_bus_mw, float)[None, :])[0]
         return self.ptdf() @ p_bus_mw
+
+    def fits(self) -> bool:
+        """Whether the dense PTDF fits :data:`~outage_sim.engine.sparse.DENSE_BUDGET_MB`."""
+        return 8.0 * self.n_bus * len(self.br_b) / 1e6 <= DENSE_BUDGET_MB
+
+    def _get_factor(self) -> DCFactor:
+        if self._factor is None:
+            self._factor = self.factor()
+        return self._factor
 
 
 def build_dc_model(net: pp.pandapowerNet, masks: dict[str, np.ndarray] | None = None) -> DCModel:
