@@ -57,7 +57,7 @@ import numpy as np
 import pandapower as pp
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from outage_sim.engine.batch_model import BatchModel, OutageMatrix
 from outage_sim.engine.cascade import Branches
@@ -223,7 +223,7 @@ def run_batch(bm: BatchModel, outages: OutageMatrix, *, mode: str = "dispatch",
     # (a scenario_seed per scenario costs more than a dispatch-mode N-1 of Chongqing)
     seeds = _seeds(seed, S) if mode == "cascade" or isinstance(seed, np.ndarray) else None
     base_shed, base_cust = _by_district(bm, bm.served_base[None, :], onehot)
-    with threadpool_limits(threads):
+    with _blas().limit(limits=threads):
         for start in range(0, S, chunk):
             rows = slice(start, min(S, start + chunk))
             if mode == "cascade":
@@ -260,6 +260,17 @@ def _by_district(bm: BatchModel, served: np.ndarray, onehot: np.ndarray) -> tupl
     shed = np.where(frac > 0, shed, 0.0)
     cout = np.minimum(bm.customers[None, :], np.floor(frac * bm.customers[None, :] + 0.5).astype(np.int64))
     return shed @ onehot, np.rint(cout.astype(float) @ onehot).astype(np.int64)  # exact: < 2**53
+
+
+_CONTROLLER: list[ThreadpoolController] = []
+
+
+def _blas() -> ThreadpoolController:
+    """The process's BLAS libraries, found once (finding them reads the loaded libraries: half
+    a millisecond, a noticeable share of a small net's N-1)."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0]
 
 
 def _seeds(seed: int | np.ndarray | None, n: int) -> np.ndarray:

@@ -310,7 +310,7 @@ def _optimal_relief(bm: BatchModel, c: _Chunk, s: int, rule_shed: np.ndarray,
     w = 1.0 + bm.loss
     balance = np.bincount(island[bm.load_bus], weights=w * rule_shed, minlength=island.max() + 1)
     prob = DispatchProblem(
-        ptdf=ptdf,  # type: ignore[arg-type]  # columns on demand: all the LP reads
+        ptdf=ptdf,  # columns on demand: all the LP reads
         island=island, rating=bm.br_rating, active=~c.br_out[s],
         flows=flows - ptdf[:, bm.load_bus] @ (w * rule_shed), balance=balance,
         served=c.served[s] + rule_shed, load_bus=bm.load_bus, priority=bm.priority,

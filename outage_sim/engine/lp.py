@@ -33,10 +33,14 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
 from scipy.sparse import csr_matrix, vstack
+
+if TYPE_CHECKING:
+    from outage_sim.engine.sparse import OutagePTDF
 
 REDISPATCH_COST, SUPPORT_COST, CURTAIL_COST = 1.0, 3.0, 5.0
 SHED_COST_BASE, SHED_COST_STEP = 1_000.0, 8.0
@@ -55,12 +59,16 @@ def shed_cost(priority: np.ndarray) -> np.ndarray:
 class DispatchProblem:
     """One scenario's state for :func:`optimal_dispatch` (positions follow the engine's arrays).
 
+    ``ptdf`` is branches × buses: a dense array, or an object giving its columns on demand
+    (``ptdf[rows, buses]`` and ``shape``; :class:`outage_sim.engine.sparse.OutagePTDF`): the LP
+    reads only the columns of the buses with loads and sources, and only the rows it watches.
+
     ``flows`` are the DC flows of the state as given (``ptdf @ injections``); ``balance`` is what
     each island's changes must add up to (MW of generation to find, or load to shed × (1 + loss));
     ``active`` marks branches in service (others carry nothing and are not limited).
     """
 
-    ptdf: np.ndarray
+    ptdf: np.ndarray | OutagePTDF
     island: np.ndarray
     rating: np.ndarray
     active: np.ndarray
@@ -116,13 +124,12 @@ class _Vars:
 
     def sens(self, prob: DispatchProblem, rows: np.ndarray) -> np.ndarray:
         """Flow change on branches ``rows`` per unit of every variable (PTDF rows only)."""
-        p = _rows(prob.ptdf, rows)
-        sl = p[:, prob.load_bus[self.loads]] * self.w
+        sl = _block(prob.ptdf, rows, prob.load_bus[self.loads]) * self.w
         sg = np.zeros((len(rows), self.n_g))
         for r in range(len(rows)):
             sg[r] = np.bincount(self.gidx, weights=sl[r] * self.served, minlength=self.n_g)
-        su = p[:, prob.unit_bus[self.units]]
-        sf = p[:, prob.fixed_bus[self.fixed]]
+        su = _block(prob.ptdf, rows, prob.unit_bus[self.units])
+        sf = _block(prob.ptdf, rows, prob.fixed_bus[self.fixed])
         return np.hstack([sg, sl, su, -su, sf, -sf])
 
     def injection(self, prob: DispatchProblem, x: np.ndarray) -> np.ndarray:
@@ -184,14 +191,18 @@ def _highs(cost: np.ndarray, ub: np.ndarray, a, lo: np.ndarray,
     return np.clip(np.asarray(h.getSolution().col_value), 0.0, None), ""
 
 
-def _rows(ptdf, rows: np.ndarray) -> np.ndarray:
-    """PTDF rows: of a dense array, or of an object giving them (``rows(idx)``)."""
-    return ptdf.rows(rows) if hasattr(ptdf, "rows") else ptdf[rows]
+def _block(ptdf, rows: np.ndarray, buses: np.ndarray) -> np.ndarray:
+    """PTDF entries of branches ``rows`` × buses ``buses``: of a dense array, or of an object
+    giving columns on demand (``ptdf[rows, buses]``, :class:`outage_sim.engine.sparse.OutagePTDF`)."""
+    if isinstance(ptdf, np.ndarray):
+        return ptdf[np.ix_(rows, buses)]
+    return ptdf[rows, buses]
 
 
 def _dot(ptdf, dp: np.ndarray) -> np.ndarray:
-    """Flow change of an injection change: PTDF × ``dp`` (dense, or the object's ``dot``)."""
-    return ptdf.dot(dp) if hasattr(ptdf, "rows") else ptdf @ dp
+    """Flow change of every branch for an injection change ``dp`` (only its buses' columns)."""
+    nz = np.flatnonzero(dp)
+    return _block(ptdf, np.arange(ptdf.shape[0]), nz) @ dp[nz]
 
 
 def optimal_dispatch(prob: DispatchProblem) -> DispatchSolution:
