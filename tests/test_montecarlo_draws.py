@@ -131,10 +131,6 @@ def _worker_task(setup):
 
 
 @pytest.mark.slow  # starts a local cluster (about 10 s on 2 cores)
-@pytest.mark.xfail(strict=True, reason="the batch engine's modules import pandapower at module "
-                   "level (engine/batch.py, shed.py, state.py, base.py; batch_model.py through "
-                   "hazards.Outage); the worker side of the sweep (hazards.draws, mc_chunk) needs "
-                   "none")
 def test_dask_workers_never_import_pandapower(ice):
     pytest.importorskip("dask.distributed")
     from outage_sim.studies.montecarlo import _dask_client

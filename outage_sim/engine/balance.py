@@ -22,6 +22,7 @@ from outage_sim.errors import ModelError
 from outage_sim.grid import RAISING_CONTROLS
 from outage_sim.hazards import Outage
 
+MODES = ("dispatch", "cascade")  # the engine's modes (see engine.shed)
 GRID_FORMING_IMPORTS = ("ac_uhv", "ac_tie", "vsc_b2b")
 # How a healthy intertie answers a loss (``control`` of interties.csv, on the net's gen/sgen):
 # the most it may carry minutes after the event (dispatch) and in the first seconds (cascade).

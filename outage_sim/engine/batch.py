@@ -52,23 +52,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandapower as pp
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from threadpoolctl import ThreadpoolController
 
+from outage_sim.engine.balance import MODES
 from outage_sim.engine.batch_model import BatchModel, OutageMatrix
 from outage_sim.engine.cascade import Branches
 from outage_sim.engine.cascade_model import load_cascade_data, scenario_seed
 from outage_sim.engine.chunk import _balance, _flows, _run_chunk, new_chunk
 from outage_sim.engine.chunk_cascade import run_cascade_chunk
-from outage_sim.engine.shed import MODES
 from outage_sim.engine.sparse import DENSE_BUDGET_MB, bridges
-from outage_sim.engine.start import event_start
 from outage_sim.engine.state import build_dc_model
 from outage_sim.errors import InputError
+
+if TYPE_CHECKING:  # pandapower only in annotations: array workers never load it
+    import pandapower as pp
 
 __all__ = ["BatchModel", "BatchResult", "OutageMatrix", "compile_batch", "new_chunk", "run_batch"]
 
@@ -92,6 +94,8 @@ def compile_batch(net: pp.pandapowerNet, *, dense_mb: float = DENSE_BUDGET_MB) -
     AnnotationError, InputError
         As :func:`outage_sim.engine.shed_load`.
     """
+    from outage_sim.engine.start import event_start  # pandapower: not for array workers
+
     work, st, base_state = event_start(net)
     demand, customers = base_state.reference(st.demand, work.load.customers.to_numpy(np.int64))
     model = build_dc_model(work)

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 
 from outage_sim.engine.ac import ac_verdict
 from outage_sim.engine.ac_secure import ac_secure
-from outage_sim.engine.balance import dispatch_islands, follow_units
+from outage_sim.engine.balance import MODES, dispatch_islands, follow_units
 from outage_sim.engine.base import BaseState, check_outages
 from outage_sim.engine.cascade import cascade, cascade_start
 from outage_sim.engine.cascade_model import cascade_rng
@@ -64,7 +64,6 @@ if TYPE_CHECKING:  # pandapower only in annotations: array workers never load it
 
 __all__ = ["MODES", "BaseState", "base_state", "event_start", "shed_load"]
 
-MODES = ("dispatch", "cascade")
 
 
 def shed_load(net: pp.pandapowerNet, outages: list[Outage] | tuple[Outage, ...] = (), *,

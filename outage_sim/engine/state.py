@@ -17,13 +17,16 @@ A tested difference: pandapower gives NaN flows on buses it finds isolated; here
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandapower as pp
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from outage_sim.engine.sparse import DENSE_BUDGET_MB, DCFactor, OutagePTDF
+
+if TYPE_CHECKING:  # pandapower only in annotations: array workers never load it
+    import pandapower as pp
 
 # Share of a branch's MVA rating the DC (active-power-only) flow may use, leaving room for the
 # reactive part so the AC check of a relieved state stays within 100% in practice.

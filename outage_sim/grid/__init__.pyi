@@ -4,6 +4,7 @@ from .annotate import annotate_net, check_annotations
 from .catalog import CATALOG_KINDS, catalog_table, element_name
 from .data import (
     DATA_DIR,
+    RAISING_CONTROLS,
     distribution_blocks,
     district_names,
     grid_totals,
@@ -12,7 +13,7 @@ from .data import (
     transfer_capacity,
 )
 from .layers import capacity_ratio, sole_supply, supply_areas, topology
-from .model import MODEL_VERSION, RAISING_CONTROLS, chongqing_net, import_mw, run_power_flow
+from .model import MODEL_VERSION, chongqing_net, import_mw, run_power_flow
 from .n1 import N1_CLASSES, GenerationLoss, generation_loss, n1_check
 from .stats import district_table, summarize
 

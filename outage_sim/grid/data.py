@@ -19,6 +19,10 @@ from outage_sim.errors import DataFileError, InputError
 from outage_sim.grid.schema import Problems, check_references, check_rows
 from outage_sim.inputs import MAX_DATA_BYTES, normalise_text, read_text
 
+# interties.csv: the ``control`` values that raise the transfer when supply is lost elsewhere, up to
+# ``max_p_mw``: ``synchronous`` AC ties (the synchronous area's response, emergency support) and
+# ``emergency_support`` converters (VSC power modulation); ``fixed`` holds its schedule.
+RAISING_CONTROLS = ("synchronous", "emergency_support")
 DATA_DIR = Path(__file__).parents[1] / "data" / "chongqing"
 
 # Required columns of each shipped data file; a file without them is reported by name.

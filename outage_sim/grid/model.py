@@ -69,10 +69,6 @@ LOAD_POWER_FACTOR = 0.97  # at 220 kV, after reactive compensation at lower volt
 UNIT_VM_PU = 1.03  # 500 kV units' voltage set point when load_levels.csv gives none
 LOW_SIDE_VM_STEP = 0.01  # 220 kV units and interties hold their set point this much lower
 REFERENCE_UNIT = "华能珞璜 #5"
-# The interties' ``control`` values that raise the transfer when supply is lost elsewhere, up to
-# ``max_p_mw``: ``synchronous`` AC ties (the synchronous area's response, emergency support) and
-# ``emergency_support`` converters (VSC power modulation); ``fixed`` holds its schedule.
-RAISING_CONTROLS = ("synchronous", "emergency_support")
 
 
 def _level_row(data: GridData, level: str) -> pd.Series:

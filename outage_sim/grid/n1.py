@@ -27,7 +27,8 @@ import pandas as pd
 
 from outage_sim.errors import InputError, ModelError
 from outage_sim.grid.catalog import element_name
-from outage_sim.grid.model import RAISING_CONTROLS, run_power_flow
+from outage_sim.grid.data import RAISING_CONTROLS
+from outage_sim.grid.model import run_power_flow
 
 # an outage is insecure beyond the emergency band, an alert (越限告警) beyond the normal band
 N1_VM_EMERGENCY = (0.90, 1.10)
