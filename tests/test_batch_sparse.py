@@ -153,6 +153,7 @@ def test_overloads_before_the_event_are_relieved_once(overloaded):
     assert (np.abs(bm.f_base) <= bm.br_rating + 1e-6).all()
 
 
+@pytest.mark.slow  # 200 single-engine runs (about 6 s): the default run keeps its CPU budget
 def test_overloaded_net_batch_equals_single_on_random_double_outages(overloaded):
     net, bm = overloaded
     rng = np.random.default_rng(11)

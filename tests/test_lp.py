@@ -41,7 +41,7 @@ def _after(net, branches: list[int], joint: bool):
     return state, model, float(state.shed_cost @ cut), float(moved), float(cut.sum())
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(which=st.sampled_from(["cq", "case39"]), picks=st.lists(st.integers(0, 10_000), min_size=2,
                                                                 max_size=3, unique=True))
 def test_the_joint_lp_is_never_worse_than_balance_then_relief(nets, which, picks):
