@@ -41,69 +41,80 @@ def contingency(
 ) -> None:
     """N-1 / N-2 screening of branches and units: which outages make a large-area outage event."""
     if out is not None:
-        if out.suffix.lower() not in (".csv", ".parquet"):
-            raise InputError(f"--out: {out.name!r} must end in .csv or .parquet")
-        check_output(out, force=force)
-        if out.suffix.lower() == ".parquet":
-            try:
-                import pyarrow  # noqa: F401
-            except ImportError:
-                raise InputError(
-                    "--out: writing .parquet needs pyarrow "
-                    "(pip install 'outage_sim[parquet]'); use .csv"
-                ) from None
+        _check_out(out, force)
     if mode not in ("dispatch", "cascade"):
         raise InputError(f"--mode: {mode!r} unknown; use dispatch or cascade")
     frame = contingency_table(level, k, mode, recheck, progress=not quiet, seed=seed)
     if out is not None:
         to_file = frame.to_parquet if out.suffix.lower() == ".parquet" else frame.to_csv
         write_output(out, lambda path: to_file(path, index=False), force=force)
-    head = frame.head(top)
     if as_json:
-        typer.echo(
-            json.dumps(
-                {
-                    "model_version": frame.attrs["model_version"],
-                    "level": level,
-                    "k": k,
-                    "mode": mode,
-                    "contingencies": len(frame),
-                    **({"recheck": frame.attrs["recheck"]} if recheck else {}),
-                    "rows": head.to_dict("records"),
-                },
-                ensure_ascii=False,
-                indent=2,
-                default=lambda x: x.item() if hasattr(x, "item") else str(x),
-            )
-        )
+        _print_json(frame, level, k, mode, recheck, top)
     else:
-        counts = frame.level.value_counts()
-        typer.echo(
-            f"N-{k} 预想事故扫描 contingency screening: {len(frame):,} outages of branches and "
-            f"units, {level}, mode {mode}, model {frame.attrs['model_version']}"
-        )
-        typer.echo(
-            "按级别 by level: "
-            + "; ".join(
-                f"{lv} {counts.get(lv, 0):,}" for lv in ("特别重大", "重大", "较大", "一般", "none")
-            )
-        )
-        if recheck:
-            typer.echo(recheck_line(frame.attrs["recheck"]))
-        typer.echo(
-            f"{'#':>4}  {'级别 level':<22}{'减供 shed MW':>14}{'%':>7}{'停电用户 customers':>20}  "
-            f"{'决定 decided by':<22} 停运元件 outage"
-        )
-        for r in head.itertuples():
-            lvl = f"{r.level} {r.level_en}" if r.level != "none" else "none 未构成"
-            by = f"{r.decided_scope} {r.decided_measure}".strip() or "-"
-            flag = " (uncertain)" if r.uncertain else ""
-            typer.echo(
-                f"{r.rank:>4}  {lvl:<22}{r.shed_mw:>14,.1f}{r.shed_pct:>7.2f}{r.customers_out:>20,}  "
-                f"{by:<22} {r.scenario}{flag}"
-            )
+        _print_table(frame, level, k, mode, recheck, top)
     if out is not None:
         typer.echo(f"wrote {out}", err=as_json)
+
+
+def _check_out(out: Path, force: bool) -> None:
+    """Refuse an ``--out`` place before anything is computed."""
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise InputError(f"--out: {out.name!r} must end in .csv or .parquet")
+    check_output(out, force=force)
+    if out.suffix.lower() == ".parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise InputError(
+                "--out: writing .parquet needs pyarrow "
+                "(pip install 'outage_sim[parquet]'); use .csv"
+            ) from None
+
+
+def _print_json(frame, level: str, k: int, mode: str, recheck: bool, top: int) -> None:
+    typer.echo(
+        json.dumps(
+            {
+                "model_version": frame.attrs["model_version"],
+                "level": level,
+                "k": k,
+                "mode": mode,
+                "contingencies": len(frame),
+                **({"recheck": frame.attrs["recheck"]} if recheck else {}),
+                "rows": frame.head(top).to_dict("records"),
+            },
+            ensure_ascii=False,
+            indent=2,
+            default=lambda x: x.item() if hasattr(x, "item") else str(x),
+        )
+    )
+
+
+def _print_table(frame, level: str, k: int, mode: str, recheck: bool, top: int) -> None:
+    counts = frame.level.value_counts()
+    typer.echo(
+        f"N-{k} 预想事故扫描 contingency screening: {len(frame):,} outages of branches and "
+        f"units, {level}, mode {mode}, model {frame.attrs['model_version']}"
+    )
+    typer.echo(
+        "按级别 by level: "
+        + "; ".join(
+            f"{lv} {counts.get(lv, 0):,}" for lv in ("特别重大", "重大", "较大", "一般", "none")
+        )
+    )
+    if recheck:
+        typer.echo(recheck_line(frame.attrs["recheck"]))
+    typer.echo(
+        f"{'#':>4}  {'级别 level':<22}{'减供 shed MW':>14}{'%':>7}{'停电用户 customers':>20}  "
+        f"{'决定 decided by':<22} 停运元件 outage"
+    )
+    for r in frame.head(top).itertuples():
+        by = f"{r.decided_scope} {r.decided_measure}".strip() or "-"
+        flag = " (uncertain)" if r.uncertain else ""
+        typer.echo(
+            f"{r.rank:>4}  {_level_text(r.level, r.level_en):<22}{r.shed_mw:>14,.1f}"
+            f"{r.shed_pct:>7.2f}{r.customers_out:>20,}  {by:<22} {r.scenario}{flag}"
+        )
 
 
 def _level_text(level: str, level_en: str) -> str:
