@@ -110,13 +110,18 @@ def test_transfer_data_pairs_exist():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["city_earthquake"])
 def test_earthquake_restores_share_within_a_day(name):
-    """The M6.8 city earthquake: a meaningful share back in 24 h by switching and transfer."""
-    run = run_scenario(load_scenario(name))
-    res = restore(run, horizon_h=30)
-    tl = res.timeline
-    assert float(tl[tl.t_h <= 24].restored_pct.iloc[-1]) >= 30.0
-    assert (res.events.kind == "transfer").any()
-    assert (res.events.kind == "support").any()  # 重大: cross-province crews after 24 h
+    """The M6.8 city earthquake: a meaningful share back in 24 h by switching and transfer, over
+    the draws (issue 16: without the under-frequency shed that switching restored at once, one
+    draw can stay near 20%; `montecarlo --restoration --samples 20`: median 42%, P10 21%)."""
+    shares, support = [], []
+    for seed in range(1, 6):
+        res = restore(run_scenario(load_scenario(name), seed=seed, restore=False), horizon_h=30)
+        tl = res.timeline
+        shares.append(float(tl[tl.t_h <= 24].restored_pct.iloc[-1]))
+        assert (res.events.kind == "transfer").any()
+        support.append(bool((res.events.kind == "support").any()))
+    assert float(np.median(shares)) >= 30.0, shares
+    assert any(support)  # a 重大 draw: cross-province crews after 24 h
 
 
 def test_a_black_start_unit_on_a_live_bus_just_starts():
