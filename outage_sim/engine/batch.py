@@ -50,6 +50,7 @@ flows).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -266,15 +267,11 @@ def _by_district(bm: BatchModel, served: np.ndarray, onehot: np.ndarray) -> tupl
     return shed @ onehot, np.rint(cout.astype(float) @ onehot).astype(np.int64)  # exact: < 2**53
 
 
-_CONTROLLER: list[ThreadpoolController] = []
-
-
+@functools.cache
 def _blas() -> ThreadpoolController:
     """The process's BLAS libraries, found once (finding them reads the loaded libraries: half
     a millisecond, a noticeable share of a small net's N-1)."""
-    if not _CONTROLLER:
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0]
+    return ThreadpoolController()
 
 
 def _seeds(seed: int | np.ndarray | None, n: int) -> np.ndarray:

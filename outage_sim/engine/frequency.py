@@ -503,14 +503,14 @@ def quiet_islands(dyn: IslandDynamics, data: FrequencyData) -> NDArray[np.bool_]
     top = data.nominal_hz - float(data.round_threshold_hz.max()) if len(data.round_share) else \
         data.nominal_hz - data.unit_trip_hz
     stiff = dyn.load_mw * data.load_damping_pu / data.nominal_hz + dyn.ext_gain_mw_per_hz
-    bound = np.divide(np.maximum(dyn.deficit_mw, 0.0), stiff, out=np.full(len(stiff), np.inf),
-                      where=stiff > 0)
+    bound = np.where(stiff > 0, _bound(dyn, data), np.inf)
     has_inertia = dyn.inertia_mws + dyn.ext_inertia_mws > 0
     return (bound < top) & (dyn.ext_gain_mw_per_hz * bound <= dyn.ext_limit_mw) & has_inertia & \
         (dyn.deficit_mw > 0)
 
 
 def _bound(dyn: IslandDynamics, data: FrequencyData) -> FloatArray:
+    """The no-governor steady deviation of each island (Hz below f0; 0 where nothing is stiff)."""
     stiff = dyn.load_mw * data.load_damping_pu / data.nominal_hz + dyn.ext_gain_mw_per_hz
     return np.divide(np.maximum(dyn.deficit_mw, 0.0), stiff, out=np.zeros(len(stiff)),
                      where=stiff > 0)

@@ -30,6 +30,7 @@ solution overloads, until none is.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from dataclasses import dataclass
@@ -145,27 +146,26 @@ class _Vars:
         return dp
 
 
-_BANNER_SHOWN = False
+@functools.cache
+def _banner_swallowed() -> None:
+    """HiGHS prints its banner on the process's standard output (the file descriptor, not
+    ``sys.stdout``) when the first solver is made, and standard output is the result of
+    ``--json`` commands: the first solver is made here, with it pointed at the null device."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def _new_highs() -> highspy.Highs:
-    """A quiet HiGHS solver. HiGHS prints its banner on the process's standard output (the file
-    descriptor, not ``sys.stdout``) when the first solver is made, and standard output is the
-    result of ``--json`` commands: the first one is made with it pointed at the null device."""
-    global _BANNER_SHOWN
-    if not _BANNER_SHOWN:
-        sys.stdout.flush()
-        saved = os.dup(1)
-        try:
-            with open(os.devnull, "wb") as null:
-                os.dup2(null.fileno(), 1)
-                h = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _BANNER_SHOWN = True
-    else:
-        h = highspy.Highs()
+    """A quiet HiGHS solver (its banner swallowed once per process)."""
+    _banner_swallowed()
+    h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     return h
 
